@@ -1,0 +1,753 @@
+//! Typed cache settings, validated once from the option object users pass.
+
+use std::fmt;
+
+/// An option value as it arrived from the caller, independent of JS.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `undefined`, or the option absent.
+    Undefined,
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number (any f64, including NaN and infinities).
+    Number(f64),
+    /// A string.
+    Str(String),
+    /// An array.
+    Array(Vec<Value>),
+    /// A plain object's own enumerable properties.
+    Object(Vec<(String, Value)>),
+    /// Anything else, by its type name (`"function"`, `"symbol"`, `"bigint"`).
+    Other(&'static str),
+}
+
+impl Value {
+    /// The JS type name, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Undefined => "undefined",
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::Str(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+            Value::Other(t) => t,
+        }
+    }
+}
+
+/// Which eviction policy a cache runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// Least recently used.
+    Lru,
+    /// Window TinyLFU: a small LRU window in front of a frequency-filtered segmented LRU.
+    TinyLfu,
+}
+
+/// The text format of exported metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Prometheus text exposition 0.0.4.
+    Prometheus,
+    /// StatsD lines.
+    Statsd,
+    /// The JSON metric frame.
+    Json,
+}
+
+impl ExportFormat {
+    /// Parses `"prometheus"`, `"statsd"` or `"json"`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "prometheus" => Some(ExportFormat::Prometheus),
+            "statsd" => Some(ExportFormat::Statsd),
+            "json" => Some(ExportFormat::Json),
+            _ => None,
+        }
+    }
+}
+
+/// Every setting of one cache, checked and typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// The `cache` label in exports.
+    pub name: String,
+    /// Entry bound, at least 1.
+    pub max_entries: u32,
+    /// Byte bound; 0 means none.
+    pub max_bytes: u64,
+    /// TTL for sets that give none, in ms; 0 means no expiry.
+    pub default_ttl_ms: f64,
+    /// Longest key accepted, in UTF-16 code units.
+    pub max_key_length: u32,
+    /// Eviction policy.
+    pub policy: PolicyKind,
+    /// Whether metric frames are built.
+    pub enable_telemetry: bool,
+    /// Seconds between frames.
+    pub telemetry_interval_s: f64,
+    /// Whether latency histograms and time windows are kept.
+    pub metrics_collection: bool,
+    /// Whether frames are pushed to an endpoint.
+    pub telemetry_export: bool,
+    /// Format of pushed frames.
+    pub export_format: ExportFormat,
+    /// Where frames are pushed.
+    pub export_endpoint: Option<String>,
+    /// Whether the miss-rate rule runs.
+    pub alert_on_high_miss_rate: bool,
+    /// Miss-rate threshold as a fraction.
+    pub high_miss_rate_threshold: f64,
+    /// Whether the latency rule runs.
+    pub alert_on_high_latency: bool,
+    /// Latency threshold in ms.
+    pub high_latency_threshold_ms: f64,
+    /// Names of the layers below memory, in order.
+    pub layers: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            name: "default".to_string(),
+            max_entries: 10_000,
+            max_bytes: 0,
+            default_ttl_ms: 0.0,
+            max_key_length: 16_384,
+            policy: PolicyKind::Lru,
+            enable_telemetry: false,
+            telemetry_interval_s: 60.0,
+            metrics_collection: true,
+            telemetry_export: false,
+            export_format: ExportFormat::Prometheus,
+            export_endpoint: None,
+            alert_on_high_miss_rate: false,
+            high_miss_rate_threshold: 0.5,
+            alert_on_high_latency: false,
+            high_latency_threshold_ms: 100.0,
+            layers: Vec::new(),
+        }
+    }
+}
+
+/// Whether an error is reported as a JS `TypeError` or `RangeError`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The wrong kind of value, or an unknown name.
+    Type,
+    /// The right kind of value outside its allowed range.
+    Range,
+}
+
+/// Why an option object was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigError {
+    /// A name that is no option.
+    UnknownOption(String),
+    /// The options were not given as an object.
+    NotAnObject(&'static str),
+    /// An option given twice, under its camelCase and snake_case names.
+    Duplicate(&'static str),
+    /// A value of the wrong type.
+    WrongType {
+        /// The option's camelCase name.
+        option: &'static str,
+        /// What it takes.
+        expected: &'static str,
+        /// The type that was given.
+        got: &'static str,
+    },
+    /// A value outside the allowed range or set.
+    OutOfRange {
+        /// The option's camelCase name.
+        option: &'static str,
+        /// What it takes.
+        expected: &'static str,
+        /// The value given, as text.
+        got: String,
+    },
+    /// Alerts or export turned on while telemetry is off.
+    NeedsTelemetry(&'static str),
+    /// A layer entry that is not `{ name, store }` or repeats a name.
+    BadLayer {
+        /// Position in the `layers` array.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl ConfigError {
+    /// The JS error class this maps to.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            ConfigError::OutOfRange { .. } => ErrorKind::Range,
+            _ => ErrorKind::Type,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::UnknownOption(name) => write!(
+                f,
+                "unknown option `{name}`; known options are {}",
+                OPTIONS
+                    .iter()
+                    .map(|o| o.camel)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ConfigError::NotAnObject(got) => {
+                write!(f, "cache options must be an object, got {got}")
+            }
+            ConfigError::Duplicate(o) => write!(
+                f,
+                "option `{o}` is given twice (as `{o}` and as `{}`); give it once",
+                snake_case(o)
+            ),
+            ConfigError::WrongType {
+                option,
+                expected,
+                got,
+            } => write!(f, "option `{option}` must be {expected}, got {got}"),
+            ConfigError::OutOfRange {
+                option,
+                expected,
+                got,
+            } => write!(f, "option `{option}` must be {expected}, got {got}"),
+            ConfigError::NeedsTelemetry(o) => write!(
+                f,
+                "option `{o}` needs `enableTelemetry: true`: alerts and export work on metric frames"
+            ),
+            ConfigError::BadLayer { index, reason } => {
+                write!(f, "option `layers[{index}]`: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+struct OptionName {
+    camel: &'static str,
+}
+
+const OPTIONS: &[OptionName] = &[
+    OptionName { camel: "name" },
+    OptionName {
+        camel: "maxEntries",
+    },
+    OptionName { camel: "maxBytes" },
+    OptionName {
+        camel: "defaultTtl",
+    },
+    OptionName {
+        camel: "maxKeyLength",
+    },
+    OptionName {
+        camel: "evictionPolicy",
+    },
+    OptionName {
+        camel: "enableTelemetry",
+    },
+    OptionName {
+        camel: "telemetryInterval",
+    },
+    OptionName {
+        camel: "metricsCollection",
+    },
+    OptionName {
+        camel: "telemetryExport",
+    },
+    OptionName {
+        camel: "telemetryExportFormat",
+    },
+    OptionName {
+        camel: "telemetryExportEndpoint",
+    },
+    OptionName {
+        camel: "alertOnHighMissRate",
+    },
+    OptionName {
+        camel: "highMissRateThreshold",
+    },
+    OptionName {
+        camel: "alertOnHighLatency",
+    },
+    OptionName {
+        camel: "highLatencyThreshold",
+    },
+    OptionName { camel: "layers" },
+];
+
+/// The snake_case spelling of a camelCase option name.
+pub fn snake_case(camel: &str) -> String {
+    let mut out = String::with_capacity(camel.len() + 4);
+    for c in camel.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The canonical camelCase name for `name`, accepting the snake_case alias.
+fn canonical(name: &str) -> Option<&'static str> {
+    OPTIONS
+        .iter()
+        .map(|o| o.camel)
+        .find(|c| *c == name || snake_case(c) == name)
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::Number(n) => format!("{n}"),
+        Value::Str(s) => {
+            let short: String = s.chars().take(40).collect();
+            format!("{short:?}")
+        }
+        Value::Bool(b) => format!("{b}"),
+        other => other.type_name().to_string(),
+    }
+}
+
+fn want_bool(option: &'static str, v: &Value) -> Result<bool, ConfigError> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        other => Err(ConfigError::WrongType {
+            option,
+            expected: "a boolean",
+            got: other.type_name(),
+        }),
+    }
+}
+
+fn want_number(option: &'static str, v: &Value) -> Result<f64, ConfigError> {
+    match v {
+        Value::Number(n) => Ok(*n),
+        other => Err(ConfigError::WrongType {
+            option,
+            expected: "a number",
+            got: other.type_name(),
+        }),
+    }
+}
+
+fn want_str<'a>(option: &'static str, v: &'a Value) -> Result<&'a str, ConfigError> {
+    match v {
+        Value::Str(s) => Ok(s),
+        other => Err(ConfigError::WrongType {
+            option,
+            expected: "a string",
+            got: other.type_name(),
+        }),
+    }
+}
+
+fn range(option: &'static str, expected: &'static str, v: &Value) -> ConfigError {
+    ConfigError::OutOfRange {
+        option,
+        expected,
+        got: show(v),
+    }
+}
+
+/// A whole number in `min..=max`.
+fn want_int(
+    option: &'static str,
+    v: &Value,
+    min: f64,
+    max: f64,
+    expected: &'static str,
+) -> Result<f64, ConfigError> {
+    let n = want_number(option, v)?;
+    if !n.is_finite() || n.fract() != 0.0 || n < min || n > max {
+        return Err(range(option, expected, v));
+    }
+    Ok(n)
+}
+
+/// Milliseconds that may be fractional: finite and at least 0.
+pub fn check_ttl(option: &'static str, v: &Value) -> Result<f64, ConfigError> {
+    let n = want_number(option, v)?;
+    if !n.is_finite() || n < 0.0 || n > MAX_TTL_MS {
+        return Err(range(
+            option,
+            "a finite number of milliseconds from 0 to 2^53",
+            v,
+        ));
+    }
+    Ok(n)
+}
+
+/// The longest TTL accepted, in milliseconds.
+pub const MAX_TTL_MS: f64 = 9_007_199_254_740_991.0;
+
+/// The largest per-entry size accepted, in bytes.
+pub const MAX_ENTRY_SIZE: f64 = u32::MAX as f64;
+
+/// The largest `maxEntries` accepted.
+pub const MAX_ENTRIES: f64 = 1u64.wrapping_shl(31) as f64;
+
+impl Settings {
+    /// Validates an option object into settings; `Value::Undefined` means no options.
+    pub fn from_value(options: &Value) -> Result<Settings, ConfigError> {
+        let fields = match options {
+            Value::Undefined | Value::Null => return Ok(Settings::default()),
+            Value::Object(fields) => fields,
+            other => return Err(ConfigError::NotAnObject(other.type_name())),
+        };
+        let mut seen: Vec<&'static str> = Vec::new();
+        let mut s = Settings::default();
+        for (key, value) in fields {
+            let Some(option) = canonical(key) else {
+                return Err(ConfigError::UnknownOption(key.clone()));
+            };
+            if seen.contains(&option) {
+                return Err(ConfigError::Duplicate(option));
+            }
+            seen.push(option);
+            if matches!(value, Value::Undefined) {
+                continue;
+            }
+            s.apply(option, value)?;
+        }
+        s.check_combinations()?;
+        Ok(s)
+    }
+
+    fn apply(&mut self, option: &'static str, v: &Value) -> Result<(), ConfigError> {
+        match option {
+            "name" => {
+                let name = want_str(option, v)?;
+                if name.is_empty() || name.chars().count() > 256 {
+                    return Err(range(option, "a string of 1 to 256 characters", v));
+                }
+                self.name = name.to_string();
+            }
+            "maxEntries" => {
+                self.max_entries =
+                    want_int(option, v, 1.0, MAX_ENTRIES, "a whole number from 1 to 2^31")? as u32;
+            }
+            "maxBytes" => {
+                self.max_bytes = want_int(
+                    option,
+                    v,
+                    0.0,
+                    MAX_TTL_MS,
+                    "a whole number of bytes ≥ 1, or 0 for no byte bound",
+                )? as u64;
+            }
+            "defaultTtl" => self.default_ttl_ms = check_ttl(option, v)?,
+            "maxKeyLength" => {
+                self.max_key_length =
+                    want_int(option, v, 1.0, u32::MAX as f64, "a whole number ≥ 1")? as u32;
+            }
+            "evictionPolicy" => {
+                self.policy = match want_str(option, v)? {
+                    "lru" => PolicyKind::Lru,
+                    "tinylfu" => PolicyKind::TinyLfu,
+                    _ => return Err(range(option, "\"lru\" or \"tinylfu\"", v)),
+                }
+            }
+            "enableTelemetry" => self.enable_telemetry = want_bool(option, v)?,
+            "telemetryInterval" => {
+                let n = want_number(option, v)?;
+                if !n.is_finite() || !(0.05..=86_400.0).contains(&n) {
+                    return Err(range(option, "seconds from 0.05 to 86400", v));
+                }
+                self.telemetry_interval_s = n;
+            }
+            "metricsCollection" => self.metrics_collection = want_bool(option, v)?,
+            "telemetryExport" => self.telemetry_export = want_bool(option, v)?,
+            "telemetryExportFormat" => {
+                let f = want_str(option, v)?;
+                self.export_format = ExportFormat::parse(f)
+                    .ok_or_else(|| range(option, "\"prometheus\", \"statsd\" or \"json\"", v))?;
+            }
+            "telemetryExportEndpoint" => {
+                if matches!(v, Value::Null) {
+                    self.export_endpoint = None;
+                } else {
+                    let e = want_str(option, v)?.trim();
+                    if e.is_empty() {
+                        return Err(range(
+                            option,
+                            "\"host:port\" or an http(s):// or udp:// URL",
+                            v,
+                        ));
+                    }
+                    self.export_endpoint = Some(e.to_string());
+                }
+            }
+            "alertOnHighMissRate" => self.alert_on_high_miss_rate = want_bool(option, v)?,
+            "highMissRateThreshold" => {
+                let n = want_number(option, v)?;
+                if !(0.0..=1.0).contains(&n) {
+                    return Err(range(option, "a fraction from 0 to 1 (0.5 = 50%)", v));
+                }
+                self.high_miss_rate_threshold = n;
+            }
+            "alertOnHighLatency" => self.alert_on_high_latency = want_bool(option, v)?,
+            "highLatencyThreshold" => {
+                let n = want_number(option, v)?;
+                if !n.is_finite() || n <= 0.0 {
+                    return Err(range(option, "a positive number of milliseconds", v));
+                }
+                self.high_latency_threshold_ms = n;
+            }
+            "layers" => self.layers = layer_names(v)?,
+            _ => return Err(ConfigError::UnknownOption(option.to_string())),
+        }
+        Ok(())
+    }
+
+    fn check_combinations(&self) -> Result<(), ConfigError> {
+        if !self.enable_telemetry {
+            for (on, option) in [
+                (self.alert_on_high_miss_rate, "alertOnHighMissRate"),
+                (self.alert_on_high_latency, "alertOnHighLatency"),
+                (self.telemetry_export, "telemetryExport"),
+            ] {
+                if on {
+                    return Err(ConfigError::NeedsTelemetry(option));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks `layers: [{ name, store }]` and returns the names in order.
+fn layer_names(v: &Value) -> Result<Vec<String>, ConfigError> {
+    let Value::Array(items) = v else {
+        return Err(ConfigError::WrongType {
+            option: "layers",
+            expected: "an array of { name, store }",
+            got: v.type_name(),
+        });
+    };
+    let mut names: Vec<String> = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let Value::Object(fields) = item else {
+            return Err(ConfigError::BadLayer {
+                index,
+                reason: format!(
+                    "must be an object {{ name, store }}, got {}",
+                    item.type_name()
+                ),
+            });
+        };
+        let name = fields.iter().find(|(k, _)| k == "name").map(|(_, v)| v);
+        let name = match name {
+            Some(Value::Str(n)) if !n.is_empty() && n.chars().count() <= 64 => n.clone(),
+            Some(other) => {
+                return Err(ConfigError::BadLayer {
+                    index,
+                    reason: format!(
+                        "`name` must be a string of 1 to 64 characters, got {}",
+                        show(other)
+                    ),
+                })
+            }
+            None => {
+                return Err(ConfigError::BadLayer {
+                    index,
+                    reason: "has no `name`".to_string(),
+                })
+            }
+        };
+        if name == "memory" || names.contains(&name) {
+            return Err(ConfigError::BadLayer {
+                index,
+                reason: format!("the name {name:?} is taken; each layer needs its own name, and \"memory\" is reserved"),
+            });
+        }
+        if !fields
+            .iter()
+            .any(|(k, v)| k == "store" && matches!(v, Value::Object(_)))
+        {
+            return Err(ConfigError::BadLayer {
+                index,
+                reason: "needs a `store` object with async get, set and delete".to_string(),
+            });
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(fields: &[(&str, Value)]) -> Value {
+        Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let s = Settings::from_value(&Value::Undefined).unwrap();
+        assert_eq!(s.name, "default");
+        assert_eq!(s.max_entries, 10_000);
+        assert_eq!(s.max_bytes, 0);
+        assert_eq!(s.max_key_length, 16_384);
+        assert_eq!(s.policy, PolicyKind::Lru);
+        assert_eq!(s.telemetry_interval_s, 60.0);
+        assert!(s.metrics_collection);
+        assert_eq!(s.high_miss_rate_threshold, 0.5);
+        assert_eq!(s.high_latency_threshold_ms, 100.0);
+    }
+
+    #[test]
+    fn camel_and_snake_names_are_accepted() {
+        let s = Settings::from_value(&obj(&[
+            ("maxEntries", Value::Number(5.0)),
+            ("default_ttl", Value::Number(250.0)),
+            ("enable_telemetry", Value::Bool(true)),
+            ("telemetry_interval", Value::Number(0.5)),
+            ("alert_on_high_miss_rate", Value::Bool(true)),
+            ("high_miss_rate_threshold", Value::Number(0.25)),
+            ("evictionPolicy", Value::Str("tinylfu".into())),
+        ]))
+        .unwrap();
+        assert_eq!(s.max_entries, 5);
+        assert_eq!(s.default_ttl_ms, 250.0);
+        assert!(s.enable_telemetry && s.alert_on_high_miss_rate);
+        assert_eq!(s.telemetry_interval_s, 0.5);
+        assert_eq!(s.high_miss_rate_threshold, 0.25);
+        assert_eq!(s.policy, PolicyKind::TinyLfu);
+    }
+
+    #[test]
+    fn errors_name_the_option() {
+        let cases: Vec<(Value, ErrorKind, &str)> = vec![
+            (
+                obj(&[("maxEntrys", Value::Number(1.0))]),
+                ErrorKind::Type,
+                "`maxEntrys`",
+            ),
+            (
+                obj(&[("maxEntries", Value::Number(0.0))]),
+                ErrorKind::Range,
+                "`maxEntries`",
+            ),
+            (
+                obj(&[("maxEntries", Value::Number(1.5))]),
+                ErrorKind::Range,
+                "`maxEntries`",
+            ),
+            (
+                obj(&[("maxEntries", Value::Number(f64::NAN))]),
+                ErrorKind::Range,
+                "`maxEntries`",
+            ),
+            (
+                obj(&[("maxEntries", Value::Str("9".into()))]),
+                ErrorKind::Type,
+                "`maxEntries`",
+            ),
+            (
+                obj(&[("defaultTtl", Value::Number(-1.0))]),
+                ErrorKind::Range,
+                "`defaultTtl`",
+            ),
+            (
+                obj(&[("evictionPolicy", Value::Str("fifo".into()))]),
+                ErrorKind::Range,
+                "`evictionPolicy`",
+            ),
+            (
+                obj(&[("telemetryInterval", Value::Number(0.01))]),
+                ErrorKind::Range,
+                "`telemetryInterval`",
+            ),
+            (
+                obj(&[("highMissRateThreshold", Value::Number(50.0))]),
+                ErrorKind::Range,
+                "`highMissRateThreshold`",
+            ),
+            (
+                obj(&[("enableTelemetry", Value::Number(1.0))]),
+                ErrorKind::Type,
+                "`enableTelemetry`",
+            ),
+            (
+                obj(&[
+                    ("maxEntries", Value::Number(3.0)),
+                    ("max_entries", Value::Number(4.0)),
+                ]),
+                ErrorKind::Type,
+                "`maxEntries`",
+            ),
+            (Value::Str("x".into()), ErrorKind::Type, "object"),
+        ];
+        for (value, kind, needle) in cases {
+            let err = Settings::from_value(&value).unwrap_err();
+            assert_eq!(err.kind(), kind, "{err}");
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn alerts_and_export_need_telemetry() {
+        for option in [
+            "alertOnHighMissRate",
+            "alertOnHighLatency",
+            "telemetryExport",
+        ] {
+            let err = Settings::from_value(&obj(&[(option, Value::Bool(true))])).unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                msg.contains(option) && msg.contains("enableTelemetry"),
+                "{msg}"
+            );
+            assert_eq!(err.kind(), ErrorKind::Type);
+        }
+    }
+
+    #[test]
+    fn layers_need_unique_names_and_a_store() {
+        let store = obj(&[]);
+        let ok = obj(&[(
+            "layers",
+            Value::Array(vec![
+                obj(&[("name", Value::Str("idb".into())), ("store", store.clone())]),
+                obj(&[
+                    ("name", Value::Str("redis".into())),
+                    ("store", store.clone()),
+                ]),
+            ]),
+        )]);
+        assert_eq!(
+            Settings::from_value(&ok).unwrap().layers,
+            vec!["idb", "redis"]
+        );
+        for bad in [
+            Value::Array(vec![obj(&[
+                ("name", Value::Str("memory".into())),
+                ("store", store.clone()),
+            ])]),
+            Value::Array(vec![obj(&[("name", Value::Str("a".into()))])]),
+            Value::Array(vec![Value::Number(1.0)]),
+            Value::Str("idb".into()),
+        ] {
+            let err = Settings::from_value(&obj(&[("layers", bad)])).unwrap_err();
+            assert!(err.to_string().contains("layers"), "{err}");
+        }
+    }
+}

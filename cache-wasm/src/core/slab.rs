@@ -1,0 +1,336 @@
+//! Entry slots with intrusive doubly linked lists: the storage every eviction policy orders.
+
+/// The "no slot" marker used for list ends and empty chains.
+pub const NIL: u32 = u32::MAX;
+
+/// Segment tag of a slot on the free list.
+pub(crate) const FREE: u8 = u8::MAX;
+
+/// Number of ordered lists a policy may use (LRU uses one, W-TinyLFU three).
+pub(crate) const LISTS: usize = 3;
+
+/// One entry's bookkeeping: its key hash, list links, hash chain, expiry and size.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node {
+    pub hash: u32,
+    pub prev: u32,
+    pub next: u32,
+    /// Next slot whose key has the same hash.
+    pub chain: u32,
+    /// Absolute expiry in milliseconds since the epoch; infinite when the entry never expires.
+    pub expires_at: f64,
+    /// Access stamp: a counter value taken when the entry was last set or read.
+    pub stamp: u32,
+    pub size: u32,
+    pub seg: u8,
+    /// Whether a get has returned this entry since it was set.
+    pub read: bool,
+}
+
+impl Node {
+    const EMPTY: Node = Node {
+        hash: 0,
+        prev: NIL,
+        next: NIL,
+        chain: NIL,
+        expires_at: f64::INFINITY,
+        stamp: 0,
+        size: 0,
+        seg: FREE,
+        read: false,
+    };
+}
+
+/// Head (most recent), tail (least recent) and length of one list.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct List {
+    pub head: u32,
+    pub tail: u32,
+    pub len: u32,
+}
+
+impl List {
+    const EMPTY: List = List {
+        head: NIL,
+        tail: NIL,
+        len: 0,
+    };
+}
+
+/// A move that can be undone: the slot, the list it was in and the slot before it there.
+#[derive(Clone, Copy, Debug)]
+struct Move {
+    slot: u32,
+    seg: u8,
+    prev: u32,
+}
+
+/// The slot arena. Slots are reused last-freed-first, so a slot freed by an eviction is the one
+/// the insert that caused it receives.
+#[derive(Debug)]
+pub(crate) struct Slab {
+    nodes: Vec<Node>,
+    lists: [List; LISTS],
+    free: u32,
+    journal: [Move; 4],
+    journal_len: usize,
+    journaling: bool,
+}
+
+impl Slab {
+    pub fn new() -> Self {
+        Slab {
+            nodes: Vec::new(),
+            lists: [List::EMPTY; LISTS],
+            free: NIL,
+            journal: [Move {
+                slot: NIL,
+                seg: 0,
+                prev: NIL,
+            }; 4],
+            journal_len: 0,
+            journaling: false,
+        }
+    }
+
+    /// The node at `slot`, when the slot exists.
+    #[inline]
+    pub fn get(&self, slot: u32) -> Option<&Node> {
+        self.nodes.get(slot as usize)
+    }
+
+    #[inline]
+    pub fn get_mut(&mut self, slot: u32) -> Option<&mut Node> {
+        self.nodes.get_mut(slot as usize)
+    }
+
+    /// Whether `slot` holds a live entry.
+    #[inline]
+    pub fn is_live(&self, slot: u32) -> bool {
+        self.get(slot).is_some_and(|n| n.seg != FREE)
+    }
+
+    #[inline]
+    pub fn list(&self, seg: u8) -> List {
+        self.lists.get(seg as usize).copied().unwrap_or(List::EMPTY)
+    }
+
+    /// Number of slots ever allocated (live and free).
+    pub fn capacity(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Takes a free slot (or a new one) and fills it with `node`, not yet in any list.
+    pub fn alloc(&mut self, node: Node) -> u32 {
+        if self.free != NIL {
+            let slot = self.free;
+            if let Some(n) = self.nodes.get_mut(slot as usize) {
+                self.free = n.next;
+                *n = node;
+                n.seg = FREE;
+                n.prev = NIL;
+                n.next = NIL;
+                return slot;
+            }
+        }
+        let slot = self.nodes.len() as u32;
+        let mut n = node;
+        n.seg = FREE;
+        n.prev = NIL;
+        n.next = NIL;
+        self.nodes.push(n);
+        slot
+    }
+
+    /// Unlinks `slot` from its list and puts it on the free list.
+    pub fn release(&mut self, slot: u32) {
+        self.unlink(slot);
+        let free = self.free;
+        if let Some(n) = self.get_mut(slot) {
+            *n = Node::EMPTY;
+            n.next = free;
+            self.free = slot;
+        }
+    }
+
+    /// Drops every slot.
+    pub fn clear(&mut self) {
+        self.nodes.clear();
+        self.lists = [List::EMPTY; LISTS];
+        self.free = NIL;
+        self.journal_len = 0;
+    }
+
+    /// Removes `slot` from the list it is in; a free slot is left as it is.
+    pub fn unlink(&mut self, slot: u32) {
+        let Some(&n) = self.get(slot) else { return };
+        if n.seg == FREE {
+            return;
+        }
+        if let Some(p) = self.get_mut(n.prev) {
+            p.next = n.next;
+        }
+        if let Some(x) = self.get_mut(n.next) {
+            x.prev = n.prev;
+        }
+        if let Some(list) = self.lists.get_mut(n.seg as usize) {
+            if list.head == slot {
+                list.head = n.next;
+            }
+            if list.tail == slot {
+                list.tail = n.prev;
+            }
+            list.len = list.len.saturating_sub(1);
+        }
+        if let Some(m) = self.get_mut(slot) {
+            m.prev = NIL;
+            m.next = NIL;
+            m.seg = FREE;
+        }
+    }
+
+    /// Links an unlinked `slot` into list `seg` right after `after` (at the head when `after` is NIL).
+    fn link_after(&mut self, slot: u32, seg: u8, after: u32) {
+        let Some(list) = self.lists.get(seg as usize).copied() else {
+            return;
+        };
+        let next = if after == NIL {
+            list.head
+        } else {
+            self.get(after).map_or(NIL, |a| a.next)
+        };
+        if let Some(n) = self.get_mut(slot) {
+            n.prev = after;
+            n.next = next;
+            n.seg = seg;
+        } else {
+            return;
+        }
+        if let Some(a) = self.get_mut(after) {
+            a.next = slot;
+        }
+        if let Some(x) = self.get_mut(next) {
+            x.prev = slot;
+        }
+        if let Some(list) = self.lists.get_mut(seg as usize) {
+            if after == NIL {
+                list.head = slot;
+            }
+            if next == NIL {
+                list.tail = slot;
+            }
+            list.len += 1;
+        }
+    }
+
+    /// Makes `slot` the most recent entry of list `seg`, recording the move while journaling.
+    pub fn move_to_front(&mut self, slot: u32, seg: u8) {
+        let Some(&n) = self.get(slot) else { return };
+        if n.seg == seg && self.list(seg).head == slot {
+            return;
+        }
+        if self.journaling && n.seg != FREE {
+            if let Some(m) = self.journal.get_mut(self.journal_len) {
+                *m = Move {
+                    slot,
+                    seg: n.seg,
+                    prev: n.prev,
+                };
+                self.journal_len += 1;
+            }
+        }
+        self.unlink(slot);
+        self.link_after(slot, seg, NIL);
+    }
+
+    /// Starts recording moves so that they can be undone.
+    pub fn begin_journal(&mut self) {
+        self.journal_len = 0;
+        self.journaling = true;
+    }
+
+    /// Stops recording; the moves recorded so far stay undoable until the next `begin_journal`.
+    pub fn end_journal(&mut self) {
+        self.journaling = false;
+    }
+
+    /// Puts every journaled slot back where it was, newest move first.
+    pub fn undo_journal(&mut self) {
+        while self.journal_len > 0 {
+            self.journal_len -= 1;
+            let Some(&m) = self.journal.get(self.journal_len) else {
+                break;
+            };
+            self.unlink(m.slot);
+            self.link_after(m.slot, m.seg, m.prev);
+        }
+    }
+
+    /// Slots of list `seg` from most to least recent.
+    pub fn iter(&self, seg: u8) -> impl Iterator<Item = u32> + '_ {
+        let mut at = self.list(seg).head;
+        std::iter::from_fn(move || {
+            if at == NIL {
+                return None;
+            }
+            let here = at;
+            at = self.get(here).map_or(NIL, |n| n.next);
+            Some(here)
+        })
+    }
+
+    /// The least recent slot of list `seg`, or NIL.
+    #[inline]
+    pub fn tail(&self, seg: u8) -> u32 {
+        self.list(seg).tail
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(hash: u32) -> Node {
+        Node {
+            hash,
+            ..Node::EMPTY
+        }
+    }
+
+    #[test]
+    fn lists_keep_order_and_undo_restores_it() {
+        let mut s = Slab::new();
+        let a = s.alloc(node(1));
+        let b = s.alloc(node(2));
+        let c = s.alloc(node(3));
+        for x in [a, b, c] {
+            s.move_to_front(x, 0);
+        }
+        assert_eq!(s.iter(0).collect::<Vec<_>>(), vec![c, b, a]);
+        s.begin_journal();
+        s.move_to_front(a, 0);
+        s.move_to_front(b, 1);
+        s.end_journal();
+        assert_eq!(s.iter(0).collect::<Vec<_>>(), vec![a, c]);
+        assert_eq!(s.iter(1).collect::<Vec<_>>(), vec![b]);
+        s.undo_journal();
+        assert_eq!(s.iter(0).collect::<Vec<_>>(), vec![c, b, a]);
+        assert_eq!(s.list(1).len, 0);
+        assert_eq!(s.tail(0), a);
+    }
+
+    #[test]
+    fn freed_slots_are_reused_last_first() {
+        let mut s = Slab::new();
+        let a = s.alloc(node(1));
+        let b = s.alloc(node(2));
+        s.move_to_front(a, 0);
+        s.move_to_front(b, 0);
+        s.release(a);
+        s.release(b);
+        assert_eq!(s.alloc(node(3)), b);
+        assert_eq!(s.alloc(node(4)), a);
+        assert!(!s.is_live(a));
+        assert_eq!(s.list(0).len, 0);
+    }
+}

@@ -1,0 +1,681 @@
+//! The memory store: entries found by key hash, bounded by count and bytes, expiring by TTL.
+//!
+//! Keys and values live with the caller (the JS wrapper keeps them in arrays indexed by slot);
+//! the store sees a 32-bit seeded hash of each key. Several keys may share a hash, so lookups
+//! return a candidate slot that the caller checks against its key, asking for the next
+//! candidate when it does not match. A tentative hit is undone exactly in that case.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::config::{PolicyKind, Settings};
+use super::policy::Policy;
+use super::slab::{Node, Slab, NIL};
+
+/// Why an entry left the cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemovalCause {
+    /// Evicted to stay within `maxEntries`.
+    Capacity,
+    /// Evicted to stay within `maxBytes`.
+    Bytes,
+    /// Its TTL ran out.
+    Expired,
+    /// Removed by `delete`.
+    Deleted,
+    /// Its value was replaced by a `set` of the same key.
+    Replaced,
+    /// Removed by `clear`.
+    Cleared,
+}
+
+impl RemovalCause {
+    /// Every cause, in the order of [`Counts::removals`].
+    pub const ALL: [RemovalCause; 6] = [
+        RemovalCause::Capacity,
+        RemovalCause::Bytes,
+        RemovalCause::Expired,
+        RemovalCause::Deleted,
+        RemovalCause::Replaced,
+        RemovalCause::Cleared,
+    ];
+
+    /// The cause's name in stats and exports.
+    pub fn name(self) -> &'static str {
+        match self {
+            RemovalCause::Capacity => "capacity",
+            RemovalCause::Bytes => "bytes",
+            RemovalCause::Expired => "expired",
+            RemovalCause::Deleted => "deleted",
+            RemovalCause::Replaced => "replaced",
+            RemovalCause::Cleared => "cleared",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Counts kept for every cache, telemetry on or off. All are totals since creation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counts {
+    /// Lookups through `get`.
+    pub gets: u64,
+    /// Lookups that found a live entry.
+    pub hits: u64,
+    /// Lookups that found none.
+    pub misses: u64,
+    /// Values stored through `set`.
+    pub sets: u64,
+    /// Calls to `delete`, whether or not the key was there.
+    pub deletes: u64,
+    /// Entries that left, by [`RemovalCause`] index.
+    pub removals: [u64; 6],
+    /// Entries that expired without ever being read.
+    pub expired_unread: u64,
+    /// Sets that gave the entry a TTL.
+    pub ttl_sets: u64,
+    /// Sum of the TTLs of those sets, in ms.
+    pub ttl_sum_ms: f64,
+    /// Hits on entries with a TTL.
+    pub ttl_hits: u64,
+    /// Sum of the TTL left at those hits, in ms.
+    pub ttl_remaining_sum_ms: f64,
+}
+
+impl Counts {
+    /// Entries that left for `cause`.
+    pub fn removed(&self, cause: RemovalCause) -> u64 {
+        self.removals.get(cause.index()).copied().unwrap_or(0)
+    }
+
+    /// Entries that left for any cause.
+    pub fn removed_total(&self) -> u64 {
+        self.removals.iter().sum()
+    }
+}
+
+/// Spreads a 32-bit key hash over 64 bits for the index table.
+#[derive(Default)]
+pub(crate) struct MixHasher(u64);
+
+impl Hasher for MixHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn write_u32(&mut self, x: u32) {
+        self.0 = (u64::from(x) ^ 0x5bd1_e995).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+}
+
+type Index = HashMap<u32, u32, BuildHasherDefault<MixHasher>>;
+
+/// An expiry waiting in the heap; stale ones are skipped when popped.
+#[derive(Clone, Copy, Debug)]
+struct Expiry {
+    at: f64,
+    slot: u32,
+}
+
+impl PartialEq for Expiry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Expiry {}
+impl PartialOrd for Expiry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Expiry {
+    // Reversed, so that the max-heap pops the earliest expiry first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .at
+            .total_cmp(&self.at)
+            .then_with(|| other.slot.cmp(&self.slot))
+    }
+}
+
+/// Why a store call was refused. The store is unchanged when one is returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// A size larger than `maxBytes`: the entry could never fit.
+    TooLarge,
+    /// A slot that holds no entry.
+    NoSuchSlot,
+}
+
+/// The undo record of a tentative hit.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    slot: u32,
+    read: bool,
+    stamp: u32,
+    ttl_remaining: f64,
+}
+
+/// How many expired entries a write purges at most, beside the one it may replace.
+const PURGE_PER_WRITE: usize = 4;
+
+/// The memory store of one cache.
+#[derive(Debug)]
+pub struct Store {
+    slab: Slab,
+    index: Index,
+    policy: Policy,
+    kind: PolicyKind,
+    max_entries: u32,
+    max_bytes: u64,
+    len: u32,
+    bytes: u64,
+    ttl_live: u32,
+    expiries: BinaryHeap<Expiry>,
+    stamp: u32,
+    pending: Option<Pending>,
+    freed: Vec<u32>,
+    counts: Counts,
+}
+
+impl Store {
+    /// An empty store bounded as `settings` say.
+    pub fn new(settings: &Settings) -> Self {
+        Store {
+            slab: Slab::new(),
+            index: Index::default(),
+            policy: Policy::new(settings.policy, settings.max_entries),
+            kind: settings.policy,
+            max_entries: settings.max_entries.max(1),
+            max_bytes: settings.max_bytes,
+            len: 0,
+            bytes: 0,
+            ttl_live: 0,
+            expiries: BinaryHeap::new(),
+            stamp: 0,
+            pending: None,
+            freed: Vec::new(),
+            counts: Counts::default(),
+        }
+    }
+
+    /// Live entries, counting those expired but not yet purged (see [`Store::purge_expired`]).
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Whether the store holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Accounted bytes of the entries held.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Entries held that have a TTL.
+    pub fn entries_with_ttl(&self) -> u32 {
+        self.ttl_live
+    }
+
+    /// The entry bound.
+    pub fn max_entries(&self) -> u32 {
+        self.max_entries
+    }
+
+    /// The byte bound, 0 for none.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
+    }
+
+    /// The counts since creation.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// The hash stored at `slot`, when it holds an entry.
+    pub fn hash_at(&self, slot: u32) -> Option<u32> {
+        self.live(slot).map(|n| n.hash)
+    }
+
+    /// The absolute expiry of the entry at `slot` (infinite when none).
+    pub fn expires_at(&self, slot: u32) -> Option<f64> {
+        self.live(slot).map(|n| n.expires_at)
+    }
+
+    fn live(&self, slot: u32) -> Option<&Node> {
+        self.slab.get(slot).filter(|_| self.slab.is_live(slot))
+    }
+
+    #[inline]
+    fn expired(n: &Node, now: f64) -> bool {
+        now >= n.expires_at
+    }
+
+    #[inline]
+    fn next_stamp(&mut self) -> u32 {
+        self.stamp = self.stamp.wrapping_add(1);
+        self.stamp
+    }
+
+    /// Looks up `hash` for a get: the first live candidate is counted as a hit and refreshed,
+    /// tentatively until the next call; NIL is a counted miss. Expired candidates are purged.
+    #[inline]
+    pub fn get(&mut self, hash: u32, now: f64) -> u32 {
+        self.pending = None;
+        self.counts.gets += 1;
+        self.policy.record_access(hash);
+        let first = self.index.get(&hash).copied().unwrap_or(NIL);
+        self.hit_from(first, now)
+    }
+
+    /// The caller's key did not match the candidate `after`: undoes that hit and returns the
+    /// next candidate for the same hash, tentatively hit, or NIL as a counted miss.
+    pub fn get_next(&mut self, after: u32, now: f64) -> u32 {
+        match self.pending.take() {
+            Some(p) if p.slot == after => {
+                self.slab.undo_journal();
+                self.policy.undo_hit();
+                self.counts.hits = self.counts.hits.saturating_sub(1);
+                if p.ttl_remaining >= 0.0 {
+                    self.counts.ttl_hits = self.counts.ttl_hits.saturating_sub(1);
+                    self.counts.ttl_remaining_sum_ms -= p.ttl_remaining;
+                }
+                if let Some(n) = self.slab.get_mut(after) {
+                    n.read = p.read;
+                    n.stamp = p.stamp;
+                }
+                let next = self.slab.get(after).map_or(NIL, |n| n.chain);
+                self.hit_from(next, now)
+            }
+            _ => NIL,
+        }
+    }
+
+    fn hit_from(&mut self, mut at: u32, now: f64) -> u32 {
+        while at != NIL {
+            let Some(&n) = self.slab.get(at) else { break };
+            if Self::expired(&n, now) {
+                self.remove(at, RemovalCause::Expired);
+                at = n.chain;
+                continue;
+            }
+            let stamp = self.next_stamp();
+            let mut ttl_remaining = -1.0;
+            if n.expires_at.is_finite() {
+                ttl_remaining = n.expires_at - now;
+                self.counts.ttl_hits += 1;
+                self.counts.ttl_remaining_sum_ms += ttl_remaining;
+            }
+            if let Some(m) = self.slab.get_mut(at) {
+                m.read = true;
+                m.stamp = stamp;
+            }
+            self.slab.begin_journal();
+            self.policy.on_hit(&mut self.slab, at);
+            self.slab.end_journal();
+            self.counts.hits += 1;
+            self.pending = Some(Pending {
+                slot: at,
+                read: n.read,
+                stamp: n.stamp,
+                ttl_remaining,
+            });
+            return at;
+        }
+        self.counts.misses += 1;
+        NIL
+    }
+
+    /// The first live candidate for `hash`, with no effect on order or counts; NIL if none.
+    #[inline]
+    pub fn peek(&self, hash: u32, now: f64) -> u32 {
+        let first = self.index.get(&hash).copied().unwrap_or(NIL);
+        self.live_from(first, now)
+    }
+
+    /// The live candidate after `after` in its hash chain, with no effect; NIL if none.
+    pub fn peek_next(&self, after: u32, now: f64) -> u32 {
+        let next = self.live(after).map_or(NIL, |n| n.chain);
+        self.live_from(next, now)
+    }
+
+    fn live_from(&self, mut at: u32, now: f64) -> u32 {
+        while let Some(n) = self.slab.get(at) {
+            if !Self::expired(n, now) {
+                return at;
+            }
+            at = n.chain;
+        }
+        NIL
+    }
+
+    /// Stores a new entry for a key the caller knows is absent, evicting to make room.
+    /// Returns its slot. `ttl_ms` of 0 means no expiry.
+    pub fn insert(
+        &mut self,
+        hash: u32,
+        size: u32,
+        ttl_ms: f64,
+        now: f64,
+    ) -> Result<u32, StoreError> {
+        if self.max_bytes > 0 && u64::from(size) > self.max_bytes {
+            return Err(StoreError::TooLarge);
+        }
+        self.pending = None;
+        self.freed.clear();
+        self.counts.sets += 1;
+        self.policy.record_access(hash);
+        self.purge_expired(now, PURGE_PER_WRITE);
+        while self.len >= self.max_entries {
+            if !self.evict_one(hash, RemovalCause::Capacity, NIL) {
+                break;
+            }
+        }
+        self.make_room_for_bytes(hash, u64::from(size), NIL);
+        let stamp = self.next_stamp();
+        let expires_at = self.expiry(ttl_ms, now);
+        let chain = self.index.get(&hash).copied().unwrap_or(NIL);
+        let slot = self.slab.alloc(Node {
+            hash,
+            prev: NIL,
+            next: NIL,
+            chain,
+            expires_at,
+            stamp,
+            size,
+            seg: 0,
+            read: false,
+        });
+        self.index.insert(hash, slot);
+        self.policy.on_insert(&mut self.slab, slot);
+        self.len += 1;
+        self.bytes += u64::from(size);
+        self.note_ttl(slot, expires_at, ttl_ms);
+        if self.freed.last() == Some(&slot) {
+            self.freed.pop();
+        }
+        Ok(slot)
+    }
+
+    /// Replaces the value of the entry at `slot` (same key): new size and TTL, refreshed.
+    pub fn update(
+        &mut self,
+        slot: u32,
+        size: u32,
+        ttl_ms: f64,
+        now: f64,
+    ) -> Result<(), StoreError> {
+        let Some(&old) = self.live(slot) else {
+            return Err(StoreError::NoSuchSlot);
+        };
+        if self.max_bytes > 0 && u64::from(size) > self.max_bytes {
+            return Err(StoreError::TooLarge);
+        }
+        self.pending = None;
+        self.freed.clear();
+        self.counts.sets += 1;
+        if let Some(c) = self.counts.removals.get_mut(RemovalCause::Replaced.index()) {
+            *c += 1;
+        }
+        self.policy.record_access(old.hash);
+        if old.expires_at.is_finite() {
+            self.ttl_live = self.ttl_live.saturating_sub(1);
+        }
+        let stamp = self.next_stamp();
+        let expires_at = self.expiry(ttl_ms, now);
+        if let Some(n) = self.slab.get_mut(slot) {
+            n.size = size;
+            n.expires_at = expires_at;
+            n.stamp = stamp;
+            n.read = false;
+        }
+        self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
+        self.note_ttl(slot, expires_at, ttl_ms);
+        self.policy.on_update(&mut self.slab, slot);
+        self.purge_expired(now, PURGE_PER_WRITE);
+        self.make_room_for_bytes(old.hash, 0, slot);
+        Ok(())
+    }
+
+    /// Removes the entry at `slot` for `delete`.
+    pub fn delete(&mut self, slot: u32) -> Result<(), StoreError> {
+        if self.live(slot).is_none() {
+            return Err(StoreError::NoSuchSlot);
+        }
+        self.pending = None;
+        self.freed.clear();
+        self.counts.deletes += 1;
+        self.remove(slot, RemovalCause::Deleted);
+        Ok(())
+    }
+
+    /// Counts a `delete` of a key that was not there.
+    pub fn delete_missing(&mut self) {
+        self.pending = None;
+        self.counts.deletes += 1;
+    }
+
+    /// Removes every entry; counts stay.
+    pub fn clear(&mut self) {
+        if let Some(c) = self.counts.removals.get_mut(RemovalCause::Cleared.index()) {
+            *c += u64::from(self.len);
+        }
+        self.slab.clear();
+        self.index.clear();
+        self.policy.clear();
+        self.expiries.clear();
+        self.len = 0;
+        self.bytes = 0;
+        self.ttl_live = 0;
+        self.pending = None;
+        self.freed.clear();
+    }
+
+    /// Slots freed by the last write or purge, other than a slot it handed back.
+    pub fn freed(&self) -> &[u32] {
+        &self.freed
+    }
+
+    /// Removes entries whose expiry is at or before `now`, at most `budget` of them.
+    /// Returns how many were removed. Freed slots are listed by [`Store::freed`].
+    pub fn purge_expired(&mut self, now: f64, budget: usize) -> usize {
+        let mut removed = 0;
+        while removed < budget {
+            let Some(top) = self.expiries.peek().copied() else {
+                break;
+            };
+            if top.at > now {
+                break;
+            }
+            self.expiries.pop();
+            if let Some(n) = self.live(top.slot) {
+                if Self::expired(n, now) {
+                    self.remove(top.slot, RemovalCause::Expired);
+                    removed += 1;
+                }
+            }
+        }
+        removed
+    }
+
+    /// Purges every expired entry; call before reading `len` as a count of live entries.
+    pub fn purge_all_expired(&mut self, now: f64) {
+        self.pending = None;
+        self.freed.clear();
+        self.purge_expired(now, usize::MAX);
+    }
+
+    /// Live slots, most recently used first.
+    pub fn slots_by_recency(&self) -> Vec<u32> {
+        match self.kind {
+            PolicyKind::Lru => self.slab.iter(0).collect(),
+            PolicyKind::TinyLfu => {
+                let mut slots: Vec<(u32, u32)> = (0..3u8)
+                    .flat_map(|seg| self.slab.iter(seg))
+                    .filter_map(|s| {
+                        self.slab
+                            .get(s)
+                            .map(|n| (self.stamp.wrapping_sub(n.stamp), s))
+                    })
+                    .collect();
+                slots.sort_unstable();
+                slots.into_iter().map(|(_, s)| s).collect()
+            }
+        }
+    }
+
+    fn expiry(&self, ttl_ms: f64, now: f64) -> f64 {
+        if ttl_ms > 0.0 && ttl_ms.is_finite() {
+            now + ttl_ms
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    fn note_ttl(&mut self, slot: u32, expires_at: f64, ttl_ms: f64) {
+        if !expires_at.is_finite() {
+            return;
+        }
+        self.ttl_live += 1;
+        self.counts.ttl_sets += 1;
+        self.counts.ttl_sum_ms += ttl_ms;
+        self.expiries.push(Expiry {
+            at: expires_at,
+            slot,
+        });
+        // Stale heap entries pile up when entries are rewritten; rebuild when they dominate.
+        if self.expiries.len() > 2 * self.ttl_live as usize + 1024 {
+            self.rebuild_expiries();
+        }
+    }
+
+    fn rebuild_expiries(&mut self) {
+        let live: Vec<Expiry> = (0..self.slab.capacity() as u32)
+            .filter_map(|slot| {
+                self.live(slot)
+                    .filter(|n| n.expires_at.is_finite())
+                    .map(|n| Expiry {
+                        at: n.expires_at,
+                        slot,
+                    })
+            })
+            .collect();
+        self.expiries = BinaryHeap::from(live);
+    }
+
+    fn make_room_for_bytes(&mut self, incoming: u32, size: u64, keep: u32) {
+        if self.max_bytes == 0 {
+            return;
+        }
+        while self.bytes + size > self.max_bytes {
+            if !self.evict_one(incoming, RemovalCause::Bytes, keep) {
+                break;
+            }
+        }
+    }
+
+    /// Evicts the policy's victim unless it is `keep`; false when nothing could go.
+    fn evict_one(&mut self, incoming: u32, cause: RemovalCause, keep: u32) -> bool {
+        let victim = self.policy.victim(&mut self.slab, incoming);
+        if victim == NIL || victim == keep || !self.slab.is_live(victim) {
+            return false;
+        }
+        self.remove(victim, cause);
+        true
+    }
+
+    fn remove(&mut self, slot: u32, cause: RemovalCause) {
+        let Some(&n) = self.live(slot) else { return };
+        self.policy.on_remove(&mut self.slab, slot);
+        self.unchain(slot, n.hash, n.chain);
+        self.len = self.len.saturating_sub(1);
+        self.bytes = self.bytes.saturating_sub(u64::from(n.size));
+        if n.expires_at.is_finite() {
+            self.ttl_live = self.ttl_live.saturating_sub(1);
+        }
+        if cause == RemovalCause::Expired && !n.read {
+            self.counts.expired_unread += 1;
+        }
+        if let Some(c) = self.counts.removals.get_mut(cause.index()) {
+            *c += 1;
+        }
+        self.slab.release(slot);
+        self.freed.push(slot);
+    }
+
+    fn unchain(&mut self, slot: u32, hash: u32, next: u32) {
+        let head = self.index.get(&hash).copied().unwrap_or(NIL);
+        if head == slot {
+            if next == NIL {
+                self.index.remove(&hash);
+            } else {
+                self.index.insert(hash, next);
+            }
+            return;
+        }
+        let mut at = head;
+        while let Some(n) = self.slab.get(at) {
+            if n.chain == slot {
+                if let Some(m) = self.slab.get_mut(at) {
+                    m.chain = next;
+                }
+                return;
+            }
+            at = n.chain;
+        }
+    }
+
+    /// Checks every structural invariant; for tests.
+    #[cfg(test)]
+    pub(crate) fn check_invariants(&self) {
+        let live: Vec<u32> = (0..self.slab.capacity() as u32)
+            .filter(|s| self.slab.is_live(*s))
+            .collect();
+        assert_eq!(live.len() as u32, self.len, "len");
+        assert!(self.len <= self.max_entries, "entries over the bound");
+        let bytes: u64 = live
+            .iter()
+            .map(|s| u64::from(self.slab.get(*s).unwrap().size))
+            .sum();
+        assert_eq!(bytes, self.bytes, "bytes");
+        if self.max_bytes > 0 {
+            assert!(self.bytes <= self.max_bytes, "bytes over the bound");
+        }
+        let listed: usize = (0..3u8).map(|seg| self.slab.iter(seg).count()).sum();
+        assert_eq!(listed, live.len(), "every live slot is in exactly one list");
+        let chained: usize = self
+            .index
+            .iter()
+            .map(|(h, head)| {
+                let mut n = 0;
+                let mut at = *head;
+                while at != NIL {
+                    let node = self.slab.get(at).unwrap();
+                    assert_eq!(node.hash, *h, "chain holds one hash");
+                    n += 1;
+                    at = node.chain;
+                }
+                n
+            })
+            .sum();
+        assert_eq!(chained, live.len(), "every live slot is chained once");
+        let ttl = live
+            .iter()
+            .filter(|s| self.slab.get(**s).unwrap().expires_at.is_finite())
+            .count();
+        assert_eq!(ttl as u32, self.ttl_live, "ttl count");
+    }
+}
