@@ -1,8 +1,10 @@
-//! The pure-Rust core: settings, the store and its policies. No JS here; time is an input.
+//! The pure-Rust core: settings, the store and its policies, stats. No JS here; time is an input.
 
 pub mod config;
+pub mod json;
 pub(crate) mod policy;
 pub(crate) mod slab;
+pub mod stats;
 pub mod store;
 
 pub use slab::NIL;

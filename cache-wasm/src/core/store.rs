@@ -375,7 +375,6 @@ impl Store {
             return Err(StoreError::TooLarge);
         }
         self.pending = None;
-        self.freed.clear();
         self.counts.sets += 1;
         self.policy.record_access(hash);
         self.purge_expired(now, PURGE_PER_WRITE);
@@ -425,7 +424,6 @@ impl Store {
             return Err(StoreError::TooLarge);
         }
         self.pending = None;
-        self.freed.clear();
         self.counts.sets += 1;
         if let Some(c) = self.counts.removals.get_mut(RemovalCause::Replaced.index()) {
             *c += 1;
@@ -456,7 +454,6 @@ impl Store {
             return Err(StoreError::NoSuchSlot);
         }
         self.pending = None;
-        self.freed.clear();
         self.counts.deletes += 1;
         self.remove(slot, RemovalCause::Deleted);
         Ok(())
@@ -484,9 +481,15 @@ impl Store {
         self.freed.clear();
     }
 
-    /// Slots freed by the last write or purge, other than a slot it handed back.
+    /// Slots freed since the last [`Store::take_freed`] and not handed out again: the caller
+    /// drops its key and value for each. A reused slot leaves this list when it is reused.
     pub fn freed(&self) -> &[u32] {
         &self.freed
+    }
+
+    /// Returns and forgets the freed slots.
+    pub fn take_freed(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.freed)
     }
 
     /// Removes entries whose expiry is at or before `now`, at most `budget` of them.
@@ -514,7 +517,6 @@ impl Store {
     /// Purges every expired entry; call before reading `len` as a count of live entries.
     pub fn purge_all_expired(&mut self, now: f64) {
         self.pending = None;
-        self.freed.clear();
         self.purge_expired(now, usize::MAX);
     }
 

@@ -1,0 +1,24 @@
+// Browser and bundler entry: `await init()` fetches and instantiates the wasm next to this file.
+import glueInit, * as glue from "./cache_wasm.js";
+import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
+
+let ready = null;
+
+/** Instantiates the module once; later calls return the same promise. */
+export default function init(input) {
+  if (ready === null) {
+    const arg = input === undefined ? undefined : { module_or_path: input };
+    ready = glueInit(arg).then(
+      () => {
+        bindEngine(glue);
+      },
+      (err) => {
+        ready = null;
+        throw err;
+      },
+    );
+  }
+  return ready;
+}
+
+export { init, CacheConfig, CacheManager };

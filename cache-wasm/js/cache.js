@@ -1,0 +1,315 @@
+// CacheManager and CacheConfig: the public classes, over the wasm engine.
+//
+// Keys and values stay in JS arrays indexed by slot; the engine sees a seeded 32-bit hash of
+// each key and answers with slots. Several keys may share a hash: every candidate slot is
+// checked against the key here, and the engine is asked for the next one on a mismatch.
+
+const NIL = 4294967295;
+const TWO_32 = 4294967296;
+
+let Engine = null;
+
+/** Connects the classes to an instantiated wasm module (its wasm-bindgen glue). */
+export function bindEngine(glue) {
+  Engine = glue.Engine;
+}
+
+function engineClass() {
+  if (Engine === null) {
+    throw new Error("cache-wasm is not initialised yet: call `await init()` first");
+  }
+  return Engine;
+}
+
+// Seeded so that keys cannot be chosen to collide in a process.
+const SEED = (() => {
+  const a = new Uint32Array(1);
+  globalThis.crypto.getRandomValues(a);
+  return a[0] | 1;
+})();
+
+function hashKey(s) {
+  let h = SEED;
+  const n = s.length;
+  for (let i = 0; i < n; i++) {
+    h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  h ^= n;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function describe(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  const t = typeof v;
+  if (t === "string") return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
+  if (t === "number" || t === "boolean" || t === "bigint") return `${t} ${String(v)}`;
+  return t === "object" ? "an object" : t;
+}
+
+// Accounted size of a value when `size` is not given: string length × 2, byteLength for
+// buffers, a shallow structural estimate for objects.
+const NOMINAL_OBJECT = 64;
+function estimateSize(v) {
+  switch (typeof v) {
+    case "string":
+      return v.length * 2;
+    case "number":
+    case "bigint":
+      return 8;
+    case "boolean":
+      return 4;
+    case "object": {
+      if (v === null) return 0;
+      if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v.byteLength;
+      let size = 16;
+      let seen = 0;
+      for (const k in v) {
+        if (++seen > 32) {
+          size += NOMINAL_OBJECT;
+          break;
+        }
+        const f = v[k];
+        size += k.length * 2 + 8;
+        if (typeof f === "string") size += f.length * 2;
+        else if (typeof f === "object" && f !== null) size += ArrayBuffer.isView(f) ? f.byteLength : NOMINAL_OBJECT;
+      }
+      return size;
+    }
+    default:
+      return NOMINAL_OBJECT;
+  }
+}
+
+const MAX_SIZE = 4294967295;
+const MAX_TTL = 9007199254740991;
+
+function checkTtl(ttl, where) {
+  if (typeof ttl !== "number") {
+    throw new TypeError(`cache-wasm: ${where} ttl must be a number of milliseconds, got ${describe(ttl)}`);
+  }
+  if (!(ttl >= 0 && ttl <= MAX_TTL)) {
+    throw new RangeError(`cache-wasm: ${where} ttl must be a finite number of milliseconds ≥ 0 (0 = no expiry), got ${String(ttl)}`);
+  }
+  return ttl;
+}
+
+function checkSize(size, where) {
+  if (typeof size !== "number") {
+    throw new TypeError(`cache-wasm: ${where} size must be a number of bytes, got ${describe(size)}`);
+  }
+  if (!(size >= 0 && size <= MAX_SIZE) || size !== Math.floor(size)) {
+    throw new RangeError(`cache-wasm: ${where} size must be a whole number of bytes from 0 to 2^32-1, got ${String(size)}`);
+  }
+  return size;
+}
+
+/** Validated settings; pass one, or a plain options object, wherever a config is taken. */
+export class CacheConfig {
+  constructor(options = {}) {
+    const E = engineClass();
+    const probe = new E(options instanceof CacheConfig ? options.toJSON() : options, 0);
+    try {
+      Object.assign(this, JSON.parse(probe.settingsJson()));
+    } finally {
+      probe.free();
+    }
+    // Layers hold live store objects, so they are kept as given rather than copied.
+    const layers = options instanceof CacheConfig ? options.layers : options?.layers;
+    this.layers = Array.isArray(layers) ? layers.slice() : [];
+    Object.freeze(this);
+  }
+
+  /** The options as a plain object with camelCase names. */
+  toJSON() {
+    return { ...this, telemetryExportEndpoint: this.telemetryExportEndpoint ?? undefined };
+  }
+}
+
+/** A cache of string keys with built-in stats. */
+export class CacheManager {
+  #e;
+  #keys = [];
+  #vals = [];
+  #timed;
+  #maxKeyLength;
+  #maxBytes;
+  #defaultTtl;
+  #config;
+
+  constructor(config) {
+    const E = engineClass();
+    const options = config instanceof CacheConfig ? config.toJSON() : config;
+    this.#e = new E(options, Date.now());
+    const s = JSON.parse(this.#e.settingsJson());
+    this.#config = s;
+    this.#maxKeyLength = s.maxKeyLength;
+    this.#maxBytes = s.maxBytes;
+    this.#defaultTtl = s.defaultTtl;
+    this.#timed = s.defaultTtl > 0;
+  }
+
+  #key(key, op) {
+    if (typeof key === "string") {
+      if (key.length > this.#maxKeyLength) {
+        throw new RangeError(`cache-wasm: ${op} key is ${key.length} characters long; maxKeyLength is ${this.#maxKeyLength}`);
+      }
+      return key;
+    }
+    if (typeof key === "number" && Number.isFinite(key)) return this.#key(String(key), op);
+    throw new TypeError(`cache-wasm: ${op} key must be a string or a finite number, got ${describe(key)}`);
+  }
+
+  #now() {
+    return this.#timed ? Date.now() : 0;
+  }
+
+  #release(pending) {
+    if (pending === 0) return;
+    const keys = this.#keys;
+    const vals = this.#vals;
+    for (const s of this.#e.takeFreed()) {
+      keys[s] = undefined;
+      vals[s] = undefined;
+    }
+  }
+
+  // The slot holding `key` without touching recency or counts, or NIL.
+  #find(key, h, now) {
+    const e = this.#e;
+    const keys = this.#keys;
+    let s = e.peek(h, now);
+    while (s !== NIL && keys[s] !== key) s = e.peekNext(s, now);
+    return s;
+  }
+
+  /** The value for `key`, or undefined on a miss or expiry. Refreshes recency. */
+  get(key) {
+    if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
+    const e = this.#e;
+    const now = this.#timed ? Date.now() : 0;
+    let s = e.get(hashKey(key), now);
+    if (s === NIL) return undefined;
+    const keys = this.#keys;
+    while (keys[s] !== key) {
+      s = e.getNext(s, now);
+      if (s === NIL) return undefined;
+    }
+    return this.#vals[s];
+  }
+
+  /** Like get, without touching recency or stats. */
+  peek(key) {
+    key = this.#key(key, "peek");
+    const s = this.#find(key, hashKey(key), this.#now());
+    return s === NIL ? undefined : this.#vals[s];
+  }
+
+  /** Whether a live entry for `key` exists; does not touch recency or stats. */
+  has(key) {
+    key = this.#key(key, "has");
+    return this.#find(key, hashKey(key), this.#now()) !== NIL;
+  }
+
+  /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
+  set(key, value, options) {
+    if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "set");
+    if (value === undefined) {
+      throw new TypeError("cache-wasm: set value is undefined, which cannot be stored; store null, or call delete(key)");
+    }
+    let ttl = this.#defaultTtl;
+    let size;
+    if (options !== undefined && options !== null) {
+      if (typeof options !== "object") {
+        throw new TypeError(`cache-wasm: set options must be an object { ttl, size }, got ${describe(options)}`);
+      }
+      if (options.ttl !== undefined) ttl = checkTtl(options.ttl, "set");
+      if (options.size !== undefined) size = checkSize(options.size, "set");
+    }
+    if (size === undefined) size = Math.min(estimateSize(value), MAX_SIZE);
+    if (this.#maxBytes > 0 && size > this.#maxBytes) {
+      throw new RangeError(`cache-wasm: set size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`);
+    }
+    if (ttl > 0) this.#timed = true;
+    const now = this.#timed ? Date.now() : 0;
+    const h = hashKey(key);
+    let s = this.#find(key, h, now);
+    if (s === NIL) {
+      const r = this.#e.insert(h, size, ttl, now);
+      s = r >>> 0;
+      this.#keys[s] = key;
+      this.#vals[s] = value;
+      if (r >= TWO_32) this.#release(1);
+    } else {
+      const pending = this.#e.update(s, size, ttl, now);
+      this.#vals[s] = value;
+      this.#release(pending);
+    }
+    return this;
+  }
+
+  /** Removes `key`; true when it was there. */
+  delete(key) {
+    key = this.#key(key, "delete");
+    const s = this.#find(key, hashKey(key), this.#now());
+    this.#release(this.#e.delete(s));
+    return s !== NIL;
+  }
+
+  /** Removes every entry. */
+  clear() {
+    this.#e.clear();
+    this.#keys = [];
+    this.#vals = [];
+  }
+
+  /** Live entries. */
+  get size() {
+    const n = this.#e.size(this.#now());
+    this.#release(1);
+    return n;
+  }
+
+  /** Accounted bytes of the live entries. */
+  get bytes() {
+    const n = this.#e.bytes(this.#now());
+    this.#release(1);
+    return n;
+  }
+
+  /** Live keys, most recently used first. */
+  keys() {
+    const slots = this.#e.slots(this.#now());
+    this.#release(1);
+    const keys = this.#keys;
+    const out = new Array(slots.length);
+    for (let i = 0; i < slots.length; i++) out[i] = keys[slots[i]];
+    return out;
+  }
+
+  /** Stats for `period`: "all" (default), "minute", "hour" or "day". */
+  getStats(period = "all") {
+    if (period !== null && typeof period === "object") period = period.period ?? "all";
+    if (typeof period !== "string") {
+      throw new RangeError(`cache-wasm: getStats period must be "all", "minute", "hour" or "day", got ${describe(period)}`);
+    }
+    const json = this.#e.stats(period, Date.now());
+    this.#release(1);
+    return JSON.parse(json);
+  }
+
+  /** The validated settings, camelCase. */
+  get config() {
+    return { ...this.#config };
+  }
+
+  /** Releases the wasm memory of this cache; the instance cannot be used afterwards. */
+  free() {
+    this.#e.free();
+    this.#keys = [];
+    this.#vals = [];
+  }
+}

@@ -1,0 +1,15 @@
+// Source of the CommonJS entry (node.cjs), bundled at build time; instantiates on require.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as glue from "./cache_wasm.js";
+import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
+
+glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
+bindEngine(glue);
+
+/** Already instantiated on require; kept so that one import works in every runtime. */
+export default function init() {
+  return Promise.resolve();
+}
+
+export { init, CacheConfig, CacheManager };

@@ -1,0 +1,14 @@
+// Cloudflare Workers (workerd) entry: the .wasm is imported as a compiled module.
+import wasmModule from "./cache_wasm_bg.wasm";
+import * as glue from "./cache_wasm.js";
+import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
+
+glue.initSync({ module: wasmModule });
+bindEngine(glue);
+
+/** Already instantiated on import; kept so that one import works in every runtime. */
+export default function init() {
+  return Promise.resolve();
+}
+
+export { init, CacheConfig, CacheManager };
