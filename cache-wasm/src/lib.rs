@@ -7,4 +7,4 @@
 pub mod core;
 
 #[cfg(feature = "bindings")]
-mod bindings;
+pub mod bindings;

@@ -5,3 +5,5 @@
 
 mod convert;
 mod engine;
+
+pub use engine::Engine;

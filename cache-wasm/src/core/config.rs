@@ -379,7 +379,7 @@ fn want_int(
 /// Milliseconds that may be fractional: finite and at least 0.
 pub fn check_ttl(option: &'static str, v: &Value) -> Result<f64, ConfigError> {
     let n = want_number(option, v)?;
-    if !n.is_finite() || n < 0.0 || n > MAX_TTL_MS {
+    if !(0.0..=MAX_TTL_MS).contains(&n) {
         return Err(range(
             option,
             "a finite number of milliseconds from 0 to 2^53",
