@@ -1,0 +1,226 @@
+// Behaviour of CacheManager from the packed package, loaded through ESM import and CJS require.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { loadPackage } from "../support/consumer.mjs";
+
+for (const kind of ["esm", "cjs"]) {
+  describe(`CacheManager (${kind})`, () => {
+    let init, CacheManager, CacheConfig;
+
+    before(async () => {
+      ({ init, CacheManager, CacheConfig } = await loadPackage(kind));
+      assert.equal(typeof init, "function", "the default export is init");
+      await init();
+      await init(); // Idempotent.
+    });
+
+    test("exports the documented names", () => {
+      assert.equal(typeof CacheManager, "function");
+      assert.equal(typeof CacheConfig, "function");
+    });
+
+    test("set, get, peek, has, delete, size and bytes", () => {
+      const cache = new CacheManager();
+      assert.equal(cache.size, 0);
+      assert.equal(cache.bytes, 0);
+      assert.equal(cache.set("a", 1), cache, "set returns the cache");
+      cache.set("b", "two").set("c", { three: 3 });
+      assert.equal(cache.size, 3);
+      assert.equal(cache.get("a"), 1);
+      assert.equal(cache.get("b"), "two");
+      assert.deepEqual(cache.get("c"), { three: 3 });
+      assert.equal(cache.peek("b"), "two");
+      assert.equal(cache.get("missing"), undefined);
+      assert.equal(cache.peek("missing"), undefined);
+      assert.equal(cache.has("a"), true);
+      assert.equal(cache.has("missing"), false);
+      assert.equal(cache.delete("a"), true);
+      assert.equal(cache.delete("a"), false);
+      assert.equal(cache.has("a"), false);
+      assert.equal(cache.get("a"), undefined);
+      assert.equal(cache.size, 2);
+    });
+
+    test("values keep their identity and null is a value, not a miss", () => {
+      const cache = new CacheManager();
+      const obj = { nested: [1, 2, 3] };
+      const fn = () => 42;
+      cache.set("obj", obj).set("fn", fn).set("null", null).set("zero", 0).set("empty", "");
+      assert.equal(cache.get("obj"), obj);
+      assert.equal(cache.get("fn"), fn);
+      assert.equal(cache.get("null"), null);
+      assert.equal(cache.has("null"), true);
+      assert.equal(cache.get("zero"), 0);
+      assert.equal(cache.get("empty"), "");
+    });
+
+    test("set replaces the value of an existing key", () => {
+      const cache = new CacheManager();
+      cache.set("k", "old").set("k", "new");
+      assert.equal(cache.size, 1);
+      assert.equal(cache.get("k"), "new");
+      assert.deepEqual(cache.keys(), ["k"]);
+    });
+
+    test("keys are most recently used first; get refreshes recency, has/peek/keys do not", () => {
+      const cache = new CacheManager();
+      cache.set("a", 1).set("b", 2).set("c", 3);
+      assert.deepEqual(cache.keys(), ["c", "b", "a"]);
+      cache.get("a");
+      assert.deepEqual(cache.keys(), ["a", "c", "b"]);
+      cache.has("b");
+      cache.peek("b");
+      cache.keys();
+      assert.deepEqual(cache.keys(), ["a", "c", "b"]);
+      cache.set("b", 22);
+      assert.deepEqual(cache.keys(), ["b", "a", "c"]);
+      assert.ok(Array.isArray(cache.keys()));
+    });
+
+    test("clear empties the cache and it stays usable", () => {
+      const cache = new CacheManager();
+      cache.set("a", "x", { size: 10 }).set("b", "y", { size: 5 });
+      assert.equal(cache.bytes, 15);
+      cache.clear();
+      assert.equal(cache.size, 0);
+      assert.equal(cache.bytes, 0);
+      assert.deepEqual(cache.keys(), []);
+      assert.equal(cache.get("a"), undefined);
+      cache.set("c", 3);
+      assert.deepEqual(cache.keys(), ["c"]);
+    });
+
+    test("maxEntries evicts the least recently used entry", () => {
+      const cache = new CacheManager({ maxEntries: 3 });
+      cache.set("a", 1).set("b", 2).set("c", 3);
+      cache.get("a"); // b is now the least recently used.
+      cache.set("d", 4);
+      assert.equal(cache.size, 3);
+      assert.equal(cache.has("b"), false);
+      assert.deepEqual(cache.keys(), ["d", "a", "c"]);
+      cache.peek("c"); // peek does not protect c.
+      cache.set("e", 5);
+      assert.deepEqual(cache.keys(), ["e", "d", "a"]);
+    });
+
+    test("a CacheConfig instance is accepted like a plain object", () => {
+      const cache = new CacheManager(new CacheConfig({ maxEntries: 2 }));
+      cache.set("a", 1).set("b", 2).set("c", 3);
+      assert.deepEqual(cache.keys(), ["c", "b"]);
+    });
+
+    test("the default maxEntries is 10000", () => {
+      const cache = new CacheManager();
+      for (let i = 0; i <= 10000; i++) cache.set(`k${i}`, i);
+      assert.equal(cache.size, 10000);
+      assert.equal(cache.has("k0"), false);
+      assert.equal(cache.get("k10000"), 10000);
+    });
+
+    test("maxBytes with explicit sizes evicts least recently used entries until it fits", () => {
+      const cache = new CacheManager({ maxBytes: 100 });
+      cache.set("a", "A", { size: 40 }).set("b", "B", { size: 40 });
+      assert.equal(cache.bytes, 80);
+      cache.get("a");
+      cache.set("c", "C", { size: 30 }); // 110 > 100: b goes.
+      assert.deepEqual(cache.keys(), ["c", "a"]);
+      assert.equal(cache.bytes, 70);
+      cache.set("d", "D", { size: 100 }); // Only d fits.
+      assert.deepEqual(cache.keys(), ["d"]);
+      assert.equal(cache.bytes, 100);
+      cache.set("d", "D2", { size: 10 });
+      assert.equal(cache.bytes, 10);
+      assert.equal(cache.delete("d"), true);
+      assert.equal(cache.bytes, 0);
+    });
+
+    test("sizes are estimated when not given", () => {
+      const cache = new CacheManager();
+      cache.set("s", "hello");
+      assert.equal(cache.bytes, 10, "string length x 2");
+      cache.clear();
+      cache.set("u8", new Uint8Array(24));
+      assert.equal(cache.bytes, 24, "typed array byteLength");
+      cache.clear();
+      cache.set("ab", new ArrayBuffer(16));
+      assert.equal(cache.bytes, 16, "ArrayBuffer byteLength");
+      cache.clear();
+      cache.set("f64", new Float64Array(4));
+      assert.equal(cache.bytes, 32, "typed array byteLength");
+      cache.clear();
+      cache.set("obj", { a: "some text", b: [1, 2, 3] });
+      assert.ok(cache.bytes > 0, "a structural estimate is positive");
+    });
+
+    test("ttl expires an entry; a long ttl keeps it", async () => {
+      const cache = new CacheManager();
+      cache.set("short", 1, { ttl: 30 });
+      cache.set("long", 2, { ttl: 600_000 });
+      cache.set("forever", 3);
+      assert.equal(cache.get("long"), 2);
+      await sleep(120);
+      assert.equal(cache.get("short"), undefined);
+      assert.equal(cache.peek("short"), undefined);
+      assert.equal(cache.has("short"), false);
+      assert.equal(cache.size, 2, "size counts live entries only");
+      assert.deepEqual(cache.keys().sort(), ["forever", "long"]);
+      assert.equal(cache.get("long"), 2);
+      assert.equal(cache.get("forever"), 3);
+      // An expired key can be set again.
+      cache.set("short", 4);
+      assert.equal(cache.get("short"), 4);
+    });
+
+    test("defaultTtl applies when set has no ttl, and an explicit ttl wins", async () => {
+      const cache = new CacheManager({ defaultTtl: 30 });
+      cache.set("default", 1);
+      cache.set("explicit", 2, { ttl: 600_000 });
+      await sleep(120);
+      assert.equal(cache.get("default"), undefined);
+      assert.equal(cache.get("explicit"), 2);
+      assert.equal(cache.size, 1);
+    });
+
+    test("number keys are stored as decimal strings", () => {
+      const cache = new CacheManager();
+      cache.set(42, "answer").set(1.5, "one and a half").set(-7, "minus seven");
+      assert.deepEqual(cache.keys(), ["-7", "1.5", "42"]);
+      assert.equal(cache.get("42"), "answer");
+      assert.equal(cache.get(42), "answer");
+      assert.equal(cache.get("1.5"), "one and a half");
+      assert.equal(cache.has("-7"), true);
+      assert.deepEqual(cache.keys(), ["1.5", "42", "-7"]);
+      cache.set("42", "replaced");
+      assert.equal(cache.get(42), "replaced");
+      assert.equal(cache.size, 3);
+      assert.equal(cache.delete(1.5), true);
+      assert.equal(cache.has("1.5"), false);
+    });
+
+    test("snake_case option names are accepted", async () => {
+      const cache = new CacheManager({ max_entries: 2, default_ttl: 30, max_key_length: 4 });
+      cache.set("a", 1).set("b", 2).set("c", 3);
+      assert.deepEqual(cache.keys(), ["c", "b"]);
+      assert.throws(() => cache.set("abcde", 1), RangeError);
+      await sleep(120);
+      assert.equal(cache.size, 0);
+      const bytes = new CacheManager(new CacheConfig({ max_bytes: 10 }));
+      bytes.set("a", 1, { size: 6 }).set("b", 2, { size: 6 });
+      assert.deepEqual(bytes.keys(), ["b"]);
+      const telemetry = new CacheManager({ enable_telemetry: true, telemetry_interval: 60 });
+      telemetry.set("x", 1);
+      assert.equal(telemetry.get("x"), 1);
+      telemetry.close?.();
+    });
+
+    test("instances are independent", () => {
+      const one = new CacheManager({ maxEntries: 1 });
+      const two = new CacheManager({ maxEntries: 5 });
+      one.set("a", 1).set("b", 2);
+      two.set("a", "other");
+      assert.deepEqual(one.keys(), ["b"]);
+      assert.equal(two.get("a"), "other");
+    });
+  });
+}

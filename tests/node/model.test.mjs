@@ -1,0 +1,203 @@
+// Randomized operations, good and bad, checked step by step against a small Map-based LRU model.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { loadPackage } from "../support/consumer.mjs";
+
+// A small seeded generator (mulberry32), so every run makes the same operations.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// The reference: a Map in least-recently-used-first order, bounded by entries and bytes.
+class Model {
+  constructor({ maxEntries, maxBytes = 0 }) {
+    this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
+    this.map = new Map();
+    this.bytes = 0;
+  }
+  touch(key) {
+    const entry = this.map.get(key);
+    this.map.delete(key);
+    this.map.set(key, entry);
+  }
+  set(key, value, size) {
+    this.delete(key);
+    this.map.set(key, { value, size });
+    this.bytes += size;
+    while (this.map.size > this.maxEntries || (this.maxBytes > 0 && this.bytes > this.maxBytes)) {
+      this.delete(this.map.keys().next().value);
+    }
+  }
+  get(key) {
+    if (!this.map.has(key)) return undefined;
+    this.touch(key);
+    return this.map.get(key).value;
+  }
+  peek(key) {
+    return this.map.get(key)?.value;
+  }
+  has(key) {
+    return this.map.has(key);
+  }
+  delete(key) {
+    const entry = this.map.get(key);
+    if (!entry) return false;
+    this.bytes -= entry.size;
+    return this.map.delete(key);
+  }
+  clear() {
+    this.map.clear();
+    this.bytes = 0;
+  }
+  keys() {
+    return [...this.map.keys()].reverse();
+  }
+}
+
+const BAD_KEYS = [{}, [], Symbol("k"), undefined, null, false, 2n];
+
+function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLength }) {
+  const random = rng(seed);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const int = (n) => Math.floor(random() * n);
+  const config = { maxEntries, maxKeyLength };
+  if (maxBytes) config.maxBytes = maxBytes;
+  const cache = new CacheManager(config);
+  const model = new Model({ maxEntries, maxBytes });
+  // String keys, number keys that collide with them, and keys at the length limit.
+  const keyPool = [];
+  for (let i = 0; i < maxEntries * 2; i++) keyPool.push(`k${i}`);
+  for (let i = 0; i < 4; i++) keyPool.push(i);
+  for (let i = 0; i < 4; i++) keyPool.push(String(i));
+  keyPool.push("x".repeat(maxKeyLength));
+  const valuePool = [0, 1, "", "text", null, { a: 1 }, [1, 2], 3.25, true];
+  const log = [];
+
+  for (let step = 0; step < steps; step++) {
+    const key = pick(keyPool);
+    const modelKey = String(key);
+    const roll = random();
+    // Each step names an operation, runs it on the cache and says what the model expects.
+    let op;
+    let run;
+    let expect;
+    let bad = false;
+    if (roll < 0.3) {
+      const value = pick(valuePool);
+      const size = maxBytes ? 1 + int(Math.floor(maxBytes / 3)) : undefined;
+      op = `set(${JSON.stringify(key)}, ${JSON.stringify(value)}, size ${size})`;
+      run = () => (size === undefined ? cache.set(key, value) : cache.set(key, value, { size }));
+      expect = () => (model.set(modelKey, value, size ?? 0), cache);
+    } else if (roll < 0.55) {
+      op = `get(${JSON.stringify(key)})`;
+      run = () => cache.get(key);
+      expect = () => model.get(modelKey);
+    } else if (roll < 0.63) {
+      op = `peek(${JSON.stringify(key)})`;
+      run = () => cache.peek(key);
+      expect = () => model.peek(modelKey);
+    } else if (roll < 0.71) {
+      op = `has(${JSON.stringify(key)})`;
+      run = () => cache.has(key);
+      expect = () => model.has(modelKey);
+    } else if (roll < 0.81) {
+      op = `delete(${JSON.stringify(key)})`;
+      run = () => cache.delete(key);
+      expect = () => model.delete(modelKey);
+    } else if (roll < 0.815) {
+      op = "clear()";
+      run = () => cache.clear();
+      expect = () => model.clear();
+    } else {
+      // Bad calls: each must throw a TypeError or RangeError and change nothing.
+      bad = true;
+      const kind = int(6);
+      const method = pick(["set", "get", "peek", "has", "delete"]);
+      const call = (k) => (method === "set" ? cache.set(k, 1) : cache[method](k));
+      if (kind === 0) {
+        const badKey = pick(BAD_KEYS);
+        op = `${method}(key of type ${typeof badKey})`;
+        run = () => call(badKey);
+      } else if (kind === 1) {
+        const long = "y".repeat(maxKeyLength + 1 + int(3));
+        op = `${method}(key of length ${long.length})`;
+        run = () => call(long);
+      } else if (kind === 2) {
+        op = `set(${JSON.stringify(key)}, undefined)`;
+        run = () => cache.set(key, undefined);
+      } else if (kind === 3) {
+        const ttl = pick([NaN, -1, -0.5, "5"]);
+        op = `set(${JSON.stringify(key)}, 1, { ttl: ${String(ttl)} })`;
+        run = () => cache.set(key, 1, { ttl });
+      } else if (kind === 4) {
+        const size = pick([NaN, -1, "5"]);
+        op = `set(${JSON.stringify(key)}, 1, { size: ${String(size)} })`;
+        run = () => cache.set(key, 1, { size });
+      } else {
+        const longNumber = Number("1".repeat(maxKeyLength + 1));
+        op = `${method}(${longNumber})`;
+        run = () => call(longNumber);
+      }
+    }
+    log.push(op);
+    if (log.length > 12) log.shift();
+    const context = () => `seed ${seed}, step ${step}, last operations:\n  ${log.join("\n  ")}`;
+
+    if (bad) {
+      assert.throws(
+        run,
+        (err) => err instanceof TypeError || err instanceof RangeError,
+        `${context()}\nmust throw a TypeError or RangeError`,
+      );
+    } else {
+      let actual;
+      try {
+        actual = run();
+      } catch (err) {
+        assert.fail(`${context()}\nunexpected error: ${err?.stack ?? err}`);
+      }
+      const expected = expect();
+      assert.deepStrictEqual(actual, expected, `${context()}\nresult`);
+    }
+    assert.equal(cache.size, model.map.size, `${context()}\nsize`);
+    assert.deepEqual(cache.keys(), model.keys(), `${context()}\nkeys`);
+    if (maxBytes) assert.equal(cache.bytes, model.bytes, `${context()}\nbytes`);
+  }
+  return { cache, model };
+}
+
+for (const kind of ["esm", "cjs"]) {
+  describe(`randomized operations against a reference LRU (${kind})`, () => {
+    let CacheManager;
+    before(async () => {
+      const pkg = await loadPackage(kind);
+      await pkg.init();
+      CacheManager = pkg.CacheManager;
+    });
+
+    for (const seed of [1, 2, 3]) {
+      test(`entry-bounded cache, seed ${seed}`, () => {
+        const { model } = runScenario(CacheManager, { seed, steps: 4000, maxEntries: 6, maxKeyLength: 10 });
+        assert.ok(model.map.size > 0);
+      });
+    }
+
+    for (const seed of [11, 12]) {
+      test(`byte-bounded cache with explicit sizes, seed ${seed}`, () => {
+        runScenario(CacheManager, { seed, steps: 4000, maxEntries: 8, maxBytes: 90, maxKeyLength: 10 });
+      });
+    }
+
+    test("a larger cache with a wide key space", () => {
+      runScenario(CacheManager, { seed: 99, steps: 3000, maxEntries: 40, maxKeyLength: 12 });
+    });
+  });
+}

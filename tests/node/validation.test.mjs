@@ -1,0 +1,233 @@
+// Bad input: configs, keys, values and set options are rejected with named errors and leave the cache intact.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { loadPackage } from "../support/consumer.mjs";
+
+// Matches an option name in camelCase or its snake_case alias.
+function optionPattern(name) {
+  const words = name.replace(/([A-Z])/g, " $1").toLowerCase().split(" ");
+  return new RegExp(words.join("_?"), "i");
+}
+
+function assertNamedError(fn, names, types = [TypeError, RangeError]) {
+  let thrown;
+  try {
+    fn();
+  } catch (err) {
+    thrown = err;
+  }
+  assert.ok(thrown !== undefined, `expected an error naming ${names.join(" and ")}`);
+  assert.ok(
+    types.some((type) => thrown instanceof type),
+    `expected ${types.map((t) => t.name).join(" or ")}, got ${thrown?.constructor?.name}: ${thrown?.message}`,
+  );
+  for (const name of names) {
+    assert.match(String(thrown.message), optionPattern(name), `the message names ${name}`);
+  }
+}
+
+for (const kind of ["esm", "cjs"]) {
+  describe(`bad input (${kind})`, () => {
+    let CacheManager, CacheConfig;
+
+    before(async () => {
+      const pkg = await loadPackage(kind);
+      await pkg.init();
+      ({ CacheManager, CacheConfig } = pkg);
+    });
+
+    const badOptions = [
+      [{ colour: "red" }, "colour"],
+      [{ maxEntries: 0 }, "maxEntries"],
+      [{ maxEntries: -1 }, "maxEntries"],
+      [{ maxEntries: NaN }, "maxEntries"],
+      [{ maxEntries: "x" }, "maxEntries"],
+      [{ maxEntries: true }, "maxEntries"],
+      [{ max_entries: 0 }, "maxEntries"],
+      [{ maxBytes: -1 }, "maxBytes"],
+      [{ maxBytes: "x" }, "maxBytes"],
+      [{ defaultTtl: -1 }, "defaultTtl"],
+      [{ defaultTtl: NaN }, "defaultTtl"],
+      [{ defaultTtl: "x" }, "defaultTtl"],
+      [{ maxKeyLength: 0 }, "maxKeyLength"],
+      [{ maxKeyLength: "x" }, "maxKeyLength"],
+      [{ evictionPolicy: "fifo" }, "evictionPolicy"],
+      [{ evictionPolicy: 1 }, "evictionPolicy"],
+      [{ enableTelemetry: "yes" }, "enableTelemetry"],
+      [{ telemetryInterval: 0.01, enableTelemetry: true }, "telemetryInterval"],
+      [{ telemetryInterval: "x" }, "telemetryInterval"],
+      [{ metricsCollection: "no" }, "metricsCollection"],
+      [{ telemetryExportFormat: "xml" }, "telemetryExportFormat"],
+      [{ highMissRateThreshold: 1.5 }, "highMissRateThreshold"],
+      [{ highMissRateThreshold: -0.1 }, "highMissRateThreshold"],
+      [{ highLatencyThreshold: -1 }, "highLatencyThreshold"],
+      [{ highLatencyThreshold: "x" }, "highLatencyThreshold"],
+      [{ name: 5 }, "name"],
+    ];
+
+    for (const [options, name] of badOptions) {
+      const label = JSON.stringify(options, (_, v) => (Number.isNaN(v) ? "NaN" : v));
+      test(`config ${label} is rejected naming ${name}`, () => {
+        assertNamedError(() => new CacheManager(options), [name]);
+        assertNamedError(() => new CacheConfig(options), [name]);
+      });
+    }
+
+    const needTelemetry = [
+      [{ alertOnHighMissRate: true }, "alertOnHighMissRate"],
+      [{ alertOnHighLatency: true, enableTelemetry: false }, "alertOnHighLatency"],
+      [{ alert_on_high_miss_rate: true }, "alertOnHighMissRate"],
+      [
+        {
+          telemetryExport: true,
+          telemetryExportFormat: "json",
+          telemetryExportEndpoint: "http://127.0.0.1:9/frames",
+        },
+        "telemetryExport",
+      ],
+    ];
+    for (const [options, name] of needTelemetry) {
+      test(`${JSON.stringify(options)} without enableTelemetry is a TypeError naming both`, () => {
+        assertNamedError(() => new CacheManager(options), [name, "enableTelemetry"], [TypeError]);
+      });
+    }
+
+    test("valid configs construct", () => {
+      assert.equal(new CacheManager(undefined).size, 0);
+      assert.equal(new CacheManager({}).size, 0);
+      const plain = new CacheManager({ name: "plain", maxEntries: 5, maxBytes: 1000, defaultTtl: 0, maxKeyLength: 100 });
+      plain.set("a", 1);
+      assert.equal(plain.get("a"), 1);
+      assert.equal(new CacheManager({ evictionPolicy: "tinylfu" }).set("t", 1).get("t"), 1);
+    });
+
+    test("configs with telemetry and alerts construct and close", () => {
+      const full = new CacheManager({
+        name: "checkout",
+        enableTelemetry: true,
+        telemetryInterval: 0.05,
+        metricsCollection: true,
+        alertOnHighMissRate: true,
+        highMissRateThreshold: 0.25,
+        alertOnHighLatency: true,
+        highLatencyThreshold: 5,
+      });
+      try {
+        full.set("a", 1);
+        assert.equal(full.get("a"), 1);
+      } finally {
+        full.close();
+      }
+      const quiet = new CacheManager({ enableTelemetry: true, metricsCollection: false });
+      try {
+        quiet.set("b", 2);
+        assert.equal(quiet.get("b"), 2);
+      } finally {
+        quiet.close();
+      }
+    });
+
+    describe("calls with bad arguments leave the cache unchanged", () => {
+      let cache;
+      let expected;
+
+      // Checks the cache against the expected contents, most recently used first, then reads one key.
+      function assertIntact() {
+        assert.equal(cache.size, expected.length);
+        assert.deepEqual(cache.keys(), expected.map(([k]) => k));
+        assert.equal(cache.bytes, expected.reduce((sum, [, , size]) => sum + size, 0));
+        const [key, value] = expected[expected.length - 1];
+        assert.equal(cache.get(key), value);
+        expected.unshift(expected.pop());
+      }
+
+      before(() => {
+        cache = new CacheManager({ maxEntries: 10, maxKeyLength: 8 });
+        cache.set("one", "v1", { size: 3 }).set("two", "v2", { size: 4 }).set("three", "v3", { size: 5 });
+        expected = [
+          ["three", "v3", 5],
+          ["two", "v2", 4],
+          ["one", "v1", 3],
+        ];
+        assertIntact();
+      });
+
+      const badKeys = [
+        ["an object", {}],
+        ["an array", ["one"]],
+        ["a symbol", Symbol("one")],
+        ["undefined", undefined],
+        ["null", null],
+        ["a boolean", true],
+        ["a bigint", 1n],
+        ["a function", () => "one"],
+      ];
+      for (const [label, key] of badKeys) {
+        test(`a key that is ${label} is a TypeError in every method`, () => {
+          assert.throws(() => cache.set(key, "x"), TypeError);
+          assertIntact();
+          assert.throws(() => cache.get(key), TypeError);
+          assertIntact();
+          assert.throws(() => cache.peek(key), TypeError);
+          assertIntact();
+          assert.throws(() => cache.has(key), TypeError);
+          assertIntact();
+          assert.throws(() => cache.delete(key), TypeError);
+          assertIntact();
+        });
+      }
+
+      test("a key longer than maxKeyLength is a RangeError; one at the limit is fine", () => {
+        for (const key of ["abcdefghi", 123456789]) {
+          assert.throws(() => cache.set(key, "x"), RangeError);
+          assertIntact();
+          assert.throws(() => cache.get(key), RangeError);
+          assertIntact();
+          assert.throws(() => cache.peek(key), RangeError);
+          assertIntact();
+          assert.throws(() => cache.has(key), RangeError);
+          assertIntact();
+          assert.throws(() => cache.delete(key), RangeError);
+          assertIntact();
+        }
+        assert.equal(cache.has("abcdefgh"), false);
+        assertIntact();
+      });
+
+      test("undefined is not a storable value", () => {
+        assert.throws(() => cache.set("new", undefined), TypeError);
+        assertIntact();
+        assert.throws(() => cache.set("one", undefined), TypeError, "an existing entry is kept");
+        assertIntact();
+        assert.equal(cache.has("new"), false);
+      });
+
+      const badSetOptions = [
+        ["ttl NaN", { ttl: NaN }, "ttl"],
+        ["ttl -1", { ttl: -1 }, "ttl"],
+        ["ttl as a string", { ttl: "10" }, "ttl"],
+        ["size -1", { size: -1 }, "size"],
+        ["size NaN", { size: NaN }, "size"],
+        ["size as a string", { size: "10" }, "size"],
+      ];
+      for (const [label, options, name] of badSetOptions) {
+        test(`set with ${label} is rejected naming ${name}`, () => {
+          assertNamedError(() => cache.set("new", "x", options), [name]);
+          assertIntact();
+          assertNamedError(() => cache.set("two", "x", options), [name]);
+          assertIntact();
+          assert.equal(cache.has("new"), false);
+        });
+      }
+
+      test("the cache still works after all of it", () => {
+        cache.set("four", "v4", { size: 6 });
+        expected.unshift(["four", "v4", 6]);
+        assertIntact();
+        assert.equal(cache.delete("one"), true);
+        expected = expected.filter(([k]) => k !== "one");
+        assertIntact();
+      });
+    });
+  });
+}

@@ -1,0 +1,60 @@
+// A Worker in ES-module syntax that keeps one cache across requests and answers as JSON.
+import init, { CacheManager } from "cache-wasm";
+
+let cache = null;
+
+function json(body, status = 200) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+// Runs fn and reports the name and message of what it throws.
+function attempt(fn) {
+  try {
+    fn();
+    return { error: null };
+  } catch (err) {
+    return { error: err?.name ?? String(err), message: String(err?.message ?? "") };
+  }
+}
+
+export default {
+  async fetch(request) {
+    await init();
+    cache ??= new CacheManager({ name: "edge", maxEntries: 3, maxKeyLength: 16 });
+    const url = new URL(request.url);
+    const q = url.searchParams;
+    const key = q.get("key");
+    switch (url.pathname) {
+      case "/set": {
+        const options = q.has("ttl") ? { ttl: Number(q.get("ttl")) } : undefined;
+        cache.set(key, q.get("value"), options);
+        return json({ size: cache.size });
+      }
+      case "/get": {
+        const value = cache.get(key);
+        return json({ hit: value !== undefined, value: value ?? null });
+      }
+      case "/delete":
+        return json({ deleted: cache.delete(key) });
+      case "/keys":
+        return json({ keys: cache.keys(), size: cache.size });
+      case "/stats": {
+        const stats = cache.getStats();
+        return json({ gets: stats.gets, hits: stats.hits, misses: stats.misses, sets: stats.sets });
+      }
+      case "/bad": {
+        const kind = q.get("kind");
+        if (kind === "object-key") return json(attempt(() => cache.set({}, 1)));
+        if (kind === "long-key") return json(attempt(() => cache.set("k".repeat(17), 1)));
+        if (kind === "undefined-value") return json(attempt(() => cache.set("a", undefined)));
+        if (kind === "config") return json(attempt(() => new CacheManager({ maxEntries: -1 })));
+        return json({ error: `unknown kind ${kind}` }, 400);
+      }
+      default:
+        return json({ error: "not found" }, 404);
+    }
+  },
+};

@@ -1,0 +1,92 @@
+// The package inside workerd: a Worker keeps one cache across HTTP requests.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import workerd from "workerd";
+import { scratchProject } from "../support/consumer.mjs";
+import { freePort, startProcess } from "../support/process.mjs";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+// The workerd binary itself: npm's bin script is a wrapper that would outlive a signal.
+const WORKERD = workerd.default;
+
+let server;
+let base;
+
+before(async () => {
+  // config.capnp embeds the package from this scratch project.
+  scratchProject("workerd");
+  let lastError;
+  for (let attempt = 0; attempt < 3 && !server; attempt++) {
+    const port = await freePort();
+    try {
+      server = await startProcess(
+        WORKERD,
+        ["serve", "config.capnp", "--socket-addr", `http=127.0.0.1:${port}`],
+        { cwd: HERE, readyUrl: `http://127.0.0.1:${port}/keys` },
+      );
+      base = `http://127.0.0.1:${port}`;
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  if (!server) throw lastError;
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+async function call(path, params = {}) {
+  const url = new URL(path, base);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
+  const res = await fetch(url);
+  const body = await res.json();
+  assert.equal(res.status, 200, `${url}: ${JSON.stringify(body)}; workerd output:\n${server.output()}`);
+  return body;
+}
+
+test("values set in one request are served in later ones, misses are misses", async () => {
+  assert.deepEqual(await call("/get", { key: "a" }), { hit: false, value: null });
+  assert.deepEqual(await call("/set", { key: "a", value: "apple" }), { size: 1 });
+  assert.deepEqual(await call("/get", { key: "a" }), { hit: true, value: "apple" });
+  assert.deepEqual(await call("/get", { key: "a" }), { hit: true, value: "apple" });
+  assert.deepEqual(await call("/get", { key: "b" }), { hit: false, value: null });
+  await call("/set", { key: "b", value: "banana" });
+  assert.deepEqual(await call("/keys"), { keys: ["b", "a"], size: 2 });
+});
+
+test("the least recently used entry is evicted across requests", async () => {
+  await call("/set", { key: "c", value: "cherry" });
+  await call("/get", { key: "a" }); // Order now a, c, b.
+  await call("/set", { key: "d", value: "date" }); // maxEntries 3: b goes.
+  assert.deepEqual(await call("/keys"), { keys: ["d", "a", "c"], size: 3 });
+  assert.deepEqual(await call("/get", { key: "b" }), { hit: false, value: null });
+  assert.deepEqual(await call("/get", { key: "c" }), { hit: true, value: "cherry" });
+});
+
+test("delete and ttl work across requests", async () => {
+  assert.deepEqual(await call("/delete", { key: "d" }), { deleted: true });
+  assert.deepEqual(await call("/delete", { key: "d" }), { deleted: false });
+  await call("/set", { key: "t", value: "brief", ttl: 40 });
+  await sleep(200);
+  assert.deepEqual(await call("/get", { key: "t" }), { hit: false, value: null });
+  assert.deepEqual(await call("/keys"), { keys: ["c", "a"], size: 2 });
+});
+
+test("bad input is a named error and the Worker keeps serving", async () => {
+  assert.equal((await call("/bad", { kind: "object-key" })).error, "TypeError");
+  assert.equal((await call("/bad", { kind: "long-key" })).error, "RangeError");
+  assert.equal((await call("/bad", { kind: "undefined-value" })).error, "TypeError");
+  const config = await call("/bad", { kind: "config" });
+  assert.ok(["TypeError", "RangeError"].includes(config.error), JSON.stringify(config));
+  assert.match(config.message, /max_?entries/i);
+  assert.deepEqual(await call("/keys"), { keys: ["c", "a"], size: 2 });
+  assert.deepEqual(await call("/get", { key: "a" }), { hit: true, value: "apple" });
+});
+
+test("stats count the gets, hits and misses of every request", async () => {
+  // Gets so far: a miss, a hit, a hit, b miss, a hit, b miss, c hit, t miss, a hit (the previous test).
+  assert.deepEqual(await call("/stats"), { gets: 9, hits: 5, misses: 4, sets: 5 });
+});
