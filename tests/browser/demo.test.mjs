@@ -1,0 +1,61 @@
+// The demo page in www/ runs its workload against the packed package with no errors.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startServer } from "../../scripts/serve.mjs";
+import { launchBrowser } from "../support/browser.mjs";
+import { nodeConsumer } from "../support/consumer.mjs";
+
+const WWW = fileURLToPath(new URL("../../www", import.meta.url));
+
+let browser;
+let server;
+
+before(async () => {
+  const installed = join(nodeConsumer(), "node_modules", "cache-wasm");
+  server = await startServer({ mounts: { "/": WWW, "/pkg/": installed } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const count = (text) => Number(text.replace(/[^0-9]/g, ""));
+
+test("the demo counts gets, hits and misses and respects the cache size", async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
+  page.on("pageerror", (err) => errors.push(err.message));
+  try {
+    await page.goto(server.url);
+    await page.waitForFunction(() => Number(document.getElementById("gets").textContent.replace(/\D/g, "")) > 0, null, {
+      timeout: 20_000,
+    });
+    // Restart with a small cache and pause, so the numbers hold still while they are read.
+    await page.fill("#maxEntries", "50");
+    await page.fill("#keySpace", "400");
+    await page.click("#apply");
+    await page.waitForFunction(() => Number(document.getElementById("gets").textContent.replace(/\D/g, "")) >= 4000, null, {
+      timeout: 20_000,
+    });
+    await page.click("#toggle");
+    assert.match(await page.textContent("#status"), /Paused/);
+    const read = async (id) => count(await page.textContent(`#${id}`));
+    const [gets, hits, misses, size, evictions] = await Promise.all(
+      ["gets", "hits", "misses", "size", "evictions"].map(read),
+    );
+    assert.equal(hits + misses, gets);
+    assert.equal(size, 50, "a small cache fills up");
+    assert.equal(evictions, misses - 50, "every miss beyond the first 50 evicts one entry");
+    assert.equal(await page.locator("#recent li").count(), 24);
+    const rate = Number((await page.textContent("#hitRate")).replace("%", ""));
+    assert.ok(Math.abs(rate - (100 * hits) / gets) < 0.06, `hit rate ${rate}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
