@@ -28,14 +28,16 @@ const SEED = (() => {
   return a[0] | 1;
 })();
 
+// Two UTF-16 units per multiply; the finaliser spreads every input bit over the result.
 function hashKey(s) {
-  let h = SEED;
   const n = s.length;
-  for (let i = 0; i < n; i++) {
-    h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995);
+  let h = SEED ^ n;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x9e3779b1);
     h ^= h >>> 15;
   }
-  h ^= n;
+  if (i < n) h = Math.imul(h ^ s.charCodeAt(i), 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
@@ -235,19 +237,28 @@ export class CacheManager {
     }
     if (ttl > 0) this.#timed = true;
     const now = this.#timed ? Date.now() : 0;
+    const e = this.#e;
     const h = hashKey(key);
-    let s = this.#find(key, h, now);
-    if (s === NIL) {
-      const r = this.#e.insert(h, size, ttl, now);
-      s = r >>> 0;
-      this.#keys[s] = key;
-      this.#vals[s] = value;
-      if (r >= TWO_32) this.#release(1);
-    } else {
-      const pending = this.#e.update(s, size, ttl, now);
-      this.#vals[s] = value;
-      this.#release(pending);
+    // One call stores a new key; a negative answer is a candidate slot to check first.
+    let r = e.set(h, size, ttl, now);
+    if (r < 0) {
+      const keys = this.#keys;
+      let s = -r - 1;
+      while (s !== NIL && keys[s] !== key) s = e.peekNext(s, now);
+      if (s !== NIL) {
+        const pending = e.update(s, size, ttl, now);
+        if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
+        this.#vals[s] = value;
+        this.#release(pending);
+        return this;
+      }
+      r = e.insert(h, size, ttl, now);
     }
+    if (r !== r) throw new Error("cache-wasm: internal error: insert was refused");
+    const s = r >>> 0;
+    this.#keys[s] = key;
+    this.#vals[s] = value;
+    if (r >= TWO_32) this.#release(1);
     return this;
   }
 

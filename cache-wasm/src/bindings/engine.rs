@@ -8,7 +8,7 @@ use super::convert::{config_error, range_error, to_value};
 use crate::core::config::{ExportFormat, PolicyKind, Settings};
 use crate::core::json::Obj;
 use crate::core::stats::{Period, Snapshot};
-use crate::core::store::{Counts, Store, StoreError};
+use crate::core::store::{Counts, Store};
 
 /// One cache's engine. Not part of the public API: `CacheManager` wraps it.
 #[wasm_bindgen]
@@ -16,13 +16,6 @@ pub struct Engine {
     settings: Settings,
     store: Store,
     created_ms: f64,
-}
-
-fn store_error(e: StoreError) -> JsValue {
-    match e {
-        StoreError::TooLarge => range_error("cache-wasm: the entry's size exceeds maxBytes"),
-        StoreError::NoSuchSlot => range_error("cache-wasm: internal slot is not live"),
-    }
 }
 
 /// Packs a slot and the number of slots waiting to be released into one number.
@@ -112,21 +105,32 @@ impl Engine {
         self.store.peek_next(after, now)
     }
 
-    /// Stores a new entry; returns slot + 2^32 × (slots waiting to be released).
-    pub fn insert(&mut self, hash: u32, size: u32, ttl: f64, now: f64) -> Result<f64, JsValue> {
-        let slot = self
-            .store
-            .insert(hash, size, ttl, now)
-            .map_err(store_error)?;
-        Ok(with_freed(slot, self.store.freed().len()))
+    /// Stores a new entry; returns slot + 2^32 × (slots waiting to be released), or NaN when
+    /// the size exceeds `maxBytes` (JS checks that first; a NaN leaves the store unchanged).
+    pub fn insert(&mut self, hash: u32, size: u32, ttl: f64, now: f64) -> f64 {
+        match self.store.insert(hash, size, ttl, now) {
+            Ok(slot) => with_freed(slot, self.store.freed().len()),
+            Err(_) => f64::NAN,
+        }
     }
 
-    /// Replaces the entry at `slot`; returns the number of slots waiting to be released.
-    pub fn update(&mut self, slot: u32, size: u32, ttl: f64, now: f64) -> Result<u32, JsValue> {
-        self.store
-            .update(slot, size, ttl, now)
-            .map_err(store_error)?;
-        Ok(self.store.freed().len() as u32)
+    /// Set in one call: when `hash` already has a live candidate, returns `-(slot + 1)` for JS
+    /// to check (then `update`, or `insert` for a new key); else inserts like `insert`.
+    pub fn set(&mut self, hash: u32, size: u32, ttl: f64, now: f64) -> f64 {
+        let candidate = self.store.peek(hash, now);
+        if candidate != crate::core::NIL {
+            return -f64::from(candidate) - 1.0;
+        }
+        self.insert(hash, size, ttl, now)
+    }
+
+    /// Replaces the entry at `slot`; returns the number of slots waiting to be released, or
+    /// NaN when the slot holds no entry or the size exceeds `maxBytes` (nothing changes then).
+    pub fn update(&mut self, slot: u32, size: u32, ttl: f64, now: f64) -> f64 {
+        match self.store.update(slot, size, ttl, now) {
+            Ok(()) => self.store.freed().len() as f64,
+            Err(_) => f64::NAN,
+        }
     }
 
     /// Deletes the entry at `slot`, or counts a delete of a missing key when `slot` is NIL.

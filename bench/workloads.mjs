@@ -1,0 +1,74 @@
+// Deterministic key streams for the benchmarks: Zipf-distributed keys, values and op mixes.
+
+/** A small seeded PRNG (mulberry32) so every run replays the same stream. */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` ranks drawn from Zipf(alpha) over `universe` items, as an Int32Array of item ids. */
+export function zipfStream(n, universe, alpha, seed) {
+  const cdf = new Float64Array(universe);
+  let sum = 0;
+  for (let i = 0; i < universe; i++) {
+    sum += 1 / Math.pow(i + 1, alpha);
+    cdf[i] = sum;
+  }
+  for (let i = 0; i < universe; i++) cdf[i] /= sum;
+  // Ranks map to shuffled ids so popular keys are spread over the id space.
+  const ids = new Int32Array(universe);
+  for (let i = 0; i < universe; i++) ids[i] = i;
+  const r = rng(seed ^ 0x9e3779b9);
+  for (let i = universe - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    const t = ids[i];
+    ids[i] = ids[j];
+    ids[j] = t;
+  }
+  const draw = rng(seed);
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const u = draw();
+    let lo = 0;
+    let hi = universe - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    out[k] = ids[lo];
+  }
+  return out;
+}
+
+/** Key strings of exactly `len` characters for ids 0..universe-1. */
+export function makeKeys(universe, len) {
+  const keys = new Array(universe);
+  const prefix = len >= 60 ? "https://api.example.com/v2/catalog/items/by-id/" : "key:";
+  for (let i = 0; i < universe; i++) {
+    const id = String(i);
+    keys[i] = prefix + id.padStart(len - prefix.length, "0");
+  }
+  return keys;
+}
+
+/** One small object value per id, made before timing starts. */
+export function makeValues(universe) {
+  const vals = new Array(universe);
+  for (let i = 0; i < universe; i++) vals[i] = { id: i, name: `item ${i}`, score: i % 97 };
+  return vals;
+}
+
+/** A get/blind-set mix: true where the op is a get, with probability `getShare`. */
+export function opMix(n, getShare, seed) {
+  const r = rng(seed);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = r() < getShare ? 1 : 0;
+  return out;
+}
