@@ -284,8 +284,9 @@ impl Store {
     /// The caller's key did not match the candidate `after`: undoes that hit and returns the
     /// next candidate for the same hash, tentatively hit, or NIL as a counted miss.
     pub fn get_next(&mut self, after: u32, now: f64) -> u32 {
-        match self.pending.take() {
+        match self.pending {
             Some(p) if p.slot == after => {
+                self.pending = None;
                 self.slab.undo_journal();
                 self.policy.undo_hit();
                 self.counts.hits = self.counts.hits.saturating_sub(1);
