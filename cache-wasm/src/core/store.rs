@@ -384,7 +384,7 @@ impl Store {
                 break;
             }
         }
-        self.make_room_for_bytes(hash, u64::from(size), NIL);
+        self.make_room_for_bytes(hash, u64::from(size), NIL, now);
         let stamp = self.next_stamp();
         let expires_at = self.expiry(ttl_ms, now);
         let chain = self.index.get(&hash).copied().unwrap_or(NIL);
@@ -445,7 +445,7 @@ impl Store {
         self.note_ttl(slot, expires_at, ttl_ms);
         self.policy.on_update(&mut self.slab, slot);
         self.purge_expired(now, PURGE_PER_WRITE);
-        self.make_room_for_bytes(old.hash, 0, slot);
+        self.make_room_for_bytes(old.hash, 0, slot, now);
         Ok(())
     }
 
@@ -579,12 +579,17 @@ impl Store {
         self.expiries = BinaryHeap::from(live);
     }
 
-    fn make_room_for_bytes(&mut self, incoming: u32, size: u64, keep: u32) {
+    /// Evicts until `size` more bytes fit. Expired entries go first, one at a time: evicting
+    /// the policy's victim while one is held would drop a live entry to keep a dead one, and
+    /// would count an expired entry as a bytes eviction.
+    fn make_room_for_bytes(&mut self, incoming: u32, size: u64, keep: u32, now: f64) {
         if self.max_bytes == 0 {
             return;
         }
         while self.bytes + size > self.max_bytes {
-            if !self.evict_one(incoming, RemovalCause::Bytes, keep) {
+            if self.purge_expired(now, 1) == 0
+                && !self.evict_one(incoming, RemovalCause::Bytes, keep)
+            {
                 break;
             }
         }
