@@ -7,4 +7,7 @@ pub(crate) mod slab;
 pub mod stats;
 pub mod store;
 
+#[cfg(test)]
+mod model_tests;
+
 pub use slab::NIL;
