@@ -1,5 +1,6 @@
 //! The engine through wasm-bindgen, in Node and (with WASM_BINDGEN_USE_BROWSER=1) in Chromium.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use cache_wasm::bindings::Engine;
 use js_sys::{Object, Reflect, JSON};

@@ -1,5 +1,6 @@
 //! Checks the rules ARCHITECTURE.md states about where code may live.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,10 @@ fn every_source_file_says_what_it_is_for() {
     rust_files(&root.join("tests"), &mut files);
     for file in files {
         let text = fs::read_to_string(&file).unwrap();
-        assert!(text.starts_with("//!"), "{} does not open with a //! line", file.display());
+        assert!(
+            text.starts_with("//!"),
+            "{} does not open with a //! line",
+            file.display()
+        );
     }
 }
