@@ -17,8 +17,9 @@ setup:
 package: setup
 	bash scripts/build-pkg.sh
 
+# -k runs every suite even when one fails; make still exits non-zero.
 test: package
-	$(MAKE) --no-print-directory rust-check rust-test wasm-test-node wasm-test-browser \
+	$(MAKE) -k --no-print-directory rust-check rust-test wasm-test-node wasm-test-browser \
 		test-node test-browser test-workerd
 	@echo "make test: all suites passed"
 
