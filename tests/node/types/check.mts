@@ -1,0 +1,35 @@
+// Type-checks an ES-module consumer of the package under --strict; each @ts-expect-error must be an error.
+import init, { CacheConfig, CacheManager, type Stats } from "cache-wasm";
+
+await init();
+const cache = new CacheManager<{ n: number }>({ maxEntries: 10, evictionPolicy: "tinylfu" });
+cache.set("a", { n: 1 }, { ttl: 5, size: 3 }).set(2, { n: 2 });
+const value: { n: number } | undefined = cache.get("a");
+const peeked: { n: number } | undefined = cache.peek(2);
+const present: boolean = cache.has("a") && cache.delete("a");
+const keys: string[] = cache.keys();
+const counts: number = cache.size + cache.bytes;
+const stats: Stats = cache.getStats("hour");
+const figures: number[] = [stats.hit_rate, stats.miss_rate, stats.evictions.total, stats.size.max_entries];
+const p95: number | undefined = cache.getStats({ period: "day" }).latency.get?.p95_ms;
+new CacheManager(new CacheConfig({ max_entries: 5, enable_telemetry: false }));
+new CacheManager();
+cache.clear();
+export { value, peeked, present, keys, counts, figures, p95 };
+
+// @ts-expect-error maxEntries is a number
+new CacheManager({ maxEntries: "x" });
+// @ts-expect-error evictionPolicy is "lru" or "tinylfu"
+new CacheManager({ evictionPolicy: "fifo" });
+// @ts-expect-error unknown options are errors
+new CacheManager({ colour: "red" });
+// @ts-expect-error keys are strings or numbers
+cache.get({});
+// @ts-expect-error the value type is checked
+cache.set("b", "not an object");
+// @ts-expect-error ttl is a number
+cache.set("c", { n: 3 }, { ttl: "5" });
+// @ts-expect-error stats fields are numbers
+export const wrong: string = stats.gets;
+// @ts-expect-error periods are "all", "minute", "hour" or "day"
+cache.getStats("week");
