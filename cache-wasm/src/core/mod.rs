@@ -6,6 +6,7 @@ pub(crate) mod policy;
 pub(crate) mod slab;
 pub mod stats;
 pub mod store;
+pub mod telemetry;
 
 #[cfg(test)]
 mod model_tests;
