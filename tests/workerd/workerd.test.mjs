@@ -1,5 +1,7 @@
 // The package inside workerd: a Worker keeps one cache across HTTP requests.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -14,9 +16,34 @@ const WORKERD = workerd.default;
 let server;
 let base;
 
+// The package files that the workerd entry reaches through relative imports, itself included.
+function moduleGraph(dir, entry) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    if (!file.endsWith(".js")) return;
+    const text = readFileSync(join(dir, file), "utf8");
+    for (const m of text.matchAll(/(?:import|export)\s[^;]*?from\s*["']\.\/([^"']+)["']/g)) visit(m[1]);
+    for (const m of text.matchAll(/import\s*["']\.\/([^"']+)["']/g)) visit(m[1]);
+  };
+  visit(entry);
+  return seen;
+}
+
 before(async () => {
   // config.capnp embeds the package from this scratch project.
-  scratchProject("workerd");
+  const project = scratchProject("workerd");
+  const config = readFileSync(join(HERE, "config.capnp"), "utf8")
+    .split("\n")
+    .filter((line) => !line.trim().startsWith("#"))
+    .join("\n");
+  const embedded = new Set(
+    [...config.matchAll(/embed "\.\.\/\.artifacts\/workerd\/node_modules\/cache-wasm\/([^"]+)"/g)].map((m) => m[1]),
+  );
+  const needed = moduleGraph(join(project, "node_modules", "cache-wasm"), "workerd.js");
+  const missing = [...needed].filter((f) => !embedded.has(f));
+  assert.deepEqual(missing, [], "config.capnp lists every module that workerd.js imports");
   let lastError;
   for (let attempt = 0; attempt < 3 && !server; attempt++) {
     const port = await freePort();
