@@ -28,6 +28,42 @@ const SEED = (() => {
   return a[0] | 1;
 })();
 
+/** Names this process or isolate in frames and exports. */
+export const INSTANCE = (() => {
+  const a = new Uint8Array(6);
+  globalThis.crypto.getRandomValues(a);
+  return Array.from(a, (b) => b.toString(16).padStart(2, "0")).join("");
+})();
+
+const now = () => Date.now();
+const clock = globalThis.performance?.now ? () => globalThis.performance.now() : now;
+
+// A timer calling `fn(target)` that never keeps a Node process alive on its own and lets
+// `target` be garbage collected: it stops once the target is gone.
+function every(ms, target, fn) {
+  const ref = new WeakRef(target);
+  const t = setInterval(() => {
+    const obj = ref.deref();
+    if (obj === undefined) {
+      clearInterval(t);
+      return;
+    }
+    try {
+      fn(obj);
+    } catch {
+      // A timer has no caller to report to; the next call that fails will say why.
+    }
+  }, ms);
+  if (typeof t === "object" && t !== null && typeof t.unref === "function") t.unref();
+  return t;
+}
+
+const OP_GET = 0;
+const OP_SET = 1;
+const OP_DELETE = 2;
+// Windows roll over in 5-second slices; figures move into them this often.
+const TICK_MS = 5000;
+
 // Two UTF-16 units per multiply; the finaliser spreads every input bit over the result.
 function hashKey(s) {
   const n = s.length;
@@ -109,6 +145,16 @@ function checkSize(size, where) {
   return size;
 }
 
+// Adds `fn` to `list`; the returned function removes it once, whenever it is called.
+function subscribe(list, fn) {
+  const entry = (...args) => fn(...args);
+  list.push(entry);
+  return () => {
+    const i = list.indexOf(entry);
+    if (i >= 0) list.splice(i, 1);
+  };
+}
+
 /** Validated settings; pass one, or a plain options object, wherever a config is taken. */
 export class CacheConfig {
   constructor(options = {}) {
@@ -141,32 +187,63 @@ export class CacheManager {
   #maxBytes;
   #defaultTtl;
   #config;
+  // Operations left until the next timed one; Infinity when latency is not collected.
+  #countdown = Infinity;
+  #sampleEvery = Infinity;
+  #subscribers = [];
+  #alertHandlers = [];
+  #timers = [];
+  #channel = null;
 
   constructor(config) {
     const E = engineClass();
     const options = config instanceof CacheConfig ? config.toJSON() : config;
-    this.#e = new E(options, Date.now());
+    this.#e = new E(options, now());
     const s = JSON.parse(this.#e.settingsJson());
     this.#config = s;
     this.#maxKeyLength = s.maxKeyLength;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
     this.#timed = s.defaultTtl > 0;
+    if (s.enableTelemetry) this.#startTelemetry(s);
+  }
+
+  #startTelemetry(s) {
+    if (s.metricsCollection && s.latencySampleRate > 0) {
+      this.#sampleEvery = Math.max(1, Math.round(1 / s.latencySampleRate));
+      this.#countdown = this.#sampleEvery;
+    }
+    if (s.telemetryChannel !== null && typeof globalThis.BroadcastChannel === "function") {
+      this.#channel = new globalThis.BroadcastChannel(s.telemetryChannel);
+      if (typeof this.#channel.unref === "function") this.#channel.unref();
+    }
+    const interval = s.telemetryInterval * 1000;
+    this.#timers.push(every(Math.min(TICK_MS, interval), this, (c) => c.#tick()));
+    this.#timers.push(every(interval, this, (c) => c.#emit()));
+  }
+
+  #tick() {
+    this.#e.tick(now());
+  }
+
+  #bad(err) {
+    this.#e.recordError("bad_input");
+    return err;
   }
 
   #key(key, op) {
     if (typeof key === "string") {
       if (key.length > this.#maxKeyLength) {
-        throw new RangeError(`cache-wasm: ${op} key is ${key.length} characters long; maxKeyLength is ${this.#maxKeyLength}`);
+        throw this.#bad(new RangeError(`cache-wasm: ${op} key is ${key.length} characters long; maxKeyLength is ${this.#maxKeyLength}`));
       }
       return key;
     }
     if (typeof key === "number" && Number.isFinite(key)) return this.#key(String(key), op);
-    throw new TypeError(`cache-wasm: ${op} key must be a string or a finite number, got ${describe(key)}`);
+    throw this.#bad(new TypeError(`cache-wasm: ${op} key must be a string or a finite number, got ${describe(key)}`));
   }
 
   #now() {
-    return this.#timed ? Date.now() : 0;
+    return this.#timed ? now() : 0;
   }
 
   #release(pending) {
@@ -190,17 +267,27 @@ export class CacheManager {
 
   /** The value for `key`, or undefined on a miss or expiry. Refreshes recency. */
   get(key) {
+    if (--this.#countdown === 0) return this.#timedGet(key);
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
     const e = this.#e;
-    const now = this.#timed ? Date.now() : 0;
-    let s = e.get(hashKey(key), now);
+    const t = this.#timed ? now() : 0;
+    let s = e.get(hashKey(key), t);
     if (s === NIL) return undefined;
     const keys = this.#keys;
     while (keys[s] !== key) {
-      s = e.getNext(s, now);
+      s = e.getNext(s, t);
       if (s === NIL) return undefined;
     }
     return this.#vals[s];
+  }
+
+  #timedGet(key) {
+    // The nested get takes one off the countdown again.
+    this.#countdown = this.#sampleEvery + 1;
+    const t0 = clock();
+    const v = this.get(key);
+    this.#e.recordLatency(OP_GET, clock() - t0);
+    return v;
   }
 
   /** Like get, without touching recency or stats. */
@@ -218,41 +305,56 @@ export class CacheManager {
 
   /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
   set(key, value, options) {
+    if (--this.#countdown === 0) {
+      this.#countdown = this.#sampleEvery;
+      const t0 = clock();
+      this.#set(key, value, options);
+      this.#e.recordLatency(OP_SET, clock() - t0);
+      return this;
+    }
+    return this.#set(key, value, options);
+  }
+
+  #set(key, value, options) {
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "set");
     if (value === undefined) {
-      throw new TypeError("cache-wasm: set value is undefined, which cannot be stored; store null, or call delete(key)");
+      throw this.#bad(new TypeError("cache-wasm: set value is undefined, which cannot be stored; store null, or call delete(key)"));
     }
     let ttl = this.#defaultTtl;
     let size;
     if (options !== undefined && options !== null) {
       if (typeof options !== "object") {
-        throw new TypeError(`cache-wasm: set options must be an object { ttl, size }, got ${describe(options)}`);
+        throw this.#bad(new TypeError(`cache-wasm: set options must be an object { ttl, size }, got ${describe(options)}`));
       }
-      if (options.ttl !== undefined) ttl = checkTtl(options.ttl, "set");
-      if (options.size !== undefined) size = checkSize(options.size, "set");
+      try {
+        if (options.ttl !== undefined) ttl = checkTtl(options.ttl, "set");
+        if (options.size !== undefined) size = checkSize(options.size, "set");
+      } catch (err) {
+        throw this.#bad(err);
+      }
     }
     if (size === undefined) size = Math.min(estimateSize(value), MAX_SIZE);
     if (this.#maxBytes > 0 && size > this.#maxBytes) {
-      throw new RangeError(`cache-wasm: set size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`);
+      throw this.#bad(new RangeError(`cache-wasm: set size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
     }
     if (ttl > 0) this.#timed = true;
-    const now = this.#timed ? Date.now() : 0;
+    const t = this.#timed ? now() : 0;
     const e = this.#e;
     const h = hashKey(key);
     // One call stores a new key; a negative answer is a candidate slot to check first.
-    let r = e.set(h, size, ttl, now);
+    let r = e.set(h, size, ttl, t);
     if (r < 0) {
       const keys = this.#keys;
       let s = -r - 1;
-      while (s !== NIL && keys[s] !== key) s = e.peekNext(s, now);
+      while (s !== NIL && keys[s] !== key) s = e.peekNext(s, t);
       if (s !== NIL) {
-        const pending = e.update(s, size, ttl, now);
+        const pending = e.update(s, size, ttl, t);
         if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
         this.#vals[s] = value;
         this.#release(pending);
         return this;
       }
-      r = e.insert(h, size, ttl, now);
+      r = e.insert(h, size, ttl, t);
     }
     if (r !== r) throw new Error("cache-wasm: internal error: insert was refused");
     const s = r >>> 0;
@@ -264,6 +366,17 @@ export class CacheManager {
 
   /** Removes `key`; true when it was there. */
   delete(key) {
+    if (--this.#countdown === 0) {
+      this.#countdown = this.#sampleEvery;
+      const t0 = clock();
+      const found = this.#delete(key);
+      this.#e.recordLatency(OP_DELETE, clock() - t0);
+      return found;
+    }
+    return this.#delete(key);
+  }
+
+  #delete(key) {
     key = this.#key(key, "delete");
     const s = this.#find(key, hashKey(key), this.#now());
     this.#release(this.#e.delete(s));
@@ -305,11 +418,82 @@ export class CacheManager {
   getStats(period = "all") {
     if (period !== null && typeof period === "object") period = period.period ?? "all";
     if (typeof period !== "string") {
-      throw new RangeError(`cache-wasm: getStats period must be "all", "minute", "hour" or "day", got ${describe(period)}`);
+      throw this.#bad(new RangeError(`cache-wasm: getStats period must be "all", "minute", "hour" or "day", got ${describe(period)}`));
     }
-    const json = this.#e.stats(period, Date.now());
+    let json;
+    try {
+      json = this.#e.stats(period, now());
+    } catch (err) {
+      throw this.#bad(err);
+    }
     this.#release(1);
     return JSON.parse(json);
+  }
+
+  /** Calls `callback(frame)` with every metric frame; returns a function that unsubscribes. */
+  onMetrics(callback) {
+    if (typeof callback !== "function") {
+      throw this.#bad(new TypeError(`cache-wasm: onMetrics takes a function, got ${describe(callback)}`));
+    }
+    return subscribe(this.#subscribers, callback);
+  }
+
+  /** Calls `handler(alertType, details)` on every alert transition; returns an unregister function. */
+  registerAlertHandler(handler) {
+    if (typeof handler !== "function") {
+      throw this.#bad(new TypeError(`cache-wasm: registerAlertHandler takes a function, got ${describe(handler)}`));
+    }
+    return subscribe(this.#alertHandlers, handler);
+  }
+
+  /** Builds a frame now, delivers it and runs the alert rules; resolves to the frame. */
+  flushTelemetry() {
+    if (!this.#config.enableTelemetry) {
+      return Promise.reject(new TypeError("cache-wasm: flushTelemetry needs `enableTelemetry: true`"));
+    }
+    return Promise.resolve(this.#emit());
+  }
+
+  /** Stops the telemetry timers and closes the telemetry channel. */
+  close() {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    if (this.#channel !== null) {
+      this.#channel.close();
+      this.#channel = null;
+    }
+  }
+
+  // Builds one frame and hands it to subscribers, the channel and the alert handlers. Each
+  // callback runs on its own: a throw is counted and the others still run; a callback may
+  // call back into the cache, since no engine call is in progress while it runs.
+  #emit() {
+    const frame = JSON.parse(this.#e.frame(now(), INSTANCE));
+    for (const cb of this.#subscribers.slice()) {
+      try {
+        cb(frame);
+      } catch {
+        this.#e.recordError("subscriber");
+      }
+    }
+    if (this.#channel !== null) {
+      try {
+        this.#channel.postMessage(frame);
+      } catch {
+        this.#e.recordError("subscriber");
+      }
+    }
+    for (const event of frame.alerts) {
+      const { type, ...details } = event;
+      for (const h of this.#alertHandlers.slice()) {
+        try {
+          h(type, { ...details });
+        } catch {
+          this.#e.recordError("alert_handler");
+        }
+      }
+    }
+    return frame;
   }
 
   /** The validated settings, camelCase. */
@@ -317,8 +501,9 @@ export class CacheManager {
     return { ...this.#config };
   }
 
-  /** Releases the wasm memory of this cache; the instance cannot be used afterwards. */
+  /** Stops telemetry and releases the wasm memory of this cache; it cannot be used afterwards. */
   free() {
+    this.close();
     this.#e.free();
     this.#keys = [];
     this.#vals = [];

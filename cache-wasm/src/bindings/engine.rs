@@ -7,15 +7,16 @@ use wasm_bindgen::prelude::*;
 use super::convert::{config_error, range_error, to_value};
 use crate::core::config::{ExportFormat, PolicyKind, Settings};
 use crate::core::json::Obj;
-use crate::core::stats::{Period, Snapshot};
-use crate::core::store::{Counts, Store};
+use crate::core::stats::Period;
+use crate::core::store::Store;
+use crate::core::telemetry::{ErrorType, Op, Telemetry, MEMORY};
 
 /// One cache's engine. Not part of the public API: `CacheManager` wraps it.
 #[wasm_bindgen]
 pub struct Engine {
     settings: Settings,
     store: Store,
-    created_ms: f64,
+    telemetry: Telemetry,
 }
 
 /// Packs a slot and the number of slots waiting to be released into one number.
@@ -32,10 +33,11 @@ impl Engine {
         let value = to_value(&options)?;
         let settings = Settings::from_value(&value).map_err(|e| config_error(&e))?;
         let store = Store::new(&settings);
+        let telemetry = Telemetry::new(&settings, now);
         Ok(Engine {
             settings,
             store,
-            created_ms: now,
+            telemetry,
         })
     }
 
@@ -78,6 +80,11 @@ impl Engine {
             o.num("highMissRateThreshold", s.high_miss_rate_threshold)?;
             o.bool("alertOnHighLatency", s.alert_on_high_latency)?;
             o.num("highLatencyThreshold", s.high_latency_threshold_ms)?;
+            o.num("latencySampleRate", s.latency_sample_rate)?;
+            match &s.telemetry_channel {
+                Some(c) => o.str("telemetryChannel", c)?,
+                None => o.raw("telemetryChannel", |w| w.write_str("null"))?,
+            }
             o.end()
         })();
         out
@@ -179,24 +186,50 @@ impl Engine {
             )));
         };
         self.store.purge_all_expired(now);
-        let counts = match period {
-            Period::All => self.store.counts().clone(),
-            _ => Counts::default(),
-        };
-        let start = period
-            .span_ms()
-            .map_or(self.created_ms, |span| (now - span).max(self.created_ms));
-        let snap = Snapshot {
-            period,
-            window_start_ms: start,
-            window_end_ms: now,
-            counts,
-            store: &self.store,
-            layers: &self.settings.layers,
-        };
         let mut out = String::new();
-        snap.write_json(&mut out)
+        self.telemetry
+            .write_stats(period, now, &self.store, &mut out)
             .map_err(|_| range_error("cache-wasm: stats could not be written"))?;
         Ok(out)
+    }
+
+    /// Records a timed memory-layer operation (0 get, 1 set, 2 delete) of `ms` milliseconds.
+    #[wasm_bindgen(js_name = recordLatency)]
+    pub fn record_latency(&mut self, op: u32, ms: f64) {
+        if let Some(op) = Op::ALL.get(op as usize) {
+            self.telemetry.record_latency_ms(MEMORY, *op, ms);
+        }
+    }
+
+    /// Counts an error of `kind` (`"bad_input"`, `"subscriber"`, ...); unknown kinds count as
+    /// `"internal"`.
+    #[wasm_bindgen(js_name = recordError)]
+    pub fn record_error(&mut self, kind: &str) {
+        let ty = ErrorType::parse(kind).unwrap_or(ErrorType::Internal);
+        self.telemetry.record_error(None, ty);
+    }
+
+    /// Moves recent figures into the time windows; call every few seconds.
+    pub fn tick(&mut self, now: f64) {
+        self.telemetry.tick(now, self.store.counts());
+    }
+
+    /// Builds the metric frame for the interval since the previous one, runs the alert rules,
+    /// and returns the frame as JSON text (its `alerts` are the transitions to deliver).
+    pub fn frame(&mut self, now: f64, instance: &str) -> Result<String, JsValue> {
+        self.store.purge_all_expired(now);
+        let frame = self.telemetry.frame(now, &self.store);
+        let mut out = String::new();
+        self.telemetry
+            .write_frame(&frame, instance, &mut out)
+            .map_err(|_| range_error("cache-wasm: the frame could not be written"))?;
+        Ok(out)
+    }
+
+    /// Summaries of the recent frames as a JSON array, oldest first.
+    pub fn history(&self) -> String {
+        let mut out = String::new();
+        let _ = self.telemetry.write_history(&mut out);
+        out
     }
 }

@@ -108,6 +108,10 @@ pub struct Settings {
     pub high_latency_threshold_ms: f64,
     /// Names of the layers below memory, in order.
     pub layers: Vec<String>,
+    /// Share of synchronous memory operations that are timed, 0 to 1.
+    pub latency_sample_rate: f64,
+    /// BroadcastChannel name that frames are also posted to.
+    pub telemetry_channel: Option<String>,
 }
 
 impl Default for Settings {
@@ -130,6 +134,8 @@ impl Default for Settings {
             alert_on_high_latency: false,
             high_latency_threshold_ms: 100.0,
             layers: Vec::new(),
+            latency_sample_rate: 0.01,
+            telemetry_channel: None,
         }
     }
 }
@@ -223,7 +229,7 @@ impl fmt::Display for ConfigError {
             } => write!(f, "option `{option}` must be {expected}, got {got}"),
             ConfigError::NeedsTelemetry(o) => write!(
                 f,
-                "option `{o}` needs `enableTelemetry: true`: alerts and export work on metric frames"
+                "option `{o}` needs `enableTelemetry: true`: alerts, export and the telemetry channel work on metric frames"
             ),
             ConfigError::BadLayer { index, reason } => {
                 write!(f, "option `layers[{index}]`: {reason}")
@@ -284,6 +290,12 @@ const OPTIONS: &[OptionName] = &[
         camel: "highLatencyThreshold",
     },
     OptionName { camel: "layers" },
+    OptionName {
+        camel: "latencySampleRate",
+    },
+    OptionName {
+        camel: "telemetryChannel",
+    },
 ];
 
 /// The snake_case spelling of a camelCase option name.
@@ -506,6 +518,32 @@ impl Settings {
                 self.high_latency_threshold_ms = n;
             }
             "layers" => self.layers = layer_names(v)?,
+            "latencySampleRate" => {
+                let n = want_number(option, v)?;
+                if !(0.0..=1.0).contains(&n) {
+                    return Err(range(
+                        option,
+                        "a fraction from 0 to 1 (0.01 = one operation in 100)",
+                        v,
+                    ));
+                }
+                self.latency_sample_rate = n;
+            }
+            "telemetryChannel" => {
+                if matches!(v, Value::Null) {
+                    self.telemetry_channel = None;
+                } else {
+                    let name = want_str(option, v)?;
+                    if name.is_empty() || name.chars().count() > 256 {
+                        return Err(range(
+                            option,
+                            "a BroadcastChannel name of 1 to 256 characters",
+                            v,
+                        ));
+                    }
+                    self.telemetry_channel = Some(name.to_string());
+                }
+            }
             _ => return Err(ConfigError::UnknownOption(option.to_string())),
         }
         Ok(())
@@ -517,6 +555,7 @@ impl Settings {
                 (self.alert_on_high_miss_rate, "alertOnHighMissRate"),
                 (self.alert_on_high_latency, "alertOnHighLatency"),
                 (self.telemetry_export, "telemetryExport"),
+                (self.telemetry_channel.is_some(), "telemetryChannel"),
             ] {
                 if on {
                     return Err(ConfigError::NeedsTelemetry(option));
