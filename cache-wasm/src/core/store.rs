@@ -185,6 +185,8 @@ pub struct Store {
     expiries: BinaryHeap<Expiry>,
     stamp: u32,
     pending: Option<Pending>,
+    /// The hash of the last get when it missed: the insert that follows is the same access.
+    missed: Option<u32>,
     freed: Vec<u32>,
     counts: Counts,
 }
@@ -205,6 +207,7 @@ impl Store {
             expiries: BinaryHeap::new(),
             stamp: 0,
             pending: None,
+            missed: None,
             freed: Vec::new(),
             counts: Counts::default(),
         }
@@ -278,7 +281,9 @@ impl Store {
         self.counts.gets += 1;
         self.policy.record_access(hash);
         let first = self.index.get(&hash).copied().unwrap_or(NIL);
-        self.hit_from(first, now)
+        let slot = self.hit_from(first, now);
+        self.missed = (slot == NIL).then_some(hash);
+        slot
     }
 
     /// The caller's key did not match the candidate `after`: undoes that hit and returns the
@@ -298,8 +303,10 @@ impl Store {
                     n.read = p.read;
                     n.stamp = p.stamp;
                 }
-                let next = self.slab.get(after).map_or(NIL, |n| n.chain);
-                self.hit_from(next, now)
+                let (hash, next) = self.slab.get(after).map_or((0, NIL), |n| (n.hash, n.chain));
+                let slot = self.hit_from(next, now);
+                self.missed = (slot == NIL).then_some(hash);
+                slot
             }
             _ => NIL,
         }
@@ -377,7 +384,10 @@ impl Store {
         }
         self.pending = None;
         self.counts.sets += 1;
-        self.policy.record_access(hash);
+        // A get that just missed this hash already counted the access.
+        if self.missed.take() != Some(hash) {
+            self.policy.record_access(hash);
+        }
         self.purge_expired(now, PURGE_PER_WRITE);
         while self.len >= self.max_entries {
             if !self.evict_one(hash, RemovalCause::Capacity, NIL) {
@@ -425,6 +435,7 @@ impl Store {
             return Err(StoreError::TooLarge);
         }
         self.pending = None;
+        self.missed = None;
         self.counts.sets += 1;
         if let Some(c) = self.counts.removals.get_mut(RemovalCause::Replaced.index()) {
             *c += 1;
@@ -455,6 +466,7 @@ impl Store {
             return Err(StoreError::NoSuchSlot);
         }
         self.pending = None;
+        self.missed = None;
         self.counts.deletes += 1;
         self.remove(slot, RemovalCause::Deleted);
         Ok(())
@@ -463,6 +475,7 @@ impl Store {
     /// Counts a `delete` of a key that was not there.
     pub fn delete_missing(&mut self) {
         self.pending = None;
+        self.missed = None;
         self.counts.deletes += 1;
     }
 
@@ -479,6 +492,7 @@ impl Store {
         self.bytes = 0;
         self.ttl_live = 0;
         self.pending = None;
+        self.missed = None;
         self.freed.clear();
     }
 
@@ -518,6 +532,7 @@ impl Store {
     /// Purges every expired entry; call before reading `len` as a count of live entries.
     pub fn purge_all_expired(&mut self, now: f64) {
         self.pending = None;
+        self.missed = None;
         self.purge_expired(now, usize::MAX);
     }
 
@@ -685,5 +700,12 @@ impl Store {
             .filter(|s| self.slab.get(**s).unwrap().expires_at.is_finite())
             .count();
         assert_eq!(ttl as u32, self.ttl_live, "ttl count");
+        self.policy.check_invariants(&self.slab);
+    }
+
+    /// The policy and the slab it orders; for tests.
+    #[cfg(test)]
+    pub(crate) fn policy_parts(&self) -> (&Policy, &Slab) {
+        (&self.policy, &self.slab)
     }
 }

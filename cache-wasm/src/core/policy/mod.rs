@@ -1,22 +1,28 @@
 //! Eviction policies: they order the slab's lists and choose victims; the store owns the entries.
 
 mod lru;
+#[cfg(test)]
+mod replay;
+mod sketch;
+mod tinylfu;
 
 use super::slab::Slab;
 pub(crate) use lru::Lru;
+pub(crate) use tinylfu::TinyLfu;
 
 /// The eviction policy a store runs, as chosen by `evictionPolicy`.
 #[derive(Debug)]
 pub(crate) enum Policy {
     Lru(Lru),
+    TinyLfu(TinyLfu),
 }
 
 impl Policy {
     /// A policy of `kind` for a cache of at most `max_entries` entries.
     pub fn new(kind: super::config::PolicyKind, max_entries: u32) -> Self {
-        let _ = max_entries;
         match kind {
-            super::config::PolicyKind::Lru | super::config::PolicyKind::TinyLfu => Policy::Lru(Lru),
+            super::config::PolicyKind::Lru => Policy::Lru(Lru),
+            super::config::PolicyKind::TinyLfu => Policy::TinyLfu(TinyLfu::new(max_entries)),
         }
     }
 
@@ -27,6 +33,7 @@ impl Policy {
             Policy::Lru(_) => {
                 let _ = hash;
             }
+            Policy::TinyLfu(p) => p.record_access(hash),
         }
     }
 
@@ -35,18 +42,25 @@ impl Policy {
     pub fn on_hit(&mut self, slab: &mut Slab, slot: u32) {
         match self {
             Policy::Lru(p) => p.touch(slab, slot),
+            Policy::TinyLfu(p) => p.on_hit(slab, slot),
         }
     }
 
     /// Undoes the bookkeeping of the last `on_hit` (the slab undoes the moves).
     #[inline]
-    pub fn undo_hit(&mut self) {}
+    pub fn undo_hit(&mut self) {
+        match self {
+            Policy::Lru(_) => {}
+            Policy::TinyLfu(p) => p.undo_hit(),
+        }
+    }
 
     /// A set replaced the value of the entry at `slot`.
     #[inline]
     pub fn on_update(&mut self, slab: &mut Slab, slot: u32) {
         match self {
             Policy::Lru(p) => p.touch(slab, slot),
+            Policy::TinyLfu(p) => p.on_update(slab, slot),
         }
     }
 
@@ -55,6 +69,7 @@ impl Policy {
     pub fn on_insert(&mut self, slab: &mut Slab, slot: u32) {
         match self {
             Policy::Lru(p) => p.touch(slab, slot),
+            Policy::TinyLfu(p) => p.on_insert(slab, slot),
         }
     }
 
@@ -63,6 +78,7 @@ impl Policy {
     pub fn victim(&mut self, slab: &mut Slab, incoming: u32) -> u32 {
         match self {
             Policy::Lru(p) => p.victim(slab, incoming),
+            Policy::TinyLfu(p) => p.victim(slab, incoming),
         }
     }
 
@@ -72,6 +88,24 @@ impl Policy {
         let _ = (slab, slot);
     }
 
+    /// Checks the policy's invariants over `slab`; for tests.
+    #[cfg(test)]
+    pub fn check_invariants(&self, slab: &Slab) {
+        match self {
+            Policy::Lru(_) => {
+                for seg in 1..super::slab::LISTS as u8 {
+                    assert_eq!(slab.list(seg).len, 0, "LRU uses list 0 only");
+                }
+            }
+            Policy::TinyLfu(p) => p.check_invariants(slab),
+        }
+    }
+
     /// Forgets all history.
-    pub fn clear(&mut self) {}
+    pub fn clear(&mut self) {
+        match self {
+            Policy::Lru(_) => {}
+            Policy::TinyLfu(p) => p.clear(),
+        }
+    }
 }

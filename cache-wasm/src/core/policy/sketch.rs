@@ -1,0 +1,337 @@
+//! TinyLFU's frequency sketch: 4-bit count-min counters behind a doorkeeper, aged by halving.
+//!
+//! Keys are the store's 32-bit key hashes. The first sighting of a key only sets its bits in the
+//! doorkeeper (a small Bloom filter), so keys seen once cost no counter. Later sightings
+//! increment one counter in each of four rows; the estimate is the smallest of the four, plus
+//! one when the doorkeeper knows the key. After `10 × capacity` increments every counter is
+//! halved and the doorkeeper is cleared, so old popularity fades.
+//!
+//! Only sightings that raise a counter count towards aging: one absorbed by the doorkeeper or
+//! by saturated counters adds nothing. A stable working set whose counters are all saturated
+//! then stops aging, which spares it the churn that follows each aging (keys seen since the
+//! aging briefly look more frequent than keys not seen yet).
+
+/// Rows of counters; each key has one counter per row.
+const ROWS: usize = 4;
+
+/// Counters per row for each entry of capacity (rounded up to a power of two).
+const WIDTH_PER_ENTRY: u64 = 2;
+
+/// Doorkeeper bits for each entry of capacity (rounded up to a power of two).
+const DOOR_BITS_PER_ENTRY: u64 = 8;
+
+/// Bits the doorkeeper sets for each key.
+const DOOR_PROBES: u32 = 3;
+
+/// The largest capacity a sketch is sized for; larger caches share counters more.
+pub(crate) const MAX_CAPACITY: u32 = 1 << 22;
+
+/// Increments between two agings, per entry of capacity.
+const SAMPLE_PER_ENTRY: u32 = 10;
+
+/// The largest value of a counter.
+const COUNTER_MAX: u64 = 15;
+
+/// Keeps the low three bits of every counter after a right shift by one: halving.
+const HALF_MASK: u64 = 0x7777_7777_7777_7777;
+
+/// Counters are packed sixteen to a word.
+const PER_WORD: u32 = 16;
+
+/// A count-min sketch with a doorkeeper, sized for a cache of `capacity` entries.
+#[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq))]
+pub(crate) struct Sketch {
+    /// `ROWS` rows of `width` 4-bit counters, row after row.
+    table: Vec<u64>,
+    /// Counters per row minus one (the width is a power of two).
+    width_mask: u32,
+    /// Words per row.
+    row_words: usize,
+    /// The doorkeeper's bits.
+    door: Vec<u64>,
+    /// Doorkeeper bits minus one (a power of two).
+    door_mask: u32,
+    /// Increments since the last aging.
+    additions: u32,
+    /// Increments that trigger an aging.
+    sample: u32,
+    capacity: u32,
+}
+
+/// Spreads a 32-bit hash over 64 bits (the SplitMix64 finalizer).
+#[inline]
+fn spread(hash: u32) -> u64 {
+    let mut x = u64::from(hash).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Two independent 32-bit values from `x`, the second odd, for double hashing.
+#[inline]
+fn pair(x: u64) -> (u32, u32) {
+    (x as u32, ((x >> 32) as u32) | 1)
+}
+
+impl Sketch {
+    /// A sketch for a cache of `capacity` entries (clamped to 1..=`MAX_CAPACITY`).
+    pub fn new(capacity: u32) -> Self {
+        let capacity = capacity.clamp(1, MAX_CAPACITY);
+        let width = (u64::from(capacity) * WIDTH_PER_ENTRY)
+            .next_power_of_two()
+            .max(u64::from(PER_WORD) * 4);
+        let door_bits = (u64::from(capacity) * DOOR_BITS_PER_ENTRY)
+            .next_power_of_two()
+            .max(256);
+        let row_words = (width / u64::from(PER_WORD)) as usize;
+        Sketch {
+            table: vec![0; row_words * ROWS],
+            width_mask: (width - 1) as u32,
+            row_words,
+            door: vec![0; (door_bits / 64) as usize],
+            door_mask: (door_bits - 1) as u32,
+            additions: 0,
+            sample: capacity.saturating_mul(SAMPLE_PER_ENTRY),
+            capacity,
+        }
+    }
+
+    /// The capacity the sketch was sized for.
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    /// Increments between two agings, and accesses in a sample of the window's hill climber.
+    pub fn sample_size(&self) -> u32 {
+        self.sample
+    }
+
+    /// Word index and bit shift of the counter of `row` for a key whose row hashes are `(a, b)`.
+    #[inline]
+    fn locate(&self, row: usize, a: u32, b: u32) -> (usize, u32) {
+        let col = a.wrapping_add(b.wrapping_mul(row as u32)) & self.width_mask;
+        let word = row * self.row_words + (col / PER_WORD) as usize;
+        (word, (col % PER_WORD) * 4)
+    }
+
+    /// Bit positions the doorkeeper uses for a key.
+    #[inline]
+    fn door_bits(&self, x: u64) -> impl Iterator<Item = u32> + '_ {
+        let (a, b) = pair(x.rotate_left(17).wrapping_mul(0xd6e8_feb8_6659_fd93));
+        (0..DOOR_PROBES).map(move |i| a.wrapping_add(b.wrapping_mul(i)) & self.door_mask)
+    }
+
+    fn door_contains(&self, x: u64) -> bool {
+        self.door_bits(x).all(|bit| {
+            self.door
+                .get((bit / 64) as usize)
+                .is_some_and(|w| w & (1 << (bit % 64)) != 0)
+        })
+    }
+
+    /// Sets the key's doorkeeper bits; returns whether they were all set already.
+    fn door_insert(&mut self, x: u64) -> bool {
+        let bits: [u32; DOOR_PROBES as usize] = {
+            let mut it = self.door_bits(x);
+            [
+                it.next().unwrap_or(0),
+                it.next().unwrap_or(0),
+                it.next().unwrap_or(0),
+            ]
+        };
+        let mut present = true;
+        for bit in bits {
+            if let Some(w) = self.door.get_mut((bit / 64) as usize) {
+                let m = 1u64 << (bit % 64);
+                present &= *w & m != 0;
+                *w |= m;
+            }
+        }
+        present
+    }
+
+    /// The estimated number of sightings of `hash` (at most 16), never below the true count
+    /// since the last aging while that count is at most 15.
+    pub fn frequency(&self, hash: u32) -> u32 {
+        let x = spread(hash);
+        let (a, b) = pair(x);
+        let mut min = COUNTER_MAX;
+        for row in 0..ROWS {
+            let (word, shift) = self.locate(row, a, b);
+            let c = self
+                .table
+                .get(word)
+                .map_or(0, |w| (w >> shift) & COUNTER_MAX);
+            min = min.min(c);
+        }
+        min as u32 + u32::from(self.door_contains(x))
+    }
+
+    /// Records one sighting of `hash`, aging the sketch when a sample of increments is complete.
+    pub fn increment(&mut self, hash: u32) {
+        let x = spread(hash);
+        let mut added = false;
+        if self.door_insert(x) {
+            let (a, b) = pair(x);
+            for row in 0..ROWS {
+                let (word, shift) = self.locate(row, a, b);
+                if let Some(w) = self.table.get_mut(word) {
+                    if (*w >> shift) & COUNTER_MAX < COUNTER_MAX {
+                        *w += 1 << shift;
+                        added = true;
+                    }
+                }
+            }
+        }
+        if !added {
+            return;
+        }
+        self.additions += 1;
+        if self.additions >= self.sample {
+            self.age();
+        }
+    }
+
+    /// Halves every counter and clears the doorkeeper.
+    pub fn age(&mut self) {
+        for w in &mut self.table {
+            *w = (*w >> 1) & HALF_MASK;
+        }
+        self.door.fill(0);
+        self.additions = 0;
+    }
+
+    /// Forgets every sighting.
+    pub fn clear(&mut self) {
+        self.table.fill(0);
+        self.door.fill(0);
+        self.additions = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Distinct well-spread test hashes.
+    fn keys(n: u32) -> Vec<u32> {
+        (0..n)
+            .map(|i| i.wrapping_mul(0x9e37_79b9) ^ 0x5555)
+            .collect()
+    }
+
+    #[test]
+    fn estimates_never_fall_below_the_true_count() {
+        let mut s = Sketch::new(1000);
+        let ks = keys(600);
+        // Key i is seen (i % 16) times: under 10 × capacity sightings, so no aging.
+        for (i, k) in ks.iter().enumerate() {
+            for _ in 0..i % 16 {
+                s.increment(*k);
+            }
+        }
+        assert!(ks.len() * 8 < s.sample_size() as usize);
+        let mut over = 0;
+        for (i, k) in ks.iter().enumerate() {
+            let f = s.frequency(*k);
+            assert!(f as usize >= i % 16, "key {i}: {f} < {}", i % 16);
+            over += f as usize - i % 16;
+        }
+        // A sketch of this width errs rarely and by little.
+        assert!(over < ks.len() / 4, "overestimated by {over} in total");
+    }
+
+    #[test]
+    fn the_doorkeeper_absorbs_first_sightings() {
+        let mut s = Sketch::new(100);
+        let k = 0xdead_beef;
+        assert_eq!(s.frequency(k), 0);
+        s.increment(k);
+        assert_eq!(s.frequency(k), 1);
+        assert!(s.table.iter().all(|w| *w == 0), "no counter moved");
+        s.increment(k);
+        assert_eq!(s.frequency(k), 2);
+        assert_eq!(s.table.iter().map(|w| w.count_ones()).sum::<u32>(), 4);
+    }
+
+    #[test]
+    fn counters_saturate_at_fifteen() {
+        let mut s = Sketch::new(1000);
+        for _ in 0..40 {
+            s.increment(7);
+        }
+        assert_eq!(s.frequency(7), 16);
+    }
+
+    #[test]
+    fn aging_halves_counters_and_clears_the_doorkeeper() {
+        let mut s = Sketch::new(1000);
+        let ks = keys(50);
+        for (i, k) in ks.iter().enumerate() {
+            for _ in 0..(i % 15) + 1 {
+                s.increment(*k);
+            }
+        }
+        let before: Vec<u32> = ks.iter().map(|k| s.frequency(*k)).collect();
+        assert!(s.additions > 0);
+        s.age();
+        assert_eq!(s.additions, 0);
+        for (k, f) in ks.iter().zip(&before) {
+            // The doorkeeper bit is gone and the counters are halved, rounding down.
+            assert_eq!(s.frequency(*k), (f - 1) / 2, "key {k}");
+        }
+    }
+
+    #[test]
+    fn a_full_sample_of_increments_ages_by_itself() {
+        let mut s = Sketch::new(10);
+        assert_eq!(s.sample_size(), 100);
+        // The doorkeeper takes the first sighting; the other fifteen raise counters to 15.
+        for _ in 0..16 {
+            s.increment(1);
+        }
+        assert_eq!(s.additions, 15);
+        assert_eq!(s.frequency(1), 16);
+        // Saturated counters do not count.
+        for _ in 0..10 {
+            s.increment(1);
+        }
+        assert_eq!(s.additions, 15);
+        let mut aged = false;
+        for k in keys(200) {
+            let before = s.additions;
+            s.increment(k);
+            s.increment(k);
+            if s.additions < before {
+                aged = true;
+                break;
+            }
+        }
+        assert!(aged, "a sample of increments completed");
+        assert_eq!(s.additions, 0);
+        assert_eq!(s.frequency(1), 7);
+    }
+
+    #[test]
+    fn first_sightings_do_not_age_the_sketch() {
+        let mut s = Sketch::new(1000);
+        for k in keys(2000) {
+            s.increment(k);
+        }
+        // Only doorkeeper false positives reach the counters.
+        assert!(s.additions < 100, "{} increments", s.additions);
+        assert!(keys(2000).iter().all(|k| s.frequency(*k) >= 1));
+    }
+
+    #[test]
+    fn clear_forgets_everything() {
+        let mut s = Sketch::new(10);
+        for k in keys(20) {
+            s.increment(k);
+            s.increment(k);
+        }
+        s.clear();
+        assert!(keys(20).iter().all(|k| s.frequency(*k) == 0));
+    }
+}
