@@ -19,7 +19,10 @@ fn main() {
     for i in 0..10_000 {
         let _ = store.insert(mix(i), 8, 0.0, 0.0);
     }
-    let n = 10_000_000u32;
+    let n: u32 = std::env::var("N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
     let t = Instant::now();
     let mut x = 0u32;
     for i in 0..n {
@@ -43,6 +46,20 @@ fn main() {
     }
     println!(
         "get miss {:.1} ns/op ({x})",
+        t.elapsed().as_nanos() as f64 / f64::from(n)
+    );
+    let t = Instant::now();
+    for i in 0..n {
+        let h = mix(100_000 + i);
+        if store.peek(h, 0.0) == cache_wasm::core::NIL {
+            x ^= store.insert(h, 8, 0.0, 0.0).unwrap_or(0);
+        }
+        if store.freed().len() > 64 {
+            store.take_freed();
+        }
+    }
+    println!(
+        "insert evicting {:.1} ns/op ({x})",
         t.elapsed().as_nanos() as f64 / f64::from(n)
     );
 }

@@ -224,23 +224,75 @@ impl Slab {
     }
 
     /// Makes `slot` the most recent entry of list `seg`, recording the move while journaling.
+    #[inline]
     pub fn move_to_front(&mut self, slot: u32, seg: u8) {
-        let Some(&n) = self.get(slot) else { return };
-        if n.seg == seg && self.list(seg).head == slot {
+        let (old_seg, prev, next) = match self.nodes.get(slot as usize) {
+            Some(n) => (n.seg, n.prev, n.next),
+            None => return,
+        };
+        // The head of a list is the one node of it without a predecessor.
+        if old_seg == seg && prev == NIL {
             return;
         }
-        if self.journaling && n.seg != FREE {
-            if let Some(m) = self.journal.get_mut(self.journal_len) {
-                *m = Move {
-                    slot,
-                    seg: n.seg,
-                    prev: n.prev,
-                };
-                self.journal_len += 1;
+        if old_seg != FREE {
+            if self.journaling {
+                if let Some(m) = self.journal.get_mut(self.journal_len) {
+                    *m = Move {
+                        slot,
+                        seg: old_seg,
+                        prev,
+                    };
+                    self.journal_len += 1;
+                }
+            }
+            match self.nodes.get_mut(prev as usize) {
+                Some(p) => p.next = next,
+                None => {
+                    if let Some(l) = self.lists.get_mut(old_seg as usize) {
+                        l.head = next;
+                    }
+                }
+            }
+            match self.nodes.get_mut(next as usize) {
+                Some(x) => x.prev = prev,
+                None => {
+                    if let Some(l) = self.lists.get_mut(old_seg as usize) {
+                        l.tail = prev;
+                    }
+                }
+            }
+            if let Some(l) = self.lists.get_mut(old_seg as usize) {
+                l.len = l.len.saturating_sub(1);
             }
         }
-        self.unlink(slot);
-        self.link_after(slot, seg, NIL);
+        let head = match self.lists.get_mut(seg as usize) {
+            Some(l) => {
+                let head = l.head;
+                l.head = slot;
+                if head == NIL {
+                    l.tail = slot;
+                }
+                l.len += 1;
+                head
+            }
+            None => {
+                // No such list: leave the node unlinked, as `unlink` does.
+                if let Some(n) = self.nodes.get_mut(slot as usize) {
+                    n.prev = NIL;
+                    n.next = NIL;
+                    n.seg = FREE;
+                }
+                return;
+            }
+        };
+        if let Some(h) = self.nodes.get_mut(head as usize) {
+            h.prev = slot;
+        }
+        if let Some(n) = self.nodes.get_mut(slot as usize) {
+            n.prev = NIL;
+            n.next = head;
+            n.seg = seg;
+        }
     }
 
     /// Starts recording moves so that they can be undone.

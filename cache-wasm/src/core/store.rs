@@ -314,33 +314,38 @@ impl Store {
 
     fn hit_from(&mut self, mut at: u32, now: f64) -> u32 {
         while at != NIL {
-            let Some(&n) = self.slab.get(at) else { break };
-            if Self::expired(&n, now) {
+            let stamp = self.stamp.wrapping_add(1);
+            let Some(n) = self.slab.get_mut(at) else {
+                break;
+            };
+            let (expires_at, chain) = (n.expires_at, n.chain);
+            if now >= expires_at {
                 self.remove(at, RemovalCause::Expired);
-                at = n.chain;
+                at = chain;
                 continue;
             }
-            let stamp = self.next_stamp();
-            let mut ttl_remaining = -1.0;
-            if n.expires_at.is_finite() {
-                ttl_remaining = n.expires_at - now;
+            let pending = Pending {
+                slot: at,
+                read: n.read,
+                stamp: n.stamp,
+                ttl_remaining: if expires_at.is_finite() {
+                    expires_at - now
+                } else {
+                    -1.0
+                },
+            };
+            n.read = true;
+            n.stamp = stamp;
+            self.stamp = stamp;
+            if pending.ttl_remaining >= 0.0 {
                 self.counts.ttl_hits += 1;
-                self.counts.ttl_remaining_sum_ms += ttl_remaining;
-            }
-            if let Some(m) = self.slab.get_mut(at) {
-                m.read = true;
-                m.stamp = stamp;
+                self.counts.ttl_remaining_sum_ms += pending.ttl_remaining;
             }
             self.slab.begin_journal();
             self.policy.on_hit(&mut self.slab, at);
             self.slab.end_journal();
             self.counts.hits += 1;
-            self.pending = Some(Pending {
-                slot: at,
-                read: n.read,
-                stamp: n.stamp,
-                ttl_remaining,
-            });
+            self.pending = Some(pending);
             return at;
         }
         self.counts.misses += 1;
