@@ -58,6 +58,7 @@ function every(ms, target, fn) {
   return t;
 }
 
+const NO_SAMPLING = 1 << 30;
 const OP_GET = 0;
 const OP_SET = 1;
 const OP_DELETE = 2;
@@ -187,9 +188,13 @@ export class CacheManager {
   #maxBytes;
   #defaultTtl;
   #config;
-  // Operations left until the next timed one; Infinity when latency is not collected.
-  #countdown = Infinity;
-  #sampleEvery = Infinity;
+  // Operations left until the next timed one. Kept a small integer so the hot path stays on
+  // integer arithmetic; without sampling it starts at 2^30 and timing a stray op is harmless.
+  #countdown = NO_SAMPLING;
+  #sampleEvery = NO_SAMPLING;
+  // The key and hash of the last get that missed: a read-through set of it skips hashing.
+  #missKey = undefined;
+  #missHash = 0;
   #subscribers = [];
   #alertHandlers = [];
   #timers = [];
@@ -271,14 +276,19 @@ export class CacheManager {
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
     const e = this.#e;
     const t = this.#timed ? now() : 0;
-    let s = e.get(hashKey(key), t);
-    if (s === NIL) return undefined;
-    const keys = this.#keys;
-    while (keys[s] !== key) {
-      s = e.getNext(s, t);
-      if (s === NIL) return undefined;
+    const h = hashKey(key);
+    let s = e.get(h, t);
+    if (s !== NIL) {
+      const keys = this.#keys;
+      while (keys[s] !== key) {
+        s = e.getNext(s, t);
+        if (s === NIL) break;
+      }
+      if (s !== NIL) return this.#vals[s];
     }
-    return this.#vals[s];
+    this.#missKey = key;
+    this.#missHash = h;
+    return undefined;
   }
 
   #timedGet(key) {
@@ -340,7 +350,7 @@ export class CacheManager {
     if (ttl > 0) this.#timed = true;
     const t = this.#timed ? now() : 0;
     const e = this.#e;
-    const h = hashKey(key);
+    const h = key === this.#missKey ? this.#missHash : hashKey(key);
     // One call stores a new key; a negative answer is a candidate slot to check first.
     let r = e.set(h, size, ttl, t);
     if (r < 0) {
@@ -386,6 +396,7 @@ export class CacheManager {
   /** Removes every entry. */
   clear() {
     this.#e.clear();
+    this.#missKey = undefined;
     this.#keys = [];
     this.#vals = [];
   }

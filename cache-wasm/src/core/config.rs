@@ -408,7 +408,7 @@ pub const MAX_TTL_MS: f64 = 9_007_199_254_740_991.0;
 pub const MAX_ENTRY_SIZE: f64 = u32::MAX as f64;
 
 /// The largest `maxEntries` accepted.
-pub const MAX_ENTRIES: f64 = 1u64.wrapping_shl(31) as f64;
+pub const MAX_ENTRIES: f64 = 16_777_215.0;
 
 impl Settings {
     /// Validates an option object into settings; `Value::Undefined` means no options.
@@ -447,8 +447,13 @@ impl Settings {
                 self.name = name.to_string();
             }
             "maxEntries" => {
-                self.max_entries =
-                    want_int(option, v, 1.0, MAX_ENTRIES, "a whole number from 1 to 2^31")? as u32;
+                self.max_entries = want_int(
+                    option,
+                    v,
+                    1.0,
+                    MAX_ENTRIES,
+                    "a whole number from 1 to 16777215",
+                )? as u32;
             }
             "maxBytes" => {
                 self.max_bytes = want_int(

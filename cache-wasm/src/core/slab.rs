@@ -1,6 +1,6 @@
 //! Entry slots with intrusive doubly linked lists: the storage every eviction policy orders.
 
-/// The "no slot" marker used for list ends and empty chains.
+/// The "no slot" marker used for list ends, empty buckets and missing answers.
 pub const NIL: u32 = u32::MAX;
 
 /// Segment tag of a slot on the free list.
@@ -9,16 +9,13 @@ pub(crate) const FREE: u8 = u8::MAX;
 /// Number of ordered lists a policy may use (LRU uses one, W-TinyLFU three).
 pub(crate) const LISTS: usize = 3;
 
-/// One entry's bookkeeping: its key hash, list links, hash chain, expiry and size.
+/// One entry's bookkeeping: its key hash, list links, access stamp and size (24 bytes).
+/// Expiry times live beside the nodes, in a vector that exists once any entry has a TTL.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
     pub hash: u32,
     pub prev: u32,
     pub next: u32,
-    /// Next slot whose key has the same hash.
-    pub chain: u32,
-    /// Absolute expiry in milliseconds since the epoch; infinite when the entry never expires.
-    pub expires_at: f64,
     /// Access stamp: a counter value taken when the entry was last set or read.
     pub stamp: u32,
     pub size: u32,
@@ -32,8 +29,6 @@ impl Node {
         hash: 0,
         prev: NIL,
         next: NIL,
-        chain: NIL,
-        expires_at: f64::INFINITY,
         stamp: 0,
         size: 0,
         seg: FREE,
@@ -70,6 +65,8 @@ struct Move {
 #[derive(Debug)]
 pub(crate) struct Slab {
     nodes: Vec<Node>,
+    /// Absolute expiry per slot in ms since the epoch, infinite for none; empty until needed.
+    expires: Vec<f64>,
     lists: [List; LISTS],
     free: u32,
     journal: [Move; 4],
@@ -81,6 +78,7 @@ impl Slab {
     pub fn new() -> Self {
         Slab {
             nodes: Vec::new(),
+            expires: Vec::new(),
             lists: [List::EMPTY; LISTS],
             free: NIL,
             journal: [Move {
@@ -121,6 +119,7 @@ impl Slab {
     }
 
     /// Takes a free slot (or a new one) and fills it with `node`, not yet in any list.
+    /// The new slot has no expiry until [`Slab::set_expires`].
     pub fn alloc(&mut self, node: Node) -> u32 {
         if self.free != NIL {
             let slot = self.free;
@@ -130,6 +129,9 @@ impl Slab {
                 n.seg = FREE;
                 n.prev = NIL;
                 n.next = NIL;
+                if let Some(e) = self.expires.get_mut(slot as usize) {
+                    *e = f64::INFINITY;
+                }
                 return slot;
             }
         }
@@ -139,7 +141,41 @@ impl Slab {
         n.prev = NIL;
         n.next = NIL;
         self.nodes.push(n);
+        if !self.expires.is_empty() {
+            self.expires.push(f64::INFINITY);
+        }
         slot
+    }
+
+    /// The absolute expiry of `slot`, infinite when it has none.
+    #[inline]
+    pub fn expires_at(&self, slot: u32) -> f64 {
+        self.expires
+            .get(slot as usize)
+            .copied()
+            .unwrap_or(f64::INFINITY)
+    }
+
+    /// Sets the absolute expiry of `slot`.
+    pub fn set_expires(&mut self, slot: u32, at: f64) {
+        if (slot as usize) >= self.nodes.len() {
+            return;
+        }
+        if self.expires.is_empty() {
+            if !at.is_finite() {
+                return;
+            }
+            self.expires = vec![f64::INFINITY; self.nodes.len()];
+        }
+        if let Some(e) = self.expires.get_mut(slot as usize) {
+            *e = at;
+        }
+    }
+
+    /// The key hash of `slot` (0 for a slot that does not exist).
+    #[inline]
+    pub fn hash(&self, slot: u32) -> u32 {
+        self.nodes.get(slot as usize).map_or(0, |n| n.hash)
     }
 
     /// Unlinks `slot` from its list and puts it on the free list.
@@ -151,11 +187,15 @@ impl Slab {
             n.next = free;
             self.free = slot;
         }
+        if let Some(e) = self.expires.get_mut(slot as usize) {
+            *e = f64::INFINITY;
+        }
     }
 
     /// Drops every slot.
     pub fn clear(&mut self) {
         self.nodes.clear();
+        self.expires.clear();
         self.lists = [List::EMPTY; LISTS];
         self.free = NIL;
         self.journal_len = 0;

@@ -6,10 +6,10 @@
 //! candidate when it does not match. A tentative hit is undone exactly in that case.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BinaryHeap;
 
 use super::config::{PolicyKind, Settings};
+use super::index::Index;
 use super::policy::Policy;
 use super::slab::{Node, Slab, NIL};
 
@@ -97,30 +97,6 @@ impl Counts {
     }
 }
 
-/// Spreads a 32-bit key hash over 64 bits for the index table.
-#[derive(Default)]
-pub(crate) struct MixHasher(u64);
-
-impl Hasher for MixHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write_u32(&mut self, x: u32) {
-        self.0 = (u64::from(x) ^ 0x5bd1_e995).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-}
-
-type Index = HashMap<u32, u32, BuildHasherDefault<MixHasher>>;
-
 /// An expiry waiting in the heap; stale ones are skipped when popped.
 #[derive(Clone, Copy, Debug)]
 struct Expiry {
@@ -162,6 +138,9 @@ pub enum StoreError {
 #[derive(Clone, Copy, Debug)]
 struct Pending {
     slot: u32,
+    /// The bucket where the slot was found, to continue the probe from.
+    pos: usize,
+    hash: u32,
     read: bool,
     stamp: u32,
     ttl_remaining: f64,
@@ -196,7 +175,7 @@ impl Store {
     pub fn new(settings: &Settings) -> Self {
         Store {
             slab: Slab::new(),
-            index: Index::default(),
+            index: Index::with_capacity(settings.max_entries.min(4096) as usize),
             policy: Policy::new(settings.policy, settings.max_entries),
             kind: settings.policy,
             max_entries: settings.max_entries.max(1),
@@ -255,7 +234,7 @@ impl Store {
 
     /// The absolute expiry of the entry at `slot` (infinite when none).
     pub fn expires_at(&self, slot: u32) -> Option<f64> {
-        self.live(slot).map(|n| n.expires_at)
+        self.live(slot).map(|_| self.slab.expires_at(slot))
     }
 
     fn live(&self, slot: u32) -> Option<&Node> {
@@ -263,8 +242,8 @@ impl Store {
     }
 
     #[inline]
-    fn expired(n: &Node, now: f64) -> bool {
-        now >= n.expires_at
+    fn expired(&self, slot: u32, now: f64) -> bool {
+        now >= self.slab.expires_at(slot)
     }
 
     #[inline]
@@ -280,8 +259,9 @@ impl Store {
         self.pending = None;
         self.counts.gets += 1;
         self.policy.record_access(hash);
-        let first = self.index.get(&hash).copied().unwrap_or(NIL);
-        let slot = self.hit_from(first, now);
+        let slab = &self.slab;
+        let (pos, first) = self.index.first(hash, |s| slab.hash(s));
+        let slot = self.hit_from(hash, pos, first, now);
         self.missed = (slot == NIL).then_some(hash);
         slot
     }
@@ -303,29 +283,35 @@ impl Store {
                     n.read = p.read;
                     n.stamp = p.stamp;
                 }
-                let (hash, next) = self.slab.get(after).map_or((0, NIL), |n| (n.hash, n.chain));
-                let slot = self.hit_from(next, now);
-                self.missed = (slot == NIL).then_some(hash);
+                let slab = &self.slab;
+                let (pos, next) = self.index.next(p.hash, p.pos, |s| slab.hash(s));
+                let slot = self.hit_from(p.hash, pos, next, now);
+                self.missed = (slot == NIL).then_some(p.hash);
                 slot
             }
             _ => NIL,
         }
     }
 
-    fn hit_from(&mut self, mut at: u32, now: f64) -> u32 {
+    /// Hits the first live candidate from bucket `pos` on (`at` is the slot found there).
+    fn hit_from(&mut self, hash: u32, mut pos: usize, mut at: u32, now: f64) -> u32 {
         while at != NIL {
+            let expires_at = self.slab.expires_at(at);
+            if now >= expires_at {
+                // Removal shifts later candidates back, never before `pos`: look there again.
+                self.remove(at, RemovalCause::Expired);
+                let slab = &self.slab;
+                (pos, at) = self.index.find_from(hash, pos, |s| slab.hash(s));
+                continue;
+            }
             let stamp = self.stamp.wrapping_add(1);
             let Some(n) = self.slab.get_mut(at) else {
                 break;
             };
-            let (expires_at, chain) = (n.expires_at, n.chain);
-            if now >= expires_at {
-                self.remove(at, RemovalCause::Expired);
-                at = chain;
-                continue;
-            }
             let pending = Pending {
                 slot: at,
+                pos,
+                hash,
                 read: n.read,
                 stamp: n.stamp,
                 ttl_remaining: if expires_at.is_finite() {
@@ -355,22 +341,31 @@ impl Store {
     /// The first live candidate for `hash`, with no effect on order or counts; NIL if none.
     #[inline]
     pub fn peek(&self, hash: u32, now: f64) -> u32 {
-        let first = self.index.get(&hash).copied().unwrap_or(NIL);
-        self.live_from(first, now)
+        let slab = &self.slab;
+        let (pos, first) = self.index.first(hash, |s| slab.hash(s));
+        self.live_from(hash, pos, first, now)
     }
 
-    /// The live candidate after `after` in its hash chain, with no effect; NIL if none.
+    /// The live candidate after `after` for the same hash, with no effect; NIL if none.
     pub fn peek_next(&self, after: u32, now: f64) -> u32 {
-        let next = self.live(after).map_or(NIL, |n| n.chain);
-        self.live_from(next, now)
+        let Some(hash) = self.hash_at(after) else {
+            return NIL;
+        };
+        let Some(pos) = self.index.position(hash, after) else {
+            return NIL;
+        };
+        let slab = &self.slab;
+        let (pos, next) = self.index.next(hash, pos, |s| slab.hash(s));
+        self.live_from(hash, pos, next, now)
     }
 
-    fn live_from(&self, mut at: u32, now: f64) -> u32 {
-        while let Some(n) = self.slab.get(at) {
-            if !Self::expired(n, now) {
+    fn live_from(&self, hash: u32, mut pos: usize, mut at: u32, now: f64) -> u32 {
+        let slab = &self.slab;
+        while at != NIL {
+            if !self.expired(at, now) {
                 return at;
             }
-            at = n.chain;
+            (pos, at) = self.index.next(hash, pos, |s| slab.hash(s));
         }
         NIL
     }
@@ -402,19 +397,18 @@ impl Store {
         self.make_room_for_bytes(hash, u64::from(size), NIL, now);
         let stamp = self.next_stamp();
         let expires_at = self.expiry(ttl_ms, now);
-        let chain = self.index.get(&hash).copied().unwrap_or(NIL);
         let slot = self.slab.alloc(Node {
             hash,
             prev: NIL,
             next: NIL,
-            chain,
-            expires_at,
             stamp,
             size,
             seg: 0,
             read: false,
         });
-        self.index.insert(hash, slot);
+        self.slab.set_expires(slot, expires_at);
+        let slab = &self.slab;
+        self.index.insert(hash, slot, |s| slab.hash(s));
         self.policy.on_insert(&mut self.slab, slot);
         self.len += 1;
         self.bytes += u64::from(size);
@@ -446,17 +440,17 @@ impl Store {
             *c += 1;
         }
         self.policy.record_access(old.hash);
-        if old.expires_at.is_finite() {
+        if self.slab.expires_at(slot).is_finite() {
             self.ttl_live = self.ttl_live.saturating_sub(1);
         }
         let stamp = self.next_stamp();
         let expires_at = self.expiry(ttl_ms, now);
         if let Some(n) = self.slab.get_mut(slot) {
             n.size = size;
-            n.expires_at = expires_at;
             n.stamp = stamp;
             n.read = false;
         }
+        self.slab.set_expires(slot, expires_at);
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
         self.note_ttl(slot, expires_at, ttl_ms);
         self.policy.on_update(&mut self.slab, slot);
@@ -514,7 +508,11 @@ impl Store {
 
     /// Removes entries whose expiry is at or before `now`, at most `budget` of them.
     /// Returns how many were removed. Freed slots are listed by [`Store::freed`].
+    #[inline]
     pub fn purge_expired(&mut self, now: f64, budget: usize) -> usize {
+        if self.ttl_live == 0 {
+            return 0;
+        }
         let mut removed = 0;
         while removed < budget {
             let Some(top) = self.expiries.peek().copied() else {
@@ -524,11 +522,9 @@ impl Store {
                 break;
             }
             self.expiries.pop();
-            if let Some(n) = self.live(top.slot) {
-                if Self::expired(n, now) {
-                    self.remove(top.slot, RemovalCause::Expired);
-                    removed += 1;
-                }
+            if self.slab.is_live(top.slot) && self.expired(top.slot, now) {
+                self.remove(top.slot, RemovalCause::Expired);
+                removed += 1;
             }
         }
         removed
@@ -589,11 +585,9 @@ impl Store {
         let live: Vec<Expiry> = (0..self.slab.capacity() as u32)
             .filter_map(|slot| {
                 self.live(slot)
-                    .filter(|n| n.expires_at.is_finite())
-                    .map(|n| Expiry {
-                        at: n.expires_at,
-                        slot,
-                    })
+                    .map(|_| self.slab.expires_at(slot))
+                    .filter(|at| at.is_finite())
+                    .map(|at| Expiry { at, slot })
             })
             .collect();
         self.expiries = BinaryHeap::from(live);
@@ -628,10 +622,11 @@ impl Store {
     fn remove(&mut self, slot: u32, cause: RemovalCause) {
         let Some(&n) = self.live(slot) else { return };
         self.policy.on_remove(&mut self.slab, slot);
-        self.unchain(slot, n.hash, n.chain);
+        let slab = &self.slab;
+        self.index.remove(n.hash, slot, |s| slab.hash(s));
         self.len = self.len.saturating_sub(1);
         self.bytes = self.bytes.saturating_sub(u64::from(n.size));
-        if n.expires_at.is_finite() {
+        if self.slab.expires_at(slot).is_finite() {
             self.ttl_live = self.ttl_live.saturating_sub(1);
         }
         if cause == RemovalCause::Expired && !n.read {
@@ -642,28 +637,6 @@ impl Store {
         }
         self.slab.release(slot);
         self.freed.push(slot);
-    }
-
-    fn unchain(&mut self, slot: u32, hash: u32, next: u32) {
-        let head = self.index.get(&hash).copied().unwrap_or(NIL);
-        if head == slot {
-            if next == NIL {
-                self.index.remove(&hash);
-            } else {
-                self.index.insert(hash, next);
-            }
-            return;
-        }
-        let mut at = head;
-        while let Some(n) = self.slab.get(at) {
-            if n.chain == slot {
-                if let Some(m) = self.slab.get_mut(at) {
-                    m.chain = next;
-                }
-                return;
-            }
-            at = n.chain;
-        }
     }
 
     /// Checks every structural invariant; for tests.
@@ -684,25 +657,26 @@ impl Store {
         }
         let listed: usize = (0..3u8).map(|seg| self.slab.iter(seg).count()).sum();
         assert_eq!(listed, live.len(), "every live slot is in exactly one list");
-        let chained: usize = self
-            .index
-            .iter()
-            .map(|(h, head)| {
-                let mut n = 0;
-                let mut at = *head;
-                while at != NIL {
-                    let node = self.slab.get(at).unwrap();
-                    assert_eq!(node.hash, *h, "chain holds one hash");
-                    n += 1;
-                    at = node.chain;
-                }
-                n
-            })
-            .sum();
-        assert_eq!(chained, live.len(), "every live slot is chained once");
+        assert_eq!(
+            self.index.len(),
+            live.len(),
+            "the index holds every live slot"
+        );
+        let mut indexed: Vec<u32> = self.index.slots().collect();
+        indexed.sort_unstable();
+        assert_eq!(indexed, live, "the index holds exactly the live slots");
+        for s in &live {
+            let h = self.slab.hash(*s);
+            let slab = &self.slab;
+            let (mut pos, mut at) = self.index.first(h, |x| slab.hash(x));
+            while at != *s {
+                assert_ne!(at, NIL, "slot {s} is reachable from its hash");
+                (pos, at) = self.index.next(h, pos, |x| slab.hash(x));
+            }
+        }
         let ttl = live
             .iter()
-            .filter(|s| self.slab.get(**s).unwrap().expires_at.is_finite())
+            .filter(|s| self.slab.expires_at(**s).is_finite())
             .count();
         assert_eq!(ttl as u32, self.ttl_live, "ttl count");
         self.policy.check_invariants(&self.slab);

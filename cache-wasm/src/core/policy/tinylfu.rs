@@ -464,8 +464,6 @@ mod tests {
             hash,
             prev: NIL,
             next: NIL,
-            chain: NIL,
-            expires_at: f64::INFINITY,
             stamp: 0,
             size: 1,
             seg: 0,

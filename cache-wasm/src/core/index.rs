@@ -1,0 +1,230 @@
+//! The hash index: an open-addressing table of slots, probed linearly from each hash's home.
+//!
+//! A bucket is 4 bytes: the slot number in the low 24 bits and the top 8 bits of the key hash
+//! as a tag, so a probe reads a slot's node (for its full hash) only when the tags agree.
+//! Several slots may share a hash: they are all found along the probe sequence, and a lookup
+//! walks them in order. Removal shifts later entries back, so the table never holds
+//! tombstones and lookups stop at the first empty bucket.
+
+use super::slab::NIL;
+
+/// The most slots a table can address: 2^24 − 1 (the all-ones bucket marks an empty one).
+pub const MAX_SLOTS: u32 = (1 << 24) - 1;
+const SLOT_MASK: u32 = (1 << 24) - 1;
+
+#[inline]
+fn bucket(hash: u32, slot: u32) -> u32 {
+    (hash & !SLOT_MASK) | (slot & SLOT_MASK)
+}
+
+/// The table never fills beyond 3/4.
+const LOAD_NUM: usize = 3;
+const LOAD_DEN: usize = 4;
+
+/// Slots by key hash.
+#[derive(Debug)]
+pub(crate) struct Index {
+    table: Vec<u32>,
+    mask: usize,
+    len: usize,
+}
+
+/// The home bucket of `hash` in a table of `mask + 1` buckets.
+#[inline]
+fn home(hash: u32, mask: usize) -> usize {
+    ((u64::from(hash).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 32) as usize & mask
+}
+
+impl Index {
+    /// An empty index sized for about `expected` entries.
+    pub fn with_capacity(expected: usize) -> Self {
+        let buckets = (expected.max(8) * LOAD_DEN / LOAD_NUM + 1).next_power_of_two();
+        Index {
+            table: vec![NIL; buckets],
+            mask: buckets - 1,
+            len: 0,
+        }
+    }
+
+    /// Entries held.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Buckets allocated.
+    pub fn buckets(&self) -> usize {
+        self.table.len()
+    }
+
+    /// The first slot at or after bucket `from` along `hash`'s probe sequence whose node has
+    /// `hash`, with its bucket; NIL when the sequence ends first.
+    #[inline]
+    pub fn find_from(&self, hash: u32, from: usize, hash_of: impl Fn(u32) -> u32) -> (usize, u32) {
+        let tag = hash & !SLOT_MASK;
+        let mut i = from & self.mask;
+        loop {
+            match self.table.get(i) {
+                Some(&b) if b != NIL => {
+                    let slot = b & SLOT_MASK;
+                    if b & !SLOT_MASK == tag && hash_of(slot) == hash {
+                        return (i, slot);
+                    }
+                }
+                _ => return (i, NIL),
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// The first slot for `hash` and its bucket; NIL when there is none.
+    #[inline]
+    pub fn first(&self, hash: u32, hash_of: impl Fn(u32) -> u32) -> (usize, u32) {
+        self.find_from(hash, home(hash, self.mask), hash_of)
+    }
+
+    /// The next slot for `hash` after the one at bucket `pos`.
+    #[inline]
+    pub fn next(&self, hash: u32, pos: usize, hash_of: impl Fn(u32) -> u32) -> (usize, u32) {
+        self.find_from(hash, pos + 1, hash_of)
+    }
+
+    /// The bucket that holds `slot`, whose node has `hash`.
+    pub fn position(&self, hash: u32, slot: u32) -> Option<usize> {
+        let want = bucket(hash, slot);
+        let mut i = home(hash, self.mask);
+        loop {
+            match self.table.get(i) {
+                Some(&b) if b == want => return Some(i),
+                Some(&b) if b != NIL => {}
+                _ => return None,
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Adds `slot` under `hash`, growing the table first when it would pass its load.
+    pub fn insert(&mut self, hash: u32, slot: u32, hash_of: impl Fn(u32) -> u32) {
+        if (self.len + 1) * LOAD_DEN > self.table.len() * LOAD_NUM {
+            self.grow(&hash_of);
+        }
+        self.place(hash, slot);
+        self.len += 1;
+    }
+
+    fn place(&mut self, hash: u32, slot: u32) {
+        let mut i = home(hash, self.mask);
+        while let Some(b) = self.table.get_mut(i) {
+            if *b == NIL {
+                *b = bucket(hash, slot);
+                return;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    fn grow(&mut self, hash_of: &impl Fn(u32) -> u32) {
+        let buckets = self.table.len() * 2;
+        let old = std::mem::replace(&mut self.table, vec![NIL; buckets]);
+        self.mask = buckets - 1;
+        for b in old.into_iter().filter(|b| *b != NIL) {
+            let slot = b & SLOT_MASK;
+            self.place(hash_of(slot), slot);
+        }
+    }
+
+    /// Removes `slot`, whose node has `hash`; later entries of the run shift back.
+    pub fn remove(&mut self, hash: u32, slot: u32, hash_of: impl Fn(u32) -> u32) {
+        let Some(mut hole) = self.position(hash, slot) else {
+            return;
+        };
+        self.len = self.len.saturating_sub(1);
+        let mut j = hole;
+        loop {
+            j = (j + 1) & self.mask;
+            let Some(&b) = self.table.get(j) else { break };
+            if b == NIL {
+                break;
+            }
+            // The entry at j may fill the hole when the hole lies between its home and j.
+            let h = home(hash_of(b & SLOT_MASK), self.mask);
+            if (j.wrapping_sub(h) & self.mask) >= (j.wrapping_sub(hole) & self.mask) {
+                if let Some(h) = self.table.get_mut(hole) {
+                    *h = b;
+                }
+                hole = j;
+            }
+        }
+        if let Some(b) = self.table.get_mut(hole) {
+            *b = NIL;
+        }
+    }
+
+    /// Removes every entry, keeping the buckets.
+    pub fn clear(&mut self) {
+        self.table.fill(NIL);
+        self.len = 0;
+    }
+
+    /// Every slot held, in bucket order.
+    pub fn slots(&self) -> impl Iterator<Item = u32> + '_ {
+        self.table
+            .iter()
+            .copied()
+            .filter(|b| *b != NIL)
+            .map(|b| b & SLOT_MASK)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn finds_every_slot_of_a_hash_and_survives_removals() {
+        // Slot s has hash s % 7, so every hash has many slots and runs overlap.
+        let hash_of = |s: u32| s % 7;
+        let mut ix = Index::with_capacity(4);
+        let mut live: HashMap<u32, Vec<u32>> = HashMap::new();
+        for s in 0..200u32 {
+            ix.insert(hash_of(s), s, hash_of);
+            live.entry(hash_of(s)).or_default().push(s);
+        }
+        for s in (0..200u32).filter(|s| s % 3 == 0) {
+            ix.remove(hash_of(s), s, hash_of);
+            live.get_mut(&hash_of(s)).unwrap().retain(|x| *x != s);
+        }
+        assert_eq!(ix.len(), live.values().map(Vec::len).sum::<usize>());
+        for (h, want) in &live {
+            let mut got = Vec::new();
+            let (mut pos, mut slot) = ix.first(*h, hash_of);
+            while slot != NIL {
+                got.push(slot);
+                (pos, slot) = ix.next(*h, pos, hash_of);
+            }
+            got.sort_unstable();
+            let mut want = want.clone();
+            want.sort_unstable();
+            assert_eq!(got, want, "hash {h}");
+        }
+        assert_eq!(ix.first(99, hash_of).1, NIL);
+    }
+
+    #[test]
+    fn grows_past_its_load_and_clears() {
+        let hash_of = |s: u32| s.wrapping_mul(2_654_435_761);
+        let mut ix = Index::with_capacity(8);
+        let start = ix.buckets();
+        for s in 0..10_000 {
+            ix.insert(hash_of(s), s, hash_of);
+        }
+        assert!(ix.buckets() > start);
+        assert!(ix.len() * 4 <= ix.buckets() * 3);
+        for s in 0..10_000 {
+            assert_eq!(ix.first(hash_of(s), hash_of).1, s);
+        }
+        ix.clear();
+        assert_eq!(ix.len(), 0);
+        assert_eq!(ix.slots().count(), 0);
+    }
+}
