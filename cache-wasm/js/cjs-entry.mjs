@@ -4,12 +4,17 @@ import { join } from "node:path";
 import * as glue from "./cache_wasm.js";
 import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
 
-glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
+const wasm = glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
 bindEngine(glue);
 
 /** Already instantiated on require; kept so that one import works in every runtime. */
 export default function init() {
   return Promise.resolve();
+}
+
+/** Bytes of WebAssembly memory the module holds (it grows in 64 KiB pages and never shrinks). */
+export function wasmMemoryBytes() {
+  return wasm.memory.buffer.byteLength;
 }
 
 export { init, CacheConfig, CacheManager };

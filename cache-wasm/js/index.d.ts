@@ -198,6 +198,9 @@ export class CacheManager<V = unknown> {
   free(): void;
 }
 
+/** Bytes of WebAssembly memory the module holds; it grows in 64 KiB pages and never shrinks. */
+export function wasmMemoryBytes(): number;
+
 /** Instantiates the module; idempotent, and a no-op where it is already instantiated. */
 export default function init(input?: unknown): Promise<void>;
 export { init };
