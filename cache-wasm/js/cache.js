@@ -341,17 +341,7 @@ export class CacheManager {
 
   /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
   set(key, value, options) {
-    if (--this.#countdown === 0) {
-      this.#countdown = this.#sampleEvery;
-      const t0 = clock();
-      this.#set(key, value, options);
-      this.#e.recordLatency(OP_SET, clock() - t0);
-      return this;
-    }
-    return this.#set(key, value, options);
-  }
-
-  #set(key, value, options) {
+    if (--this.#countdown === 0) return this.#timedSet(key, value, options);
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "set");
     if (value === undefined) {
       throw this.#bad(new TypeError("cache-wasm: set value is undefined, which cannot be stored; store null, or call delete(key)"));
@@ -398,6 +388,17 @@ export class CacheManager {
     this.#vals[s] = value;
     if (r >= TWO_32) this.#release(1);
     return this;
+  }
+
+  #timedSet(key, value, options) {
+    // The nested set takes one off the countdown again.
+    this.#countdown = this.#sampleEvery + 1;
+    const t0 = clock();
+    try {
+      return this.set(key, value, options);
+    } finally {
+      this.#e.recordLatency(OP_SET, clock() - t0);
+    }
   }
 
   /** Removes `key`; true when it was there. */
