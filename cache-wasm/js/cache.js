@@ -535,6 +535,8 @@ export class CacheManager {
   // progress while it runs; a handler unregistered during delivery is not called after.
   #emit(followUp) {
     const frame = JSON.parse(this.#e.frame(now(), INSTANCE));
+    // Taken before any callback runs: a subscriber that edits the frame cannot hide an alert.
+    const events = frame.alerts.map(({ type, ...details }) => [type, details]);
     const outer = this.#delivery;
     this.#delivery = { frame, followUp };
     try {
@@ -548,8 +550,7 @@ export class CacheManager {
           this.#count("subscriber");
         }
       }
-      for (const event of frame.alerts) {
-        const { type, ...details } = event;
+      for (const [type, details] of events) {
         for (const h of this.#alertHandlers.slice()) {
           if (this.#alertHandlers.includes(h)) this.#call("alert_handler", h, type, { ...details });
         }

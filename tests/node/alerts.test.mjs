@@ -229,6 +229,18 @@ describe("alerts", () => {
     cache.close();
   });
 
+  test("a subscriber that edits the frame does not hide its alerts from handlers", async () => {
+    const cache = new CacheManager(MISS_RULE);
+    cache.onMetrics((f) => {
+      f.alerts.length = 0;
+    });
+    const { calls } = recorder(cache);
+    traffic(cache, 30, 0);
+    await cache.flushTelemetry();
+    assert.deepEqual(calls.map((c) => c.state), ["firing"]);
+    cache.close();
+  });
+
   test("unregistering stops calls, also for a handler removed during the same delivery", async () => {
     const cache = new CacheManager(MISS_RULE);
     const order = [];

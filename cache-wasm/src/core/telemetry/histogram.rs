@@ -430,7 +430,8 @@ impl Buckets for SparseHistogram {
     }
 }
 
-#[cfg(test)]
+// Native only: proptest is a host-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

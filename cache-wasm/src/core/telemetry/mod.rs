@@ -546,7 +546,8 @@ pub struct Footprint {
     pub alert_history: usize,
 }
 
-#[cfg(test)]
+// Native only: they read frames back with serde_json, a host-only dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod alert_tests;
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
