@@ -431,7 +431,8 @@ impl Buckets for SparseHistogram {
 }
 
 // Native only: proptest is a host-only dev-dependency.
-#[cfg(all(test, not(target_arch = "wasm32")))]
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
     use proptest::prelude::*;
