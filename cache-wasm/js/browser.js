@@ -12,7 +12,7 @@ export default function init(input) {
     ready = glueInit(arg).then(
       (exports) => {
         wasm = exports;
-        bindEngine(glue);
+        bindEngine(glue, exports);
       },
       (err) => {
         ready = null;

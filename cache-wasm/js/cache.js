@@ -8,10 +8,12 @@ const NIL = 4294967295;
 const TWO_32 = 4294967296;
 
 let Engine = null;
+let memory = null;
 
-/** Connects the classes to an instantiated wasm module (its wasm-bindgen glue). */
-export function bindEngine(glue) {
+/** Connects the classes to an instantiated wasm module: its glue and its exports. */
+export function bindEngine(glue, exports) {
   Engine = glue.Engine;
+  memory = exports.memory;
 }
 
 function engineClass() {
@@ -85,6 +87,16 @@ function every(ms, target, fn) {
 }
 
 const NO_SAMPLING = 1 << 30;
+// The fast path computes a bucket as ⌊mix(h) × n / 2^32⌋ in doubles, exact while n ≤ 2^21.
+const FAST_BUCKETS = 1 << 21;
+const TWO_TO_MINUS_32 = 1 / 4294967296;
+const SLOT_BITS = 0xffffff;
+// Words of the engine's shared header.
+const H_TABLE_PTR = 0;
+const H_TABLE_LEN = 1;
+const H_READS_PTR = 2;
+const H_READS_COUNT = 3;
+const H_READS_CAP = 4;
 const OP_GET = 0;
 const OP_SET = 1;
 const OP_DELETE = 2;
@@ -221,6 +233,11 @@ export class CacheManager {
   // The key and hash of the last get that missed: a read-through set of it skips hashing.
   #missKey = undefined;
   #missHash = 0;
+  // Views of the engine's shared memory: the header, the index's buckets and the hit buffer.
+  #sharedPtr = 0;
+  #hdr = null;
+  #table = null;
+  #reads = null;
   #subscribers = [];
   #alertHandlers = [];
   #timers = [];
@@ -240,7 +257,18 @@ export class CacheManager {
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
     this.#timed = s.defaultTtl > 0;
+    this.#sharedPtr = this.#e.sharedPtr();
+    this.#views();
     if (s.enableTelemetry) this.#startTelemetry(s);
+  }
+
+  // (Re)builds the views of shared memory: after the index moved, or memory grew.
+  #views() {
+    const buf = memory.buffer;
+    const hdr = new Uint32Array(buf, this.#sharedPtr, 8);
+    this.#hdr = hdr;
+    this.#table = new Uint32Array(buf, hdr[H_TABLE_PTR], hdr[H_TABLE_LEN]);
+    this.#reads = new Uint32Array(buf, hdr[H_READS_PTR], hdr[H_READS_CAP]);
   }
 
   #startTelemetry(s) {
@@ -304,9 +332,40 @@ export class CacheManager {
   get(key) {
     if (--this.#countdown === 0) return this.#timedGet(key);
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
+    const h = hashKey(key);
+    if (!this.#timed) {
+      // Fast path: probe the index's buckets in shared memory and record a hit in the buffer
+      // that the engine applies, in order, before anything else it does.
+      let table = this.#table;
+      let hdr = this.#hdr;
+      if (hdr[H_TABLE_PTR] !== table.byteOffset || hdr[H_TABLE_LEN] !== table.length) {
+        this.#views();
+        table = this.#table;
+        hdr = this.#hdr;
+      }
+      const n = table.length;
+      if (n !== 0 && n <= FAST_BUCKETS) {
+        const tag = h >>> 24;
+        const keys = this.#keys;
+        let i = Math.floor((Math.imul(h, 0x9e3779b1) >>> 0) * n * TWO_TO_MINUS_32);
+        for (;;) {
+          const b = table[i];
+          if (b === NIL) break;
+          if (b >>> 24 === tag && keys[b & SLOT_BITS] === key) {
+            const s = b & SLOT_BITS;
+            const reads = this.#reads;
+            const c = hdr[H_READS_COUNT];
+            reads[c] = s;
+            hdr[H_READS_COUNT] = c + 1;
+            if (c + 1 === reads.length) this.#e.applyReads(0);
+            return this.#vals[s];
+          }
+          if (++i === n) i = 0;
+        }
+      }
+    }
     const e = this.#e;
     const t = this.#timed ? now() : 0;
-    const h = hashKey(key);
     let s = e.get(h, t);
     if (s !== NIL) {
       const keys = this.#keys;

@@ -5,7 +5,7 @@ import * as glue from "./cache_wasm.js";
 import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
 
 const wasm = glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
-bindEngine(glue);
+bindEngine(glue, wasm);
 
 /** Already instantiated on require; kept so that one import works in every runtime. */
 export default function init() {

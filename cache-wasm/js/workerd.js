@@ -4,7 +4,7 @@ import * as glue from "./cache_wasm.js";
 import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
 
 const wasm = glue.initSync({ module: wasmModule });
-bindEngine(glue);
+bindEngine(glue, wasm);
 
 /** Already instantiated on import; kept so that one import works in every runtime. */
 export default function init() {

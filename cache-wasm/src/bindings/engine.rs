@@ -17,6 +17,43 @@ pub struct Engine {
     settings: Settings,
     store: Store,
     telemetry: Telemetry,
+    shared: Shared,
+}
+
+/// Words of the header JS reads from WebAssembly memory (see [`Shared`]).
+const HEADER_WORDS: usize = 8;
+/// Hits JS may record before it asks the engine to apply them.
+const READS: usize = 256;
+const H_TABLE_PTR: usize = 0;
+const H_TABLE_LEN: usize = 1;
+const H_READS_PTR: usize = 2;
+const H_READS_COUNT: usize = 3;
+const H_READS_CAP: usize = 4;
+
+/// Memory shared with the JS fast path. JS probes the index's buckets itself for a get; on a
+/// hit it appends the slot to `reads` and bumps the count in the header. Every engine call
+/// first applies those hits in order, so counts, recency and evictions come out exactly as if
+/// each get had been a call. The header says where the buckets and the buffer are; it is
+/// rewritten whenever the table moves.
+struct Shared {
+    header: Box<[u32; HEADER_WORDS]>,
+    reads: Box<[u32; READS]>,
+}
+
+impl Shared {
+    fn new() -> Self {
+        let mut s = Shared {
+            header: Box::new([0; HEADER_WORDS]),
+            reads: Box::new([0; READS]),
+        };
+        if let Some(h) = s.header.get_mut(H_READS_PTR) {
+            *h = s.reads.as_ptr() as usize as u32;
+        }
+        if let Some(h) = s.header.get_mut(H_READS_CAP) {
+            *h = READS as u32;
+        }
+        s
+    }
 }
 
 /// Packs a slot and the number of slots waiting to be released into one number.
@@ -25,8 +62,50 @@ fn with_freed(slot: u32, freed: usize) -> f64 {
     f64::from(slot) + (freed as f64) * 4_294_967_296.0
 }
 
+impl Engine {
+    /// Applies the hits JS recorded since the last call.
+    #[inline]
+    fn sync(&mut self, now: f64) {
+        let count = self.shared.header.get(H_READS_COUNT).copied().unwrap_or(0) as usize;
+        if count == 0 {
+            return;
+        }
+        for slot in self.shared.reads.iter().take(count.min(READS)) {
+            self.store.apply_hit(*slot, now);
+        }
+        if let Some(h) = self.shared.header.get_mut(H_READS_COUNT) {
+            *h = 0;
+        }
+    }
+
+    /// Tells JS where the index's buckets are now.
+    #[inline]
+    fn publish(&mut self) {
+        let buckets = self.store.index_buckets();
+        let (ptr, len) = (buckets.as_ptr() as usize as u32, buckets.len() as u32);
+        if let Some(h) = self.shared.header.get_mut(H_TABLE_PTR) {
+            *h = ptr;
+        }
+        if let Some(h) = self.shared.header.get_mut(H_TABLE_LEN) {
+            *h = len;
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl Engine {
+    /// Where the shared header is in WebAssembly memory (a byte offset).
+    #[wasm_bindgen(js_name = sharedPtr)]
+    pub fn shared_ptr(&self) -> u32 {
+        self.shared.header.as_ptr() as usize as u32
+    }
+
+    /// Applies the hits recorded by JS; JS calls it when the buffer is full.
+    #[wasm_bindgen(js_name = applyReads)]
+    pub fn apply_reads(&mut self, now: f64) {
+        self.sync(now);
+    }
+
     /// Validates `options` and builds an empty cache; throws TypeError/RangeError naming the option.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, now: f64) -> Result<Engine, JsValue> {
@@ -34,11 +113,14 @@ impl Engine {
         let settings = Settings::from_value(&value).map_err(|e| config_error(&e))?;
         let store = Store::new(&settings);
         let telemetry = Telemetry::new(&settings, now);
-        Ok(Engine {
+        let mut engine = Engine {
             settings,
             store,
             telemetry,
-        })
+            shared: Shared::new(),
+        };
+        engine.publish();
+        Ok(engine)
     }
 
     /// The settings as a JSON object with camelCase names.
@@ -96,6 +178,7 @@ impl Engine {
 
     /// Get: a tentatively hit candidate slot for `hash`, or NIL (u32::MAX) as a miss.
     pub fn get(&mut self, hash: u32, now: f64) -> u32 {
+        self.sync(now);
         self.store.get(hash, now)
     }
 
@@ -106,28 +189,33 @@ impl Engine {
     }
 
     /// The first live candidate for `hash` without touching order or counts, or NIL.
-    pub fn peek(&self, hash: u32, now: f64) -> u32 {
+    pub fn peek(&mut self, hash: u32, now: f64) -> u32 {
+        self.sync(now);
         self.store.peek(hash, now)
     }
 
     /// The next live candidate after `after`, or NIL.
     #[wasm_bindgen(js_name = peekNext)]
-    pub fn peek_next(&self, after: u32, now: f64) -> u32 {
+    pub fn peek_next(&mut self, after: u32, now: f64) -> u32 {
         self.store.peek_next(after, now)
     }
 
     /// Stores a new entry; returns slot + 2^32 × (slots waiting to be released), or NaN when
     /// the size exceeds `maxBytes` (JS checks that first; a NaN leaves the store unchanged).
     pub fn insert(&mut self, hash: u32, size: u32, ttl: f64, now: f64) -> f64 {
-        match self.store.insert(hash, size, ttl, now) {
+        self.sync(now);
+        let out = match self.store.insert(hash, size, ttl, now) {
             Ok(slot) => with_freed(slot, self.store.freed().len()),
             Err(_) => f64::NAN,
-        }
+        };
+        self.publish();
+        out
     }
 
     /// Set in one call: when `hash` already has a live candidate, returns `-(slot + 1)` for JS
     /// to check (then `update`, or `insert` for a new key); else inserts like `insert`.
     pub fn set(&mut self, hash: u32, size: u32, ttl: f64, now: f64) -> f64 {
+        self.sync(now);
         let candidate = self.store.peek(hash, now);
         if candidate != crate::core::NIL {
             return -f64::from(candidate) - 1.0;
@@ -138,6 +226,7 @@ impl Engine {
     /// Replaces the entry at `slot`; returns the number of slots waiting to be released, or
     /// NaN when the slot holds no entry or the size exceeds `maxBytes` (nothing changes then).
     pub fn update(&mut self, slot: u32, size: u32, ttl: f64, now: f64) -> f64 {
+        self.sync(now);
         match self.store.update(slot, size, ttl, now) {
             Ok(()) => self.store.freed().len() as f64,
             Err(_) => f64::NAN,
@@ -146,6 +235,7 @@ impl Engine {
 
     /// Deletes the entry at `slot`, or counts a delete of a missing key when `slot` is NIL.
     pub fn delete(&mut self, slot: u32) -> u32 {
+        self.sync(f64::NEG_INFINITY);
         if self.store.delete(slot).is_err() {
             self.store.delete_missing();
         }
@@ -160,23 +250,28 @@ impl Engine {
 
     /// Removes every entry.
     pub fn clear(&mut self) {
+        self.sync(f64::NEG_INFINITY);
         self.store.clear();
+        self.publish();
     }
 
     /// Live entries after purging the expired ones.
     pub fn size(&mut self, now: f64) -> u32 {
+        self.sync(now);
         self.store.purge_all_expired(now);
         self.store.len()
     }
 
     /// Accounted bytes after purging the expired entries.
     pub fn bytes(&mut self, now: f64) -> f64 {
+        self.sync(now);
         self.store.purge_all_expired(now);
         self.store.bytes() as f64
     }
 
     /// Live slots, most recently used first.
     pub fn slots(&mut self, now: f64) -> Vec<u32> {
+        self.sync(now);
         self.store.purge_all_expired(now);
         self.store.slots_by_recency()
     }
@@ -189,6 +284,7 @@ impl Engine {
                 period.chars().take(40).collect::<String>()
             )));
         };
+        self.sync(now);
         self.store.purge_all_expired(now);
         let mut out = String::new();
         self.telemetry
@@ -215,12 +311,14 @@ impl Engine {
 
     /// Moves recent figures into the time windows; call every few seconds.
     pub fn tick(&mut self, now: f64) {
+        self.sync(now);
         self.telemetry.tick(now, self.store.counts());
     }
 
     /// Builds the metric frame for the interval since the previous one, runs the alert rules,
     /// and returns the frame as JSON text (its `alerts` are the transitions to deliver).
     pub fn frame(&mut self, now: f64, instance: &str) -> Result<String, JsValue> {
+        self.sync(now);
         self.store.purge_all_expired(now);
         let frame = self.telemetry.frame(now, &self.store);
         let mut out = String::new();

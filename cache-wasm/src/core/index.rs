@@ -79,6 +79,12 @@ impl Index {
         }
     }
 
+    /// The buckets, for callers that probe the table themselves (the JS fast path reads
+    /// them from WebAssembly memory). Empty buckets hold NIL; others the tag and the slot.
+    pub fn buckets_slice(&self) -> &[u32] {
+        &self.table
+    }
+
     /// Entries held.
     #[cfg(test)]
     pub fn len(&self) -> usize {

@@ -1197,4 +1197,26 @@ mod units {
         assert_eq!(s.slots_by_recency(), vec![c, a]);
         assert_eq!(removed(&s, RemovalCause::Capacity), 1);
     }
+
+    #[test]
+    fn apply_hit_counts_and_refreshes_like_a_get() {
+        let mut s = lru(3, 0);
+        let a = s.insert(1, 1, 0.0, 0.0).unwrap();
+        let b = s.insert(2, 1, 0.0, 0.0).unwrap();
+        let t = s.insert(3, 1, 5.0, 0.0).unwrap();
+        s.apply_hit(a, 1.0);
+        assert_eq!(s.slots_by_recency(), vec![a, t, b]);
+        assert_eq!((s.counts().gets, s.counts().hits), (1, 1));
+        // A free slot, a slot out of range and an expired entry are ignored.
+        s.apply_hit(99, 1.0);
+        s.apply_hit(t, 5.0);
+        assert_eq!((s.counts().gets, s.counts().hits), (1, 1));
+        s.apply_hit(t, 2.0);
+        assert_eq!(s.counts().ttl_hits, 1);
+        assert_eq!(s.counts().ttl_remaining_sum_ms, 3.0);
+        // The new entry evicts the least recently used one, which the hits made `b`.
+        let c = s.insert(4, 1, 0.0, 2.0).unwrap();
+        assert_eq!(c, b);
+        s.check_invariants();
+    }
 }

@@ -12,7 +12,7 @@ use super::chunked::Chunked;
 use super::config::{PolicyKind, Settings};
 use super::index::Index;
 use super::policy::Policy;
-use super::slab::{Node, Slab, NIL};
+use super::slab::{Node, Slab, FREE, NIL};
 
 /// Why an entry left the cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -271,6 +271,42 @@ impl Store {
     #[inline]
     fn stamp_of(&self, slot: u32) -> u32 {
         self.stamps.get(slot as usize).copied().unwrap_or(0)
+    }
+
+    /// Counts a get that the caller resolved itself to the live entry at `slot` (it probed the
+    /// index and compared keys), and refreshes the entry. Other slots are ignored.
+    pub fn apply_hit(&mut self, slot: u32, now: f64) {
+        let hash = match self.slab.get(slot) {
+            Some(n) if n.seg != FREE => n.hash,
+            _ => return,
+        };
+        if self.ttl_live > 0 {
+            let expires_at = self.slab.expires_at(slot);
+            if now >= expires_at {
+                return;
+            }
+            if expires_at.is_finite() {
+                self.counts.ttl_hits += 1;
+                self.counts.ttl_remaining_sum_ms += expires_at - now;
+            }
+        }
+        if let Some(n) = self.slab.get_mut(slot) {
+            n.read = true;
+        }
+        self.pending = None;
+        self.missed = None;
+        self.counts.gets += 1;
+        self.counts.hits += 1;
+        self.policy.record_access(hash);
+        self.touch_stamp(slot);
+        self.policy.on_hit(&mut self.slab, slot);
+    }
+
+    /// The index's buckets: NIL when empty, else the hash's top 8 bits above a 24-bit slot.
+    /// A caller may probe them from `home_of(hash)` on, wrapping at the end, until an empty
+    /// bucket, to find the slots of a hash without a call.
+    pub fn index_buckets(&self) -> &[u32] {
+        self.index.buckets_slice()
     }
 
     /// Looks up `hash` for a get: the first live candidate is counted as a hit and refreshed,
