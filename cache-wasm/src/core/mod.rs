@@ -1,6 +1,7 @@
 //! The pure-Rust core: settings, the store and its policies, stats. No JS here; time is an input.
 
 pub mod config;
+pub mod export;
 pub(crate) mod index;
 pub mod json;
 pub(crate) mod policy;
