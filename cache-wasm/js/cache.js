@@ -4,6 +4,8 @@
 // each key and answers with slots. Several keys may share a hash: every candidate slot is
 // checked against the key here, and the engine is asked for the next one on a mismatch.
 
+import { Exporter } from "./export.js";
+
 const NIL = 4294967295;
 const TWO_32 = 4294967296;
 
@@ -12,6 +14,29 @@ let Engine = null;
 /** Connects the classes to an instantiated wasm module (its wasm-bindgen glue). */
 export function bindEngine(glue) {
   Engine = glue.Engine;
+}
+
+// Makes UDP senders for StatsD pushes; set by the Node entries only.
+let udpSender = null;
+
+/** Gives the classes a UDP transport (Node's `node:dgram`) for StatsD endpoints. */
+export function bindUdp(factory) {
+  udpSender = factory;
+}
+
+// Where pushes go, or null; refuses a UDP endpoint in a runtime without UDP.
+function exportTarget(engine, settings) {
+  if (!settings.telemetryExport) return null;
+  const json = engine.exportTarget(INSTANCE);
+  if (json === undefined) return null;
+  const target = JSON.parse(json);
+  if (target.transport === "udp" && udpSender === null) {
+    throw new TypeError(
+      `cache-wasm: telemetryExportEndpoint ${JSON.stringify(settings.telemetryExportEndpoint)} is a StatsD endpoint over UDP, ` +
+        "which this runtime cannot reach (browsers and Workers have no UDP); give an http(s):// URL that accepts StatsD lines",
+    );
+  }
+  return target;
 }
 
 function engineClass() {
@@ -162,7 +187,9 @@ export class CacheConfig {
     const E = engineClass();
     const probe = new E(options instanceof CacheConfig ? options.toJSON() : options, 0);
     try {
-      Object.assign(this, JSON.parse(probe.settingsJson()));
+      const settings = JSON.parse(probe.settingsJson());
+      exportTarget(probe, settings);
+      Object.assign(this, settings);
     } finally {
       probe.free();
     }
@@ -199,21 +226,41 @@ export class CacheManager {
   #alertHandlers = [];
   #timers = [];
   #channel = null;
+  #exporter = null;
+  // Settles when the latest frame's push is done; null when nothing was pushed.
+  #lastPush = null;
 
   constructor(config) {
     const E = engineClass();
     const options = config instanceof CacheConfig ? config.toJSON() : config;
     this.#e = new E(options, now());
     const s = JSON.parse(this.#e.settingsJson());
+    let target;
+    try {
+      target = exportTarget(this.#e, s);
+    } catch (err) {
+      this.#e.free();
+      throw err;
+    }
     this.#config = s;
     this.#maxKeyLength = s.maxKeyLength;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
     this.#timed = s.defaultTtl > 0;
-    if (s.enableTelemetry) this.#startTelemetry(s);
+    if (s.enableTelemetry) this.#startTelemetry(s, target);
   }
 
-  #startTelemetry(s) {
+  #startTelemetry(s, target) {
+    if (target !== null) {
+      this.#exporter = new Exporter({
+        target,
+        format: s.telemetryExportFormat,
+        // A send slower than the interval would only pile up behind the next one.
+        timeoutMs: Math.min(10_000, Math.max(1_000, s.telemetryInterval * 1000)),
+        onError: () => this.#e.recordError("export"),
+        udpSender,
+      });
+    }
     if (s.metricsCollection && s.latencySampleRate > 0) {
       this.#sampleEvery = Math.max(1, Math.round(1 / s.latencySampleRate));
       this.#countdown = this.#sampleEvery;
@@ -462,13 +509,40 @@ export class CacheManager {
     if (!this.#config.enableTelemetry) {
       return Promise.reject(new TypeError("cache-wasm: flushTelemetry needs `enableTelemetry: true`"));
     }
-    return Promise.resolve(this.#emit());
+    const frame = this.#emit();
+    const push = this.#lastPush ?? Promise.resolve();
+    return push.then(() => frame);
   }
 
-  /** Stops the telemetry timers and closes the telemetry channel. */
+  /**
+   * The metrics as text: "prometheus" (text exposition 0.0.4), "statsd" (one metric a line;
+   * counters are deltas since the previous StatsD export) or "json" (a frame). Defaults to
+   * `telemetryExportFormat`.
+   */
+  exportMetrics(format = this.#config.telemetryExportFormat) {
+    if (typeof format !== "string") {
+      throw this.#bad(new TypeError(`cache-wasm: exportMetrics format must be "prometheus", "statsd" or "json", got ${describe(format)}`));
+    }
+    let text;
+    try {
+      text = this.#e.exportMetrics(format, now(), INSTANCE);
+    } catch (err) {
+      throw this.#bad(err);
+    }
+    this.#release(1);
+    return text;
+  }
+
+  /** The push queue's figures, or null when `telemetryExport` is off. */
+  exportStatus() {
+    return this.#exporter === null ? null : this.#exporter.status();
+  }
+
+  /** Stops the telemetry timers, ends pending exports and closes the telemetry channel. */
   close() {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    if (this.#exporter !== null) this.#exporter.close();
     if (this.#channel !== null) {
       this.#channel.close();
       this.#channel = null;
@@ -479,7 +553,9 @@ export class CacheManager {
   // callback runs on its own: a throw is counted and the others still run; a callback may
   // call back into the cache, since no engine call is in progress while it runs.
   #emit() {
-    const frame = JSON.parse(this.#e.frame(now(), INSTANCE));
+    const json = this.#e.frame(now(), INSTANCE);
+    const frame = JSON.parse(json);
+    this.#lastPush = this.#exporter === null ? null : this.#push(json);
     for (const cb of this.#subscribers.slice()) {
       try {
         cb(frame);
@@ -505,6 +581,19 @@ export class CacheManager {
       }
     }
     return frame;
+  }
+
+  // Hands this frame's export to the exporter; never throws.
+  #push(frameJson) {
+    try {
+      const format = this.#config.telemetryExportFormat;
+      const text = format === "json" ? frameJson : this.#e.exportMetrics(format, now(), INSTANCE);
+      this.#release(1);
+      return this.#exporter.push(text);
+    } catch {
+      this.#e.recordError("export");
+      return null;
+    }
   }
 
   /** The validated settings, camelCase. */
