@@ -1,5 +1,5 @@
 // Type-checks an ES-module consumer of the package under --strict; each @ts-expect-error must be an error.
-import init, { CacheConfig, CacheManager, type Stats } from "cache-wasm";
+import init, { CacheConfig, CacheManager, type ExportStatus, type Stats } from "cache-wasm";
 
 await init();
 const cache = new CacheManager<{ n: number }>({ maxEntries: 10, evictionPolicy: "tinylfu" });
@@ -15,7 +15,10 @@ const p95: number | undefined = cache.getStats({ period: "day" }).latency.get?.p
 new CacheManager(new CacheConfig({ max_entries: 5, enable_telemetry: false }));
 new CacheManager();
 cache.clear();
-export { value, peeked, present, keys, counts, figures, p95 };
+const text: string = cache.exportMetrics("prometheus") + cache.exportMetrics();
+const queue: ExportStatus | null = cache.exportStatus();
+const queued: number | undefined = queue?.queued;
+export { value, peeked, present, keys, counts, figures, p95, text, queued };
 
 // @ts-expect-error maxEntries is a number
 new CacheManager({ maxEntries: "x" });
@@ -33,3 +36,5 @@ cache.set("c", { n: 3 }, { ttl: "5" });
 export const wrong: string = stats.gets;
 // @ts-expect-error periods are "all", "minute", "hour" or "day"
 cache.getStats("week");
+// @ts-expect-error export formats are "prometheus", "statsd" or "json"
+cache.exportMetrics("xml");

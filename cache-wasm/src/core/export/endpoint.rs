@@ -80,7 +80,8 @@ fn valid_host(host: &str, bracketed: bool) -> bool {
     !host.is_empty()
         && host.len() <= 253
         && if bracketed {
-            host.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+            host.chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
         } else {
             host.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')

@@ -174,18 +174,33 @@ pub fn write(out: &mut impl Write, meta: &Meta<'_>, totals: &Figures) -> fmt::Re
     sample(out, name, &[("cache", cache)], c.deletes)?;
 
     let name = "cache_evictions_total";
-    header(out, name, "counter", "Entries removed from memory, by cause.")?;
+    header(
+        out,
+        name,
+        "counter",
+        "Entries removed from memory, by cause.",
+    )?;
     for cause in RemovalCause::ALL {
         let labels = [("cache", cache), ("cause", cause.name())];
         sample(out, name, &labels, c.removed(cause))?;
     }
 
     let name = "cache_expired_unread_total";
-    header(out, name, "counter", "Entries that expired without ever being read.")?;
+    header(
+        out,
+        name,
+        "counter",
+        "Entries that expired without ever being read.",
+    )?;
     sample(out, name, &[("cache", cache)], c.expired_unread)?;
 
     let name = "cache_errors_total";
-    header(out, name, "counter", "Errors counted by the cache, by type.")?;
+    header(
+        out,
+        name,
+        "counter",
+        "Errors counted by the cache, by type.",
+    )?;
     for ty in ErrorType::ALL {
         let labels = [("cache", cache), ("type", ty.name())];
         sample(out, name, &labels, t.error_by_type(ty))?;
@@ -194,9 +209,17 @@ pub fn write(out: &mut impl Write, meta: &Meta<'_>, totals: &Figures) -> fmt::Re
     let s = &totals.sizes;
     for (name, help, v) in [
         ("cache_size", "Live entries in memory.", s.entries),
-        ("cache_bytes", "Accounted bytes of the live entries.", s.bytes),
+        (
+            "cache_bytes",
+            "Accounted bytes of the live entries.",
+            s.bytes,
+        ),
         ("cache_max_entries", "The entry bound.", s.max_entries),
-        ("cache_max_bytes", "The byte bound; 0 means none.", s.max_bytes),
+        (
+            "cache_max_bytes",
+            "The byte bound; 0 means none.",
+            s.max_bytes,
+        ),
         (
             "cache_entries_with_ttl",
             "Live entries that have a TTL.",

@@ -119,11 +119,14 @@ impl Options {
                     }
                 }
                 "flavor" | "flavour" => {
-                    flavor = Some(match v.as_str() {
-                        "dogstatsd" => true,
-                        "statsd" => false,
-                        _ => return Err("a StatsD endpoint whose `flavor` is \"statsd\" or \"dogstatsd\""),
-                    });
+                    flavor =
+                        Some(match v.as_str() {
+                            "dogstatsd" => true,
+                            "statsd" => false,
+                            _ => return Err(
+                                "a StatsD endpoint whose `flavor` is \"statsd\" or \"dogstatsd\"",
+                            ),
+                        });
                 }
                 _ => {}
             }
@@ -254,7 +257,9 @@ impl<W: Write> Lines<'_, W> {
             write!(out, ".{name}:")?;
         } else {
             // `name` is "gets" or "duration.count": dimensions go after its first segment.
-            let (head, tail) = name.split_once('.').map_or((name, None), |(h, t)| (h, Some(t)));
+            let (head, tail) = name
+                .split_once('.')
+                .map_or((name, None), |(h, t)| (h, Some(t)));
             write!(out, ".{head}")?;
             for (_, v) in dims {
                 write!(out, ".{}", segment(v))?;
@@ -303,7 +308,12 @@ impl Value {
 }
 
 /// Writes the lines of `window` (figures since the previous StatsD export, see [`Cursor`]).
-pub fn write(out: &mut impl Write, meta: &Meta<'_>, window: &Figures, opts: &Options) -> fmt::Result {
+pub fn write(
+    out: &mut impl Write,
+    meta: &Meta<'_>,
+    window: &Figures,
+    opts: &Options,
+) -> fmt::Result {
     let cache = segment(meta.cache);
     let mut l = Lines {
         out,

@@ -191,7 +191,10 @@ fn prometheus_histograms_are_cumulative_and_complete() {
     assert!(text.contains("# TYPE cache_operation_duration_seconds histogram\n"));
     let mut series = 0;
     let mut last = None::<(String, u64)>;
-    for line in text.lines().filter(|l| l.starts_with("cache_operation_duration_seconds")) {
+    for line in text
+        .lines()
+        .filter(|l| l.starts_with("cache_operation_duration_seconds"))
+    {
         let (name, value) = line.rsplit_once(' ').unwrap();
         if name.starts_with("cache_operation_duration_seconds_bucket") {
             let key = name.split(",le=").next().unwrap().to_string();
@@ -339,8 +342,17 @@ fn statsd_options_from_the_query() {
     assert_eq!(o.prefix, "a.b_c.d");
     assert!(Options::from_query("flavour=graphite").is_err());
     assert!(Options::from_query("flavor=statsd&tags=a:b").is_err());
-    let many = (0..20).map(|k| format!("t{k}:v")).collect::<Vec<_>>().join(",");
-    assert_eq!(Options::from_query(&format!("tags={many}")).unwrap().tags.len(), 8);
+    let many = (0..20)
+        .map(|k| format!("t{k}:v"))
+        .collect::<Vec<_>>()
+        .join(",");
+    assert_eq!(
+        Options::from_query(&format!("tags={many}"))
+            .unwrap()
+            .tags
+            .len(),
+        8
+    );
 }
 
 proptest::proptest! {
@@ -435,13 +447,22 @@ fn endpoints_parse_per_format() {
     use ExportFormat::{Json, Prometheus, Statsd};
     let ok = |f, s: &str| Endpoint::parse(f, s).unwrap_or_else(|e| panic!("{s}: {e}"));
     let e = ok(Prometheus, "127.0.0.1:9091");
-    assert_eq!((e.scheme, e.host.as_str(), e.port), (Scheme::Http, "127.0.0.1", Some(9091)));
+    assert_eq!(
+        (e.scheme, e.host.as_str(), e.port),
+        (Scheme::Http, "127.0.0.1", Some(9091))
+    );
     let e = ok(Statsd, "localhost:8125");
     assert_eq!((e.scheme, e.port), (Scheme::Udp, Some(8125)));
     let e = ok(Statsd, "udp://[::1]:8125?tags=env:prod");
-    assert_eq!((e.host.as_str(), e.query.as_str()), ("::1", "tags=env:prod"));
+    assert_eq!(
+        (e.host.as_str(), e.query.as_str()),
+        ("::1", "tags=env:prod")
+    );
     let e = ok(Statsd, "https://collector.example/lines");
-    assert_eq!((e.scheme, e.port, e.path.as_str()), (Scheme::Https, None, "/lines"));
+    assert_eq!(
+        (e.scheme, e.port, e.path.as_str()),
+        (Scheme::Https, None, "/lines")
+    );
     ok(Json, "http://user:pw@127.0.0.1:8080/frames?k=v#frag");
     ok(Json, "127.0.0.1:8080");
     for (f, bad) in [
@@ -475,7 +496,11 @@ fn targets_add_the_pushgateway_grouping_path() {
     let prom = prometheus::CONTENT_TYPE;
     assert_eq!(
         target(Prometheus, "127.0.0.1:9091", "web"),
-        http("http://127.0.0.1:9091/metrics/job/web/instance/a1b2", "PUT", prom)
+        http(
+            "http://127.0.0.1:9091/metrics/job/web/instance/a1b2",
+            "PUT",
+            prom
+        )
     );
     assert_eq!(
         target(Prometheus, "https://gw.example/base/", "team/orders"),
@@ -498,7 +523,11 @@ fn targets_add_the_pushgateway_grouping_path() {
     );
     assert_eq!(
         target(Statsd, "http://127.0.0.1:1/lines?tags=a:b", "web"),
-        http("http://127.0.0.1:1/lines?tags=a:b", "POST", "text/plain; charset=utf-8")
+        http(
+            "http://127.0.0.1:1/lines?tags=a:b",
+            "POST",
+            "text/plain; charset=utf-8"
+        )
     );
     assert_eq!(
         target(Json, "127.0.0.1:8080", "web"),
@@ -508,7 +537,9 @@ fn targets_add_the_pushgateway_grouping_path() {
     assert_eq!(grouping("job", ".."), "/job@base64/Li4");
     assert_eq!(grouping("job", "a b"), "/job@base64/YSBi");
     let mut out = String::new();
-    target(Statsd, "127.0.0.1:8125", "x").write_json(&mut out).unwrap();
+    target(Statsd, "127.0.0.1:8125", "x")
+        .write_json(&mut out)
+        .unwrap();
     assert_eq!(out, r#"{"transport":"udp","host":"127.0.0.1","port":8125}"#);
 }
 
@@ -532,7 +563,12 @@ fn base64url_matches_rfc_4648_vectors() {
 fn settings_check_the_endpoint_against_the_format() {
     use crate::core::config::{ErrorKind, Value};
     let opts = |pairs: &[(&str, Value)]| {
-        Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
     };
     let on = |format: &str, endpoint: Option<&str>| {
         let mut p = vec![
