@@ -3,13 +3,15 @@ import glueInit, * as glue from "./cache_wasm.js";
 import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
 
 let ready = null;
+let wasm = null;
 
 /** Instantiates the module once; later calls return the same promise. */
 export default function init(input) {
   if (ready === null) {
     const arg = input === undefined ? undefined : { module_or_path: input };
     ready = glueInit(arg).then(
-      () => {
+      (exports) => {
+        wasm = exports;
         bindEngine(glue);
       },
       (err) => {
@@ -19,6 +21,11 @@ export default function init(input) {
     );
   }
   return ready;
+}
+
+/** Bytes of WebAssembly memory the module holds (0 before `init()` resolves). */
+export function wasmMemoryBytes() {
+  return wasm === null ? 0 : wasm.memory.buffer.byteLength;
 }
 
 export { init, CacheConfig, CacheManager };

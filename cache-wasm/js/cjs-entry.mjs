@@ -5,7 +5,7 @@ import * as glue from "./cache_wasm.js";
 import { bindEngine, bindUdp, CacheConfig, CacheManager } from "./cache.js";
 import { udpSender } from "./udp.js";
 
-glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
+const wasm = glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
 bindEngine(glue);
 // StatsD over UDP is reachable from Node only.
 bindUdp(udpSender);
@@ -13,6 +13,11 @@ bindUdp(udpSender);
 /** Already instantiated on require; kept so that one import works in every runtime. */
 export default function init() {
   return Promise.resolve();
+}
+
+/** Bytes of WebAssembly memory the module holds (it grows in 64 KiB pages and never shrinks). */
+export function wasmMemoryBytes() {
+  return wasm.memory.buffer.byteLength;
 }
 
 export { init, CacheConfig, CacheManager };

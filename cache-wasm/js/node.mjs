@@ -4,7 +4,7 @@ import * as glue from "./cache_wasm.js";
 import { bindEngine, bindUdp, CacheConfig, CacheManager } from "./cache.js";
 import { udpSender } from "./udp.js";
 
-glue.initSync({ module: readFileSync(new URL("./cache_wasm_bg.wasm", import.meta.url)) });
+const wasm = glue.initSync({ module: readFileSync(new URL("./cache_wasm_bg.wasm", import.meta.url)) });
 bindEngine(glue);
 // StatsD over UDP is reachable from Node only.
 bindUdp(udpSender);
@@ -12,6 +12,11 @@ bindUdp(udpSender);
 /** Already instantiated on import; kept so that one import works in every runtime. */
 export default function init() {
   return Promise.resolve();
+}
+
+/** Bytes of WebAssembly memory the module holds (it grows in 64 KiB pages and never shrinks). */
+export function wasmMemoryBytes() {
+  return wasm.memory.buffer.byteLength;
 }
 
 export { init, CacheConfig, CacheManager };

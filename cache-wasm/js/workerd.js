@@ -3,12 +3,17 @@ import wasmModule from "./cache_wasm_bg.wasm";
 import * as glue from "./cache_wasm.js";
 import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
 
-glue.initSync({ module: wasmModule });
+const wasm = glue.initSync({ module: wasmModule });
 bindEngine(glue);
 
 /** Already instantiated on import; kept so that one import works in every runtime. */
 export default function init() {
   return Promise.resolve();
+}
+
+/** Bytes of WebAssembly memory the module holds (it grows in 64 KiB pages and never shrinks). */
+export function wasmMemoryBytes() {
+  return wasm.memory.buffer.byteLength;
 }
 
 export { init, CacheConfig, CacheManager };

@@ -2,6 +2,7 @@
 import init, { CacheManager } from "cache-wasm";
 
 let cache = null;
+let telemetry = null;
 
 function json(body, status = 200) {
   return new Response(JSON.stringify(body), {
@@ -44,6 +45,12 @@ export default {
       case "/stats": {
         const stats = cache.getStats();
         return json({ gets: stats.gets, hits: stats.hits, misses: stats.misses, sets: stats.sets });
+      }
+      case "/frame": {
+        // Worker timers do not run between requests: frames are built on demand.
+        telemetry ??= new CacheManager({ name: "edge-telemetry", enableTelemetry: true, telemetryInterval: 60 });
+        for (let i = 0; i < 20; i++) telemetry.get(`k${i % 5}`) ?? telemetry.set(`k${i % 5}`, i);
+        return json(await telemetry.flushTelemetry());
       }
       case "/bad": {
         const kind = q.get("kind");

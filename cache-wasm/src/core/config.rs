@@ -408,7 +408,7 @@ pub const MAX_TTL_MS: f64 = 9_007_199_254_740_991.0;
 pub const MAX_ENTRY_SIZE: f64 = u32::MAX as f64;
 
 /// The largest `maxEntries` accepted.
-pub const MAX_ENTRIES: f64 = 16_777_215.0;
+pub const MAX_ENTRIES: f64 = super::index::MAX_SLOTS as f64;
 
 impl Settings {
     /// Validates an option object into settings; `Value::Undefined` means no options.
