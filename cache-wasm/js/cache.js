@@ -255,6 +255,10 @@ export class CacheManager {
   #exporter = null;
   // Settles when the latest frame's push is done; null when nothing was pushed.
   #lastPush = null;
+  // The frame whose callbacks are running, or null; `followUp` when a re-entrant flush built it.
+  #delivery = null;
+  // The frame promised to flushes called from inside callbacks: { promise, resolve, reject }.
+  #pendingFlush = null;
 
   constructor(config) {
     const E = engineClass();
@@ -283,7 +287,7 @@ export class CacheManager {
         format: s.telemetryExportFormat,
         // A send slower than the interval would only pile up behind the next one.
         timeoutMs: Math.min(10_000, Math.max(1_000, s.telemetryInterval * 1000)),
-        onError: () => this.#e.recordError("export"),
+        onError: () => this.#count("export"),
         udpSender,
       });
     }
@@ -297,7 +301,7 @@ export class CacheManager {
     }
     const interval = s.telemetryInterval * 1000;
     this.#timers.push(every(Math.min(TICK_MS, interval), this, (c) => c.#tick()));
-    this.#timers.push(every(interval, this, (c) => c.#emit()));
+    this.#timers.push(every(interval, this, (c) => c.#emit(false)));
   }
 
   #tick() {
@@ -531,14 +535,57 @@ export class CacheManager {
     return subscribe(this.#alertHandlers, handler);
   }
 
-  /** Builds a frame now, delivers it and runs the alert rules; resolves to the frame. */
+  /** The last alert transitions (at most 100), oldest first: `{ type, ...details }` each. */
+  getAlertHistory() {
+    return JSON.parse(this.#e.alertHistory());
+  }
+
+  /**
+   * Builds a frame now, delivers it and runs the alert rules; resolves to the frame.
+   *
+   * Called from inside a callback (an alert handler or an onMetrics subscriber), the flush
+   * does not nest: every such call during one delivery shares one frame, built once that
+   * delivery is over. Calls during the delivery of that frame resolve to it, so callbacks
+   * that flush on every frame cannot loop.
+   */
   flushTelemetry() {
     if (!this.#config.enableTelemetry) {
       return Promise.reject(new TypeError("cache-wasm: flushTelemetry needs `enableTelemetry: true`"));
     }
-    const frame = this.#emit();
+    const d = this.#delivery;
+    if (d !== null) {
+      if (d.followUp) return Promise.resolve(d.frame);
+      if (this.#pendingFlush === null) {
+        const p = {};
+        p.promise = new Promise((resolve, reject) => {
+          p.resolve = resolve;
+          p.reject = reject;
+        });
+        this.#pendingFlush = p;
+        queueMicrotask(() => this.#flushFollowUp());
+      }
+      return this.#pendingFlush.promise;
+    }
+    let frame;
+    try {
+      frame = this.#emit(false);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // Resolves once this frame's push is done (delivered, failed or dropped), for waitUntil.
     const push = this.#lastPush ?? Promise.resolve();
     return push.then(() => frame);
+  }
+
+  #flushFollowUp() {
+    const p = this.#pendingFlush;
+    this.#pendingFlush = null;
+    if (p === null) return;
+    try {
+      p.resolve(this.#emit(true));
+    } catch (err) {
+      p.reject(err);
+    }
   }
 
   /**
@@ -576,36 +623,45 @@ export class CacheManager {
     }
   }
 
+  // Counts a callback's failure; never throws (a callback may have freed the cache).
+  #count(kind) {
+    try {
+      this.#e.recordError(kind);
+    } catch {
+      // Nothing left to count into.
+    }
+  }
+
   // Builds one frame and hands it to subscribers, the channel and the alert handlers. Each
-  // callback runs on its own: a throw is counted and the others still run; a callback may
-  // call back into the cache, since no engine call is in progress while it runs.
-  #emit() {
+  // callback runs on its own: a throw (or a rejected promise it returns) is counted and the
+  // others still run. A callback may call back into the cache, since no engine call is in
+  // progress while it runs; a handler unregistered during delivery is not called after.
+  #emit(followUp) {
     const json = this.#e.frame(now(), instanceId());
     const frame = JSON.parse(json);
     this.#lastPush = this.#exporter === null ? null : this.#push(json);
-    for (const cb of this.#subscribers.slice()) {
-      try {
-        cb(frame);
-      } catch {
-        this.#e.recordError("subscriber");
+    // Taken before any callback runs: a subscriber that edits the frame cannot hide an alert.
+    const events = frame.alerts.map(({ type, ...details }) => [type, details]);
+    const outer = this.#delivery;
+    this.#delivery = { frame, followUp };
+    try {
+      for (const cb of this.#subscribers.slice()) {
+        if (this.#subscribers.includes(cb)) this.#call("subscriber", cb, frame);
       }
-    }
-    if (this.#channel !== null) {
-      try {
-        this.#channel.postMessage(frame);
-      } catch {
-        this.#e.recordError("subscriber");
-      }
-    }
-    for (const event of frame.alerts) {
-      const { type, ...details } = event;
-      for (const h of this.#alertHandlers.slice()) {
+      if (this.#channel !== null) {
         try {
-          h(type, { ...details });
+          this.#channel.postMessage(frame);
         } catch {
-          this.#e.recordError("alert_handler");
+          this.#count("subscriber");
         }
       }
+      for (const [type, details] of events) {
+        for (const h of this.#alertHandlers.slice()) {
+          if (this.#alertHandlers.includes(h)) this.#call("alert_handler", h, type, { ...details });
+        }
+      }
+    } finally {
+      this.#delivery = outer;
     }
     return frame;
   }
@@ -618,8 +674,25 @@ export class CacheManager {
       this.#release(1);
       return this.#exporter.push(text);
     } catch {
-      this.#e.recordError("export");
+      this.#count("export");
       return null;
+    }
+  }
+
+  #call(kind, fn, ...args) {
+    let r;
+    try {
+      r = fn(...args);
+    } catch {
+      this.#count(kind);
+      return;
+    }
+    if (r !== null && typeof r === "object" && typeof r.then === "function") {
+      try {
+        r.then(undefined, () => this.#count(kind));
+      } catch {
+        this.#count(kind);
+      }
     }
   }
 
