@@ -9,7 +9,7 @@ NODE_TEST := node --test --test-reporter=spec
 DEMO_PORT ?= 8080
 
 .PHONY: setup package test rust-check rust-test wasm-test-node wasm-test-browser \
-	test-node test-browser test-workerd demo clean
+	test-node test-export test-browser test-workerd demo clean
 
 setup:
 	bash scripts/setup.sh
@@ -20,7 +20,7 @@ package: setup
 # -k runs every suite even when one fails; make still exits non-zero.
 test: package
 	$(MAKE) -k --no-print-directory rust-check rust-test wasm-test-node wasm-test-browser \
-		test-node test-browser test-workerd
+		test-node test-export test-browser test-workerd
 	@echo "make test: all suites passed"
 
 rust-check:
@@ -39,6 +39,11 @@ wasm-test-browser:
 
 test-node:
 	$(NODE_TEST) tests/node/*.test.mjs
+
+# Export against real servers (promtool, Pushgateway, the StatsD daemon, HTTP receivers),
+# each started on a free loopback port by the tests and stopped by them.
+test-export:
+	$(NODE_TEST) tests/export/*.test.mjs
 
 test-browser:
 	$(NODE_TEST) tests/browser/*.test.mjs

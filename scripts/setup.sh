@@ -50,6 +50,7 @@ declare -A apt_for=(
   [/usr/bin/chromedriver]=chromium-driver
   [/usr/bin/redis-server]=redis-server
   [/usr/bin/prometheus]=prometheus
+  [/usr/bin/promtool]=prometheus
   [/usr/bin/prometheus-pushgateway]=prometheus-pushgateway
 )
 missing=()

@@ -4,6 +4,8 @@
 // each key and answers with slots. Several keys may share a hash: every candidate slot is
 // checked against the key here, and the engine is asked for the next one on a mismatch.
 
+import { Exporter } from "./export.js";
+
 const NIL = 4294967295;
 const TWO_32 = 4294967296;
 
@@ -14,6 +16,29 @@ let memory = null;
 export function bindEngine(glue, exports) {
   Engine = glue.Engine;
   memory = exports.memory;
+}
+
+// Makes UDP senders for StatsD pushes; set by the Node entries only.
+let udpSender = null;
+
+/** Gives the classes a UDP transport (Node's `node:dgram`) for StatsD endpoints. */
+export function bindUdp(factory) {
+  udpSender = factory;
+}
+
+// Where pushes go, or null; refuses a UDP endpoint in a runtime without UDP.
+function exportTarget(engine, settings) {
+  if (!settings.telemetryExport) return null;
+  const json = engine.exportTarget(instanceId());
+  if (json === undefined) return null;
+  const target = JSON.parse(json);
+  if (target.transport === "udp" && udpSender === null) {
+    throw new TypeError(
+      `cache-wasm: telemetryExportEndpoint ${JSON.stringify(settings.telemetryExportEndpoint)} is a StatsD endpoint over UDP, ` +
+        "which this runtime cannot reach (browsers and Workers have no UDP); give an http(s):// URL that accepts StatsD lines",
+    );
+  }
+  return target;
 }
 
 function engineClass() {
@@ -200,7 +225,9 @@ export class CacheConfig {
     const E = engineClass();
     const probe = new E(options instanceof CacheConfig ? options.toJSON() : options, 0);
     try {
-      Object.assign(this, JSON.parse(probe.settingsJson()));
+      const settings = JSON.parse(probe.settingsJson());
+      exportTarget(probe, settings);
+      Object.assign(this, settings);
     } finally {
       probe.free();
     }
@@ -242,6 +269,9 @@ export class CacheManager {
   #alertHandlers = [];
   #timers = [];
   #channel = null;
+  #exporter = null;
+  // Settles when the latest frame's push is done; null when nothing was pushed.
+  #lastPush = null;
   // The frame whose callbacks are running, or null; `followUp` when a re-entrant flush built it.
   #delivery = null;
   // The frame promised to flushes called from inside callbacks: { promise, resolve, reject }.
@@ -252,6 +282,13 @@ export class CacheManager {
     const options = config instanceof CacheConfig ? config.toJSON() : config;
     this.#e = new E(options, now());
     const s = JSON.parse(this.#e.settingsJson());
+    let target;
+    try {
+      target = exportTarget(this.#e, s);
+    } catch (err) {
+      this.#e.free();
+      throw err;
+    }
     this.#config = s;
     this.#maxKeyLength = s.maxKeyLength;
     this.#maxBytes = s.maxBytes;
@@ -259,7 +296,7 @@ export class CacheManager {
     this.#timed = s.defaultTtl > 0;
     this.#sharedPtr = this.#e.sharedPtr();
     this.#views();
-    if (s.enableTelemetry) this.#startTelemetry(s);
+    if (s.enableTelemetry) this.#startTelemetry(s, target);
   }
 
   // (Re)builds the views of shared memory: after the index moved, or memory grew.
@@ -271,7 +308,17 @@ export class CacheManager {
     this.#reads = new Uint32Array(buf, hdr[H_READS_PTR], hdr[H_READS_CAP]);
   }
 
-  #startTelemetry(s) {
+  #startTelemetry(s, target) {
+    if (target !== null) {
+      this.#exporter = new Exporter({
+        target,
+        format: s.telemetryExportFormat,
+        // A send slower than the interval would only pile up behind the next one.
+        timeoutMs: Math.min(10_000, Math.max(1_000, s.telemetryInterval * 1000)),
+        onError: () => this.#count("export"),
+        udpSender,
+      });
+    }
     if (s.metricsCollection && s.latencySampleRate > 0) {
       this.#sampleEvery = Math.max(1, Math.round(1 / s.latencySampleRate));
       this.#countdown = this.#sampleEvery;
@@ -578,11 +625,15 @@ export class CacheManager {
       }
       return this.#pendingFlush.promise;
     }
+    let frame;
     try {
-      return Promise.resolve(this.#emit(false));
+      frame = this.#emit(false);
     } catch (err) {
       return Promise.reject(err);
     }
+    // Resolves once this frame's push is done (delivered, failed or dropped), for waitUntil.
+    const push = this.#lastPush ?? Promise.resolve();
+    return push.then(() => frame);
   }
 
   #flushFollowUp() {
@@ -596,10 +647,35 @@ export class CacheManager {
     }
   }
 
-  /** Stops the telemetry timers and closes the telemetry channel. */
+  /**
+   * The metrics as text: "prometheus" (text exposition 0.0.4), "statsd" (one metric a line;
+   * counters are deltas since the previous StatsD export) or "json" (a frame). Defaults to
+   * `telemetryExportFormat`.
+   */
+  exportMetrics(format = this.#config.telemetryExportFormat) {
+    if (typeof format !== "string") {
+      throw this.#bad(new TypeError(`cache-wasm: exportMetrics format must be "prometheus", "statsd" or "json", got ${describe(format)}`));
+    }
+    let text;
+    try {
+      text = this.#e.exportMetrics(format, now(), instanceId());
+    } catch (err) {
+      throw this.#bad(err);
+    }
+    this.#release(1);
+    return text;
+  }
+
+  /** The push queue's figures, or null when `telemetryExport` is off. */
+  exportStatus() {
+    return this.#exporter === null ? null : this.#exporter.status();
+  }
+
+  /** Stops the telemetry timers, ends pending exports and closes the telemetry channel. */
   close() {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    if (this.#exporter !== null) this.#exporter.close();
     if (this.#channel !== null) {
       this.#channel.close();
       this.#channel = null;
@@ -620,7 +696,9 @@ export class CacheManager {
   // others still run. A callback may call back into the cache, since no engine call is in
   // progress while it runs; a handler unregistered during delivery is not called after.
   #emit(followUp) {
-    const frame = JSON.parse(this.#e.frame(now(), instanceId()));
+    const json = this.#e.frame(now(), instanceId());
+    const frame = JSON.parse(json);
+    this.#lastPush = this.#exporter === null ? null : this.#push(json);
     // Taken before any callback runs: a subscriber that edits the frame cannot hide an alert.
     const events = frame.alerts.map(({ type, ...details }) => [type, details]);
     const outer = this.#delivery;
@@ -645,6 +723,19 @@ export class CacheManager {
       this.#delivery = outer;
     }
     return frame;
+  }
+
+  // Hands this frame's export to the exporter; never throws.
+  #push(frameJson) {
+    try {
+      const format = this.#config.telemetryExportFormat;
+      const text = format === "json" ? frameJson : this.#e.exportMetrics(format, now(), instanceId());
+      this.#release(1);
+      return this.#exporter.push(text);
+    } catch {
+      this.#count("export");
+      return null;
+    }
   }
 
   #call(kind, fn, ...args) {

@@ -2,10 +2,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as glue from "./cache_wasm.js";
-import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
+import { bindEngine, bindUdp, CacheConfig, CacheManager } from "./cache.js";
+import { udpSender } from "./udp.js";
 
 const wasm = glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
 bindEngine(glue, wasm);
+// StatsD over UDP is reachable from Node only.
+bindUdp(udpSender);
 
 /** Already instantiated on require; kept so that one import works in every runtime. */
 export default function init() {

@@ -36,8 +36,12 @@ export interface CacheOptions {
   /** Default false. */
   telemetryExport?: boolean;
   /** Default "prometheus". */
-  telemetryExportFormat?: "prometheus" | "statsd" | "json";
-  /** "host:port" or a URL. */
+  telemetryExportFormat?: ExportFormat;
+  /**
+   * Where frames are pushed: a Pushgateway (`host:port` or an http(s) URL), a StatsD daemon
+   * (`host:port` or `udp://host:port` from Node, or an http(s) URL; `?tags=k:v,…`,
+   * `?flavor=dogstatsd` and `?prefix=` set StatsD options) or an http(s) URL for JSON frames.
+   */
   telemetryExportEndpoint?: string | null;
   /** Default false. */
   alertOnHighMissRate?: boolean;
@@ -258,6 +262,38 @@ export interface MetricFrame {
   alerts: AlertEvent[];
 }
 
+/** A text format of `exportMetrics` and of pushes. */
+export type ExportFormat = "prometheus" | "statsd" | "json";
+
+/** The push queue of `telemetryExport`, as `exportStatus()` reports it. */
+export interface ExportStatus {
+  format: ExportFormat;
+  /** How pushes travel: HTTP (`fetch`) or UDP (StatsD from Node). */
+  transport: "http" | "udp";
+  /** Payloads waiting to be sent. */
+  queued: number;
+  /** The most payloads that wait; a push beyond it drops the oldest. */
+  maxQueue: number;
+  /** Whether a send is under way. */
+  inFlight: boolean;
+  /** Payloads delivered. */
+  sent: number;
+  /** Payloads given up after their retries (each also counted in `errors.by_type.export`). */
+  failed: number;
+  /** Payloads dropped from a full queue (each also counted in `errors.by_type.export`). */
+  dropped: number;
+  /** Unsent Prometheus pushes replaced by a newer one (the Pushgateway keeps only the latest). */
+  superseded: number;
+  /** Retries made. */
+  retries: number;
+  /** Payloads ended by `close()`. */
+  cancelled: number;
+  /** Why the latest payload was lost, or null. */
+  lastError: string | null;
+  /** Whether `close()` was called. */
+  closed: boolean;
+}
+
 /** A cache of string keys (numbers are stored as their decimal string) with stats. */
 export class CacheManager<V = unknown> {
   constructor(config?: CacheOptions | CacheConfig);
@@ -281,6 +317,13 @@ export class CacheManager<V = unknown> {
   keys(): string[];
   /** Stats since creation ("all") or for a window ending now. */
   getStats(period?: Period | { period: Period }): Stats;
+  /**
+   * The metrics as text: Prometheus text exposition 0.0.4, StatsD lines (counters are deltas
+   * since the previous StatsD export) or a JSON frame. Defaults to `telemetryExportFormat`.
+   */
+  exportMetrics(format?: ExportFormat): string;
+  /** The push queue's figures, or null when `telemetryExport` is off. */
+  exportStatus(): ExportStatus | null;
   /** Calls `callback` with every metric frame; returns a function that unsubscribes. */
   onMetrics(callback: (frame: MetricFrame) => void | Promise<void>): () => void;
   /** Calls `handler` on every alert transition; returns a function that unregisters it. */
@@ -289,7 +332,7 @@ export class CacheManager<V = unknown> {
   flushTelemetry(): Promise<MetricFrame>;
   /** The last alert transitions (at most 100), oldest first. */
   getAlertHistory(): AlertEvent[];
-  /** Stops the telemetry timers and closes the telemetry channel. */
+  /** Stops the telemetry timers, ends pending exports and closes the telemetry channel. */
   close(): void;
   /** The validated settings. */
   readonly config: Omit<CacheOptions, "layers">;

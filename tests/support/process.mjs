@@ -31,10 +31,11 @@ process.on("exit", () => {
 });
 
 /**
- * Spawns a server and polls `readyUrl` until it answers. Resolves to { child, output(), stop() };
+ * Spawns a server and polls `readyUrl` until it answers, or, for servers that speak no HTTP,
+ * waits until its output contains `readyText`. Resolves to { child, output(), stop() };
  * stop() sends SIGTERM, then SIGKILL after a grace period.
  */
-export async function startProcess(command, args, { cwd, readyUrl, timeout = 30_000, env } = {}) {
+export async function startProcess(command, args, { cwd, readyUrl, readyText, timeout = 30_000, env } = {}) {
   const child = spawn(command, args, {
     cwd,
     env: { ...process.env, ...env },
@@ -66,13 +67,17 @@ export async function startProcess(command, args, { cwd, readyUrl, timeout = 30_
       throw new Error(`${command} exited early (${JSON.stringify(exited)}):\n${log}`);
     }
     try {
+      if (readyUrl === undefined) {
+        if (log.includes(readyText)) break;
+        throw new Error("not ready yet");
+      }
       const res = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) });
       await res.arrayBuffer();
       break;
     } catch {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`${command} did not answer at ${readyUrl} within ${timeout} ms:\n${log}`);
+        throw new Error(`${command} did not answer at ${readyUrl ?? JSON.stringify(readyText)} within ${timeout} ms:\n${log}`);
       }
       await sleep(100);
     }

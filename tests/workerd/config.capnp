@@ -14,6 +14,7 @@ const cacheWorker :Workerd.Worker = (
     # The package's workerd entry, under the name the Worker imports.
     (name = "cache-wasm", esModule = embed "../.artifacts/workerd/node_modules/cache-wasm/workerd.js"),
     (name = "cache.js", esModule = embed "../.artifacts/workerd/node_modules/cache-wasm/cache.js"),
+    (name = "export.js", esModule = embed "../.artifacts/workerd/node_modules/cache-wasm/export.js"),
     (name = "cache_wasm.js", esModule = embed "../.artifacts/workerd/node_modules/cache-wasm/cache_wasm.js"),
     (name = "cache_wasm_bg.wasm", wasm = embed "../.artifacts/workerd/node_modules/cache-wasm/cache_wasm_bg.wasm"),
   ],

@@ -6,6 +6,8 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{config_error, range_error, to_value};
 use crate::core::config::{ExportFormat, PolicyKind, Settings};
+use crate::core::export::endpoint::Endpoint;
+use crate::core::export::{self, statsd, Meta};
 use crate::core::json::Obj;
 use crate::core::stats::Period;
 use crate::core::store::Store;
@@ -17,6 +19,10 @@ pub struct Engine {
     settings: Settings,
     store: Store,
     telemetry: Telemetry,
+    /// The totals at the previous StatsD export.
+    statsd_cursor: statsd::Cursor,
+    /// StatsD options from the endpoint's query string.
+    statsd_options: statsd::Options,
     shared: Shared,
 }
 
@@ -113,10 +119,20 @@ impl Engine {
         let settings = Settings::from_value(&value).map_err(|e| config_error(&e))?;
         let store = Store::new(&settings);
         let telemetry = Telemetry::new(&settings, now);
+        let statsd_cursor = statsd::Cursor::new(telemetry.created_ms(), settings.layers.len());
+        // The endpoint was checked with the settings; a query without StatsD options gives the defaults.
+        let statsd_options = settings
+            .export_endpoint
+            .as_deref()
+            .and_then(|e| Endpoint::parse(settings.export_format, e).ok())
+            .and_then(|e| statsd::Options::from_query(&e.query).ok())
+            .unwrap_or_default();
         let mut engine = Engine {
             settings,
             store,
             telemetry,
+            statsd_cursor,
+            statsd_options,
             shared: Shared::new(),
         };
         engine.publish();
@@ -326,6 +342,61 @@ impl Engine {
             .write_frame(&frame, instance, &mut out)
             .map_err(|_| range_error("cache-wasm: the frame could not be written"))?;
         Ok(out)
+    }
+
+    /// The metrics in `format` (`"prometheus"`, `"statsd"` or `"json"`) as text; RangeError
+    /// for another format. StatsD counters are deltas since the previous StatsD export.
+    #[wasm_bindgen(js_name = exportMetrics)]
+    pub fn export_metrics(
+        &mut self,
+        format: &str,
+        now: f64,
+        instance: &str,
+    ) -> Result<String, JsValue> {
+        let Some(format) = ExportFormat::parse(format) else {
+            return Err(range_error(&format!(
+                "cache-wasm: exportMetrics format must be \"prometheus\", \"statsd\" or \"json\", got {:?}",
+                format.chars().take(40).collect::<String>()
+            )));
+        };
+        self.sync(now);
+        self.store.purge_all_expired(now);
+        let mut out = String::new();
+        let meta = Meta {
+            cache: &self.settings.name,
+            layers: &self.settings.layers,
+        };
+        let written = match format {
+            ExportFormat::Prometheus => {
+                let totals = self.telemetry.figures(Period::All, now, &self.store);
+                export::prometheus::write(&mut out, &meta, &totals)
+            }
+            ExportFormat::Statsd => {
+                let totals = self.telemetry.figures(Period::All, now, &self.store);
+                let window = self.statsd_cursor.advance(&totals);
+                export::statsd::write(&mut out, &meta, &window, &self.statsd_options)
+            }
+            ExportFormat::Json => {
+                let frame = self.telemetry.peek_frame(now, &self.store);
+                export::json::write(&mut out, &self.telemetry, &frame, instance)
+            }
+        };
+        written.map_err(|_| range_error("cache-wasm: the metrics could not be written"))?;
+        Ok(out)
+    }
+
+    /// Where pushes go, as JSON (`{ transport: "http", url, method, contentType }` or
+    /// `{ transport: "udp", host, port }`), or `undefined` without an endpoint.
+    #[wasm_bindgen(js_name = exportTarget)]
+    pub fn export_target(&self, instance: &str) -> Option<String> {
+        let s = &self.settings;
+        let endpoint = Endpoint::parse(s.export_format, s.export_endpoint.as_deref()?).ok()?;
+        let mut out = String::new();
+        endpoint
+            .target(s.export_format, &s.name, instance)
+            .write_json(&mut out)
+            .ok()?;
+        Some(out)
     }
 
     /// The last alert transitions as a JSON array of events, oldest first.

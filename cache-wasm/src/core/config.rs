@@ -620,6 +620,30 @@ impl Settings {
                 }
             }
         }
+        match &self.export_endpoint {
+            Some(e) => {
+                super::export::endpoint::Endpoint::parse(self.export_format, e)
+                    .and_then(|p| match self.export_format {
+                        ExportFormat::Statsd => {
+                            super::export::statsd::Options::from_query(&p.query).map(|_| ())
+                        }
+                        _ => Ok(()),
+                    })
+                    .map_err(|expected| ConfigError::OutOfRange {
+                        option: "telemetryExportEndpoint",
+                        expected,
+                        got: format!("{e:?}"),
+                    })?;
+            }
+            None if self.telemetry_export => {
+                return Err(ConfigError::WrongType {
+                    option: "telemetryExportEndpoint",
+                    expected: "set when `telemetryExport` is true: \"host:port\" or a URL",
+                    got: "nothing",
+                });
+            }
+            None => {}
+        }
         Ok(())
     }
 }

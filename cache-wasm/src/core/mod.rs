@@ -2,6 +2,7 @@
 
 pub(crate) mod chunked;
 pub mod config;
+pub mod export;
 pub(crate) mod index;
 pub mod json;
 pub(crate) mod policy;

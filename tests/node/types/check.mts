@@ -1,5 +1,5 @@
 // Type-checks an ES-module consumer of the package under --strict; each @ts-expect-error must be an error.
-import init, { CacheConfig, CacheManager, type AlertDetails, type AlertType, type MetricFrame, type Stats } from "cache-wasm";
+import init, { CacheConfig, CacheManager, type AlertDetails, type AlertType, type ExportStatus, type MetricFrame, type Stats } from "cache-wasm";
 
 await init();
 const cache = new CacheManager<{ n: number }>({ maxEntries: 10, evictionPolicy: "tinylfu" });
@@ -15,6 +15,9 @@ const p95: number | undefined = cache.getStats({ period: "day" }).latency.get?.p
 new CacheManager(new CacheConfig({ max_entries: 5, enable_telemetry: false }));
 new CacheManager();
 cache.clear();
+const text: string = cache.exportMetrics("prometheus") + cache.exportMetrics();
+const queue: ExportStatus | null = cache.exportStatus();
+const queued: number | undefined = queue?.queued;
 const watched = new CacheManager({
   enableTelemetry: true,
   alertOnHighLatency: true,
@@ -37,7 +40,7 @@ const firing: boolean = frame.alerts.some((a) => a.type === "high_latency" && a.
 const history: number = watched.getAlertHistory().length + watched.getStats().alerts.filter((a) => a.layer === "memory").length;
 const cooldown: number = new CacheConfig({ enableTelemetry: true }).alertCooldown;
 watched.close();
-export { value, peeked, present, keys, counts, figures, p95, seen, firing, history, cooldown };
+export { value, peeked, present, keys, counts, figures, p95, text, queued, seen, firing, history, cooldown };
 
 // @ts-expect-error maxEntries is a number
 new CacheManager({ maxEntries: "x" });
@@ -55,6 +58,8 @@ cache.set("c", { n: 3 }, { ttl: "5" });
 export const wrong: string = stats.gets;
 // @ts-expect-error periods are "all", "minute", "hour" or "day"
 cache.getStats("week");
+// @ts-expect-error export formats are "prometheus", "statsd" or "json"
+cache.exportMetrics("xml");
 // @ts-expect-error alertMinSamples is a number
 new CacheManager({ enableTelemetry: true, alertMinSamples: "20" });
 // @ts-expect-error handlers take (alertType, details)

@@ -201,6 +201,11 @@ impl Frames {
         &self.base
     }
 
+    /// The number the next frame will have and the start of its window.
+    pub(super) fn next(&self) -> (u64, f64) {
+        (self.seq.saturating_add(1), self.last_ms)
+    }
+
     /// Starts the next frame at `now_ms` with totals `live`; returns its number and the
     /// start of its window.
     pub(super) fn advance(&mut self, now_ms: f64, live: &Tally) -> (u64, f64) {

@@ -462,6 +462,48 @@ impl Telemetry {
         frame
     }
 
+    /// The frame the next [`Telemetry::frame`] call would build now, without building it:
+    /// the same `seq` and window, no alert transitions (rules run only on built frames), and
+    /// nothing advanced, so the frames that follow are unchanged. Ticks first.
+    pub fn peek_frame(&mut self, now_ms: f64, store: &Store) -> Frame {
+        let totals = self.figures(Period::All, now_ms, store);
+        let now = totals.window_end_ms;
+        let window_latency = self.collect.then(|| {
+            self.series
+                .iter()
+                .zip(totals.latency.iter().flatten())
+                .map(|(s, total)| total.subtract(&s.frame_base, s.frame_max))
+                .collect()
+        });
+        let (seq, start) = self.frames.next();
+        let window = Figures {
+            period: Period::Interval,
+            window_start_ms: start,
+            window_end_ms: now,
+            tally: self.live.since(self.frames.base()),
+            sizes: totals.sizes,
+            latency: window_latency,
+        };
+        Frame {
+            seq,
+            ts_ms: now,
+            interval_s: ((now - start) / 1000.0).max(0.0),
+            totals,
+            window,
+            alerts: Vec::new(),
+        }
+    }
+
+    /// The time the telemetry started, ms since the epoch.
+    pub fn created_ms(&self) -> f64 {
+        self.created_ms
+    }
+
+    /// The cache's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Writes a frame as JSON: `{ schema, seq, ts_ms, cache, instance, interval_s, totals,
     /// window, alerts }`. `instance` names this process or isolate.
     pub fn write_frame(&self, frame: &Frame, instance: &str, out: &mut impl Write) -> fmt::Result {
