@@ -264,6 +264,8 @@ export class CacheManager {
   #sharedPtr = 0;
   #hdr = null;
   #table = null;
+  #tablePtr = -1;
+  #tableLen = -1;
   #reads = null;
   #subscribers = [];
   #alertHandlers = [];
@@ -304,7 +306,9 @@ export class CacheManager {
     const buf = memory.buffer;
     const hdr = new Uint32Array(buf, this.#sharedPtr, 8);
     this.#hdr = hdr;
-    this.#table = new Uint32Array(buf, hdr[H_TABLE_PTR], hdr[H_TABLE_LEN]);
+    this.#tablePtr = hdr[H_TABLE_PTR];
+    this.#tableLen = hdr[H_TABLE_LEN];
+    this.#table = new Uint32Array(buf, this.#tablePtr, this.#tableLen);
     this.#reads = new Uint32Array(buf, hdr[H_READS_PTR], hdr[H_READS_CAP]);
   }
 
@@ -383,18 +387,18 @@ export class CacheManager {
     if (!this.#timed) {
       // Fast path: probe the index's buckets in shared memory and record a hit in the buffer
       // that the engine applies, in order, before anything else it does.
-      let table = this.#table;
       let hdr = this.#hdr;
-      if (hdr[H_TABLE_PTR] !== table.byteOffset || hdr[H_TABLE_LEN] !== table.length) {
+      // A detached view (memory grew) reads undefined here, so it is rebuilt too.
+      if (hdr[H_TABLE_PTR] !== this.#tablePtr || hdr[H_TABLE_LEN] !== this.#tableLen) {
         this.#views();
-        table = this.#table;
         hdr = this.#hdr;
       }
-      const n = table.length;
+      const table = this.#table;
+      const n = this.#tableLen;
       if (n !== 0 && n <= FAST_BUCKETS) {
         const tag = h >>> 24;
         const keys = this.#keys;
-        let i = Math.floor((Math.imul(h, 0x9e3779b1) >>> 0) * n * TWO_TO_MINUS_32);
+        let i = ((Math.imul(h, 0x9e3779b1) >>> 0) * n * TWO_TO_MINUS_32) | 0;
         for (;;) {
           const b = table[i];
           if (b === NIL) break;
