@@ -56,3 +56,8 @@ demo: package
 
 clean:
 	rm -rf cache-wasm/pkg tests/.artifacts
+
+# Benchmarks beside the peers; writes BENCHMARKS.md.
+.PHONY: bench
+bench: package
+	node bench/report.mjs
