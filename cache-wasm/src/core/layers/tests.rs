@@ -74,7 +74,10 @@ impl Tiers {
                 self.layers[layer - 1].map.remove(key);
             }
         }
-        if let (Some(v), Some(p)) = (value, walk.promotion(now, self.keyed.current(&k, generation))) {
+        if let (Some(v), Some(p)) = (
+            value,
+            walk.promotion(now, self.keyed.current(&k, generation)),
+        ) {
             self.promote(key, v, &p);
         }
         self.keyed.end(&k);
@@ -149,7 +152,10 @@ fn envelopes_are_judged_by_absolute_expiry() {
     );
     // Expiry is `now ≥ exp`, as in memory.
     assert_eq!(judge(Found::Envelope { exp: T0 }, T0), Verdict::Expired);
-    assert_eq!(judge(Found::Envelope { exp: T0 - 1.0 }, T0), Verdict::Expired);
+    assert_eq!(
+        judge(Found::Envelope { exp: T0 - 1.0 }, T0),
+        Verdict::Expired
+    );
     for exp in [f64::NAN, f64::INFINITY, -1.0] {
         assert_eq!(judge(Found::Envelope { exp }, T0), Verdict::Corrupt);
     }
@@ -194,10 +200,7 @@ fn a_hit_below_is_promoted_into_memory_and_every_layer_above() {
     // Memory and the two layers above got it with the same absolute expiry.
     assert_eq!(t.memory["k"], ("deep", T0 + 1_000.0));
     for l in 0..2 {
-        assert_eq!(
-            t.layers[l].map["k"],
-            Record::Envelope("deep", T0 + 1_000.0)
-        );
+        assert_eq!(t.layers[l].map["k"], Record::Envelope("deep", T0 + 1_000.0));
     }
     let p = walk.promotion(T0 + 400.0, true).unwrap();
     assert_eq!(p.ttl_ms, 600.0);
@@ -236,7 +239,10 @@ fn a_failing_layer_is_skipped_and_not_promoted_into() {
     assert_eq!(v, Some("v"));
     assert_eq!(walk.faulted(), 0b0010);
     assert_eq!(walk.promotion(T0, true).unwrap().into, 0b0101);
-    assert!(t.layers[0].map.is_empty(), "the failing layer was not written");
+    assert!(
+        t.layers[0].map.is_empty(),
+        "the failing layer was not written"
+    );
     assert_eq!(t.layers[1].map["k"], Record::Envelope("v", 0.0));
 }
 
@@ -314,10 +320,16 @@ fn a_read_that_raced_a_write_does_not_promote_the_older_value() {
     // A write begins while the walk waits on its layers.
     keyed.begin_write(&k);
     assert!(!keyed.current(&k, walk.generation()));
-    assert_eq!(walk.promotion(T0, keyed.current(&k, walk.generation())), None);
+    assert_eq!(
+        walk.promotion(T0, keyed.current(&k, walk.generation())),
+        None
+    );
     keyed.end(&k);
     keyed.end(&k);
-    assert!(keyed.is_empty(), "state is dropped once nothing is in progress");
+    assert!(
+        keyed.is_empty(),
+        "state is dropped once nothing is in progress"
+    );
 }
 
 #[test]
@@ -325,7 +337,10 @@ fn a_sync_write_counts_only_while_async_work_is_in_progress() {
     let mut keyed: Keyed<String> = Keyed::new();
     let k = "k".to_string();
     keyed.touched(&k);
-    assert!(keyed.is_empty(), "no state is made for a key with nothing in progress");
+    assert!(
+        keyed.is_empty(),
+        "no state is made for a key with nothing in progress"
+    );
     let g = keyed.begin_read(&k);
     keyed.touched(&k);
     assert!(!keyed.current(&k, g));
@@ -343,7 +358,10 @@ fn concurrent_fetches_share_one_load() {
     assert_eq!(keyed.join(&k), Role::Follow(id));
     assert_eq!(keyed.join(&k), Role::Follow(id));
     assert_eq!(keyed.flight_generation(&k, id), Some(0));
-    assert!(keyed.land(&k, id), "nothing was written meanwhile: store it");
+    assert!(
+        keyed.land(&k, id),
+        "nothing was written meanwhile: store it"
+    );
     assert!(keyed.is_empty());
     // After it landed, a fetch leads a new load.
     assert!(matches!(keyed.join(&k), Role::Lead(n) if n != id));
