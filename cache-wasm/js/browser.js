@@ -1,6 +1,9 @@
 // Browser and bundler entry: `await init()` fetches and instantiates the wasm next to this file.
 import glueInit, * as glue from "./cache_wasm.js";
 import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
+import { indexedDbLayer } from "./layers/indexeddb.js";
+import { kvLayer } from "./layers/kv.js";
+import { LayerError, LayerTimeoutError } from "./tiers.js";
 
 let ready = null;
 
@@ -21,4 +24,4 @@ export default function init(input) {
   return ready;
 }
 
-export { init, CacheConfig, CacheManager };
+export { init, CacheConfig, CacheManager, LayerError, LayerTimeoutError, indexedDbLayer, kvLayer };

@@ -2,6 +2,9 @@
 import wasmModule from "./cache_wasm_bg.wasm";
 import * as glue from "./cache_wasm.js";
 import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
+import { indexedDbLayer } from "./layers/indexeddb.js";
+import { kvLayer } from "./layers/kv.js";
+import { LayerError, LayerTimeoutError } from "./tiers.js";
 
 glue.initSync({ module: wasmModule });
 bindEngine(glue);
@@ -11,4 +14,4 @@ export default function init() {
   return Promise.resolve();
 }
 
-export { init, CacheConfig, CacheManager };
+export { init, CacheConfig, CacheManager, LayerError, LayerTimeoutError, indexedDbLayer, kvLayer };
