@@ -31,11 +31,11 @@ rust-test:
 	cargo test --workspace
 
 wasm-test-node:
-	$(WASM_RUNNER) cargo test -p cache-wasm --target wasm32-unknown-unknown
+	$(WASM_RUNNER) cargo test -p cache-wasm --target wasm32-unknown-unknown --test '*'
 
 wasm-test-browser:
 	$(WASM_RUNNER) WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
-		cargo test -p cache-wasm --target wasm32-unknown-unknown
+		cargo test -p cache-wasm --target wasm32-unknown-unknown --test '*'
 
 test-node:
 	$(NODE_TEST) tests/node/*.test.mjs

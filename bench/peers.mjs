@@ -24,3 +24,13 @@ export function withTtl(ttl) {
     { name: "@isaacs/ttlcache", make: (max) => new TTLCache({ max, ttl }) },
   ];
 }
+
+/** cache-wasm with telemetry off and on (frames every minute, latency sampled 1 in 100). */
+export const TELEMETRY = [
+  { name: "lru-cache", make: (max) => new LRUCache({ max }) },
+  { name: "cache-wasm telemetry off", make: (max) => new CacheManager({ maxEntries: max }) },
+  {
+    name: "cache-wasm telemetry on",
+    make: (max) => new CacheManager({ maxEntries: max, enableTelemetry: true, telemetryInterval: 60 }),
+  },
+];

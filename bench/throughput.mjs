@@ -3,7 +3,7 @@
 // Usage: node bench/throughput.mjs [--rounds 7] [--ops 400000] [--json out.json]
 import { writeFileSync } from "node:fs";
 import { makeKeys, makeValues, opMix, zipfStream } from "./workloads.mjs";
-import { PLAIN, withTtl } from "./peers.mjs";
+import { PLAIN, TELEMETRY, withTtl } from "./peers.mjs";
 
 const args = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -69,6 +69,11 @@ function workloads() {
   const keys = makeKeys(UNIVERSE, 12);
   const stream = zipfStream(OPS, UNIVERSE, 1.0, 52);
   out.push({
+    name: "telemetry cost: read-through α=1.0 keys=12",
+    impls: TELEMETRY,
+    run: (c) => readThrough(c, keys, vals, stream),
+  });
+  out.push({
     name: "read-through α=1.0 keys=12 ttl=60s",
     impls: withTtl(60_000),
     run: (c) => readThrough(c, keys, vals, stream),
@@ -88,6 +93,7 @@ for (const w of workloads()) {
       const t0 = process.hrtime.bigint();
       const hits = w.run(cache);
       const ns = Number(process.hrtime.bigint() - t0);
+      if (typeof cache.close === "function") cache.close();
       if (typeof cache.free === "function") cache.free();
       if (round < 0) continue;
       samples.get(impl.name).push((OPS / ns) * 1e9);

@@ -6,13 +6,15 @@ import { kvLayer } from "./layers/kv.js";
 import { LayerError, LayerTimeoutError } from "./tiers.js";
 
 let ready = null;
+let wasm = null;
 
 /** Instantiates the module once; later calls return the same promise. */
 export default function init(input) {
   if (ready === null) {
     const arg = input === undefined ? undefined : { module_or_path: input };
     ready = glueInit(arg).then(
-      () => {
+      (exports) => {
+        wasm = exports;
         bindEngine(glue);
       },
       (err) => {
@@ -22,6 +24,11 @@ export default function init(input) {
     );
   }
   return ready;
+}
+
+/** Bytes of WebAssembly memory the module holds (0 before `init()` resolves). */
+export function wasmMemoryBytes() {
+  return wasm === null ? 0 : wasm.memory.buffer.byteLength;
 }
 
 export { init, CacheConfig, CacheManager, LayerError, LayerTimeoutError, indexedDbLayer, kvLayer };

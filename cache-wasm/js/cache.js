@@ -23,28 +23,48 @@ function engineClass() {
   return Engine;
 }
 
-// Seeded so that keys cannot be chosen to collide in a process.
-const SEED = (() => {
-  const a = new Uint32Array(1);
-  globalThis.crypto.getRandomValues(a);
-  return a[0] | 1;
-})();
+// Seeded so that keys cannot be chosen to collide in a process. The seed is drawn on the
+// first hash, not at import: Workers allow random values only inside a handler.
+let SEED = 0;
+function seed() {
+  if (SEED === 0) {
+    try {
+      const a = new Uint32Array(1);
+      globalThis.crypto.getRandomValues(a);
+      SEED = a[0] | 1;
+    } catch {
+      // Random values are refused here (a Worker's global scope): fall back to the clock.
+      SEED = (Date.now() ^ 0x5bd1e995) | 1;
+    }
+  }
+  return SEED;
+}
+
+let instance = null;
 
 /** Names this process or isolate in frames and exports. */
-export const INSTANCE = (() => {
-  const a = new Uint8Array(6);
-  globalThis.crypto.getRandomValues(a);
-  return Array.from(a, (b) => b.toString(16).padStart(2, "0")).join("");
-})();
+export function instanceId() {
+  if (instance === null) {
+    const a = new Uint8Array(6);
+    try {
+      globalThis.crypto.getRandomValues(a);
+    } catch {
+      a.set([Date.now() & 255, 1, 2, 3, 4, 5]);
+    }
+    instance = Array.from(a, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  return instance;
+}
 
 const now = () => Date.now();
 const clock = globalThis.performance?.now ? () => globalThis.performance.now() : now;
 
 // A timer calling `fn(target)` that never keeps a Node process alive on its own and lets
-// `target` be garbage collected: it stops once the target is gone.
+// `target` be garbage collected: it stops once the target is gone. Where timers cannot be set
+// (a Worker's global scope) it returns null and frames come from flushTelemetry() alone.
 function every(ms, target, fn) {
   const ref = new WeakRef(target);
-  const t = setInterval(() => {
+  const tick = () => {
     const obj = ref.deref();
     if (obj === undefined) {
       clearInterval(t);
@@ -55,7 +75,13 @@ function every(ms, target, fn) {
     } catch {
       // A timer has no caller to report to; the next call that fails will say why.
     }
-  }, ms);
+  };
+  let t = null;
+  try {
+    t = setInterval(tick, ms);
+  } catch {
+    return null;
+  }
   if (typeof t === "object" && t !== null && typeof t.unref === "function") t.unref();
   return t;
 }
@@ -70,7 +96,7 @@ const TICK_MS = 5000;
 // Two UTF-16 units per multiply; the finaliser spreads every input bit over the result.
 function hashKey(s) {
   const n = s.length;
-  let h = SEED ^ n;
+  let h = (SEED || seed()) ^ n;
   let i = 0;
   for (; i + 1 < n; i += 2) {
     h = Math.imul(h ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x9e3779b1);
@@ -608,7 +634,7 @@ export class CacheManager {
   // callback runs on its own: a throw is counted and the others still run; a callback may
   // call back into the cache, since no engine call is in progress while it runs.
   #emit() {
-    const frame = JSON.parse(this.#e.frame(now(), INSTANCE));
+    const frame = JSON.parse(this.#e.frame(now(), instanceId()));
     for (const cb of this.#subscribers.slice()) {
       try {
         cb(frame);

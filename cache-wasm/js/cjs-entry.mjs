@@ -7,12 +7,17 @@ import { indexedDbLayer } from "./layers/indexeddb.js";
 import { kvLayer } from "./layers/kv.js";
 import { LayerError, LayerTimeoutError } from "./tiers.js";
 
-glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
+const wasm = glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
 bindEngine(glue);
 
 /** Already instantiated on require; kept so that one import works in every runtime. */
 export default function init() {
   return Promise.resolve();
+}
+
+/** Bytes of WebAssembly memory the module holds (it grows in 64 KiB pages and never shrinks). */
+export function wasmMemoryBytes() {
+  return wasm.memory.buffer.byteLength;
 }
 
 export { init, CacheConfig, CacheManager, LayerError, LayerTimeoutError, indexedDbLayer, kvLayer };

@@ -49,6 +49,10 @@ export interface CacheOptions {
   highLatencyThreshold?: number;
   /** Persistent layers below memory, in order. */
   layers?: Layer[];
+  /** Share of synchronous memory operations whose latency is timed, 0–1. Default 0.01. */
+  latencySampleRate?: number;
+  /** A BroadcastChannel name that every frame is also posted to. Needs enableTelemetry. */
+  telemetryChannel?: string | null;
   max_entries?: number;
   max_bytes?: number;
   default_ttl?: number;
@@ -64,6 +68,8 @@ export interface CacheOptions {
   high_miss_rate_threshold?: number;
   alert_on_high_latency?: boolean;
   high_latency_threshold?: number;
+  latency_sample_rate?: number;
+  telemetry_channel?: string | null;
 }
 
 /** Validated settings, every option filled in. */
@@ -86,6 +92,8 @@ export class CacheConfig {
   readonly alertOnHighLatency: boolean;
   readonly highLatencyThreshold: number;
   readonly layers: Layer[];
+  readonly latencySampleRate: number;
+  readonly telemetryChannel: string | null;
   toJSON(): CacheOptions;
 }
 
@@ -130,6 +138,50 @@ export interface AlertState {
 /** The span of a stats snapshot. */
 export type Period = "all" | "minute" | "hour" | "day";
 
+/** The kinds of error counted under `errors.by_type`. */
+export type ErrorType =
+  | "bad_input"
+  | "layer"
+  | "loader"
+  | "export"
+  | "alert_handler"
+  | "subscriber"
+  | "internal";
+
+/** What an alert handler and a frame's `alerts` carry for one transition. */
+export interface AlertDetails {
+  state: "firing" | "resolved";
+  /** A fraction for the miss rate, milliseconds for latency. */
+  value: number;
+  threshold: number;
+  window_s: number;
+  samples: number;
+  op: "get" | "set" | "delete";
+  layer: string;
+  at_ms: number;
+}
+
+/** One alert transition in a frame. */
+export interface AlertEvent extends AlertDetails {
+  type: "high_miss_rate" | "high_latency";
+}
+
+/** A metric frame (JSON Schema: `schema/frame.schema.json` in the repository). */
+export interface Frame {
+  schema: "cache-wasm/frame@1";
+  /** 1 for the first frame of a cache, then one more each frame. */
+  seq: number;
+  ts_ms: number;
+  cache: string;
+  instance: string;
+  /** Seconds the window covers. */
+  interval_s: number;
+  totals: Stats;
+  /** The interval just ended; its `period` is "interval". */
+  window: Omit<Stats, "period"> & { period: "interval" };
+  alerts: AlertEvent[];
+}
+
 /** What `getStats` returns. */
 export interface Stats {
   period: Period;
@@ -157,7 +209,7 @@ export interface Stats {
       cleared: number;
     };
   };
-  errors: { total: number; by_type: Record<string, number> };
+  errors: { total: number; by_type: Record<ErrorType, number> };
   ttl: {
     expired: number;
     expired_unread: number;
@@ -192,11 +244,24 @@ export class CacheManager<V = unknown> {
   keys(): string[];
   /** Stats since creation ("all") or for a window ending now. */
   getStats(period?: Period | { period: Period }): Stats;
+  /** Calls `callback` with every metric frame; returns a function that unsubscribes. */
+  onMetrics(callback: (frame: Frame) => void): () => void;
+  /** Calls `handler` on every alert transition; returns a function that unregisters it. */
+  registerAlertHandler(
+    handler: (alertType: AlertEvent["type"], details: AlertDetails) => void,
+  ): () => void;
+  /** Builds a frame now, delivers it and runs the alert rules. Needs enableTelemetry. */
+  flushTelemetry(): Promise<Frame>;
+  /** Stops the telemetry timers and closes the telemetry channel. */
+  close(): void;
   /** The validated settings. */
   readonly config: Omit<CacheOptions, "layers">;
   /** Releases the instance's wasm memory. */
   free(): void;
 }
+
+/** Bytes of WebAssembly memory the module holds; it grows in 64 KiB pages and never shrinks. */
+export function wasmMemoryBytes(): number;
 
 /** Instantiates the module; idempotent, and a no-op where it is already instantiated. */
 export default function init(input?: unknown): Promise<void>;

@@ -6,12 +6,17 @@ import { indexedDbLayer } from "./layers/indexeddb.js";
 import { kvLayer } from "./layers/kv.js";
 import { LayerError, LayerTimeoutError } from "./tiers.js";
 
-glue.initSync({ module: readFileSync(new URL("./cache_wasm_bg.wasm", import.meta.url)) });
+const wasm = glue.initSync({ module: readFileSync(new URL("./cache_wasm_bg.wasm", import.meta.url)) });
 bindEngine(glue);
 
 /** Already instantiated on import; kept so that one import works in every runtime. */
 export default function init() {
   return Promise.resolve();
+}
+
+/** Bytes of WebAssembly memory the module holds (it grows in 64 KiB pages and never shrinks). */
+export function wasmMemoryBytes() {
+  return wasm.memory.buffer.byteLength;
 }
 
 export { init, CacheConfig, CacheManager, LayerError, LayerTimeoutError, indexedDbLayer, kvLayer };

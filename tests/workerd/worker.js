@@ -59,6 +59,7 @@ async function layerRoute(path, q, env) {
       return null;
   }
 }
+let telemetry = null;
 
 function json(body, status = 200) {
   return new Response(JSON.stringify(body), {
@@ -105,6 +106,12 @@ export default {
       case "/stats": {
         const stats = cache.getStats();
         return json({ gets: stats.gets, hits: stats.hits, misses: stats.misses, sets: stats.sets });
+      }
+      case "/frame": {
+        // Worker timers do not run between requests: frames are built on demand.
+        telemetry ??= new CacheManager({ name: "edge-telemetry", enableTelemetry: true, telemetryInterval: 60 });
+        for (let i = 0; i < 20; i++) telemetry.get(`k${i % 5}`) ?? telemetry.set(`k${i % 5}`, i);
+        return json(await telemetry.flushTelemetry());
       }
       case "/bad": {
         const kind = q.get("kind");

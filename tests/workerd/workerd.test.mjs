@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import Ajv2020 from "ajv/dist/2020.js";
 import workerd from "workerd";
-import { scratchProject } from "../support/consumer.mjs";
+import { ROOT, scratchProject } from "../support/consumer.mjs";
 import { freePort, startProcess } from "../support/process.mjs";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -116,4 +117,23 @@ test("bad input is a named error and the Worker keeps serving", async () => {
 test("stats count the gets, hits and misses of every request", async () => {
   // Gets so far: a miss, a hit, a hit, b miss, a hit, b miss, c hit, t miss, a hit (the previous test).
   assert.deepEqual(await call("/stats"), { gets: 9, hits: 5, misses: 4, sets: 5 });
+});
+
+test("flushTelemetry builds a frame on demand that matches the frame schema", async () => {
+  const schema = JSON.parse(readFileSync(join(ROOT, "cache-wasm", "schema", "frame.schema.json"), "utf8"));
+  const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+  const first = await call("/frame");
+  assert.ok(validate(first), JSON.stringify(validate.errors));
+  assert.equal(first.schema, "cache-wasm/frame@1");
+  assert.equal(first.cache, "edge-telemetry");
+  assert.equal(first.seq, 1);
+  assert.equal(first.window.gets, 20);
+  assert.equal(first.window.misses, 5);
+  assert.equal(first.window.hit_rate, 75);
+  const second = await call("/frame");
+  assert.ok(validate(second), JSON.stringify(validate.errors));
+  assert.equal(second.seq, 2);
+  assert.equal(second.window.gets, 20);
+  assert.equal(second.window.hits, 20);
+  assert.equal(second.totals.gets, 40);
 });

@@ -417,7 +417,7 @@ pub const DEFAULT_LAYER_TIMEOUT_MS: f64 = 1_000.0;
 pub const MAX_LAYER_TIMEOUT_MS: f64 = 2_147_483_647.0;
 
 /// The largest `maxEntries` accepted.
-pub const MAX_ENTRIES: f64 = 16_777_215.0;
+pub const MAX_ENTRIES: f64 = super::index::MAX_SLOTS as f64;
 
 impl Settings {
     /// Validates an option object into settings; `Value::Undefined` means no options.

@@ -1,5 +1,8 @@
 //! The hash index: an open-addressing table of slots, probed linearly from each hash's home.
 //!
+//! The table need not be a power of two: a hash's home is found by multiplying (Lemire's
+//! fast range), so a full cache's table is sized to its bound at a load of 5/8.
+//!
 //! A bucket is 4 bytes: the slot number in the low 24 bits and the top 8 bits of the key hash
 //! as a tag, so a probe reads a slot's node (for its full hash) only when the tags agree.
 //! Several slots may share a hash: they are all found along the probe sequence, and a lookup
@@ -9,7 +12,7 @@
 use super::slab::NIL;
 
 /// The most slots a table can address: 2^24 − 1 (the all-ones bucket marks an empty one).
-pub const MAX_SLOTS: u32 = (1 << 24) - 1;
+pub(crate) const MAX_SLOTS: u32 = (1 << 24) - 1;
 const SLOT_MASK: u32 = (1 << 24) - 1;
 
 #[inline]
@@ -17,41 +20,73 @@ fn bucket(hash: u32, slot: u32) -> u32 {
     (hash & !SLOT_MASK) | (slot & SLOT_MASK)
 }
 
-/// The table never fills beyond 3/4.
-const LOAD_NUM: usize = 3;
-const LOAD_DEN: usize = 4;
+/// The table never fills beyond 5/8: linear probing slows sharply past that.
+const LOAD_NUM: usize = 5;
+const LOAD_DEN: usize = 8;
 
 /// Slots by key hash.
 #[derive(Debug)]
 pub(crate) struct Index {
     table: Vec<u32>,
-    mask: usize,
+    /// Buckets in `table`.
+    n: usize,
+    /// The most buckets the table will grow to: enough for `max` entries at full load.
+    max_buckets: usize,
     len: usize,
 }
 
-/// The home bucket of `hash` in a table of `mask + 1` buckets.
+/// The home bucket of `hash` in a table of `n` buckets. The hash is mixed first, so that the
+/// home does not follow the top bits that form the tag.
 #[inline]
-fn home(hash: u32, mask: usize) -> usize {
-    ((u64::from(hash).wrapping_mul(0x9e37_79b9_7f4a_7c15)) >> 32) as usize & mask
+fn home(hash: u32, n: usize) -> usize {
+    ((u64::from(hash.wrapping_mul(0x9e37_79b1)) * n as u64) >> 32) as usize
+}
+
+/// Buckets for `entries` at full load.
+fn buckets_for(entries: usize) -> usize {
+    (entries.max(6) * LOAD_DEN).div_ceil(LOAD_NUM) + 1
 }
 
 impl Index {
-    /// An empty index sized for about `expected` entries.
-    pub fn with_capacity(expected: usize) -> Self {
-        let buckets = (expected.max(8) * LOAD_DEN / LOAD_NUM + 1).next_power_of_two();
+    /// An empty index sized for `expected` entries that will hold at most `max`.
+    pub fn new(expected: usize, max: usize) -> Self {
+        let max_buckets = buckets_for(max);
+        let n = buckets_for(expected).min(max_buckets);
         Index {
-            table: vec![NIL; buckets],
-            mask: buckets - 1,
+            table: vec![NIL; n],
+            n,
+            max_buckets,
             len: 0,
         }
     }
 
+    #[inline]
+    fn step(&self, i: usize) -> usize {
+        if i + 1 >= self.n {
+            0
+        } else {
+            i + 1
+        }
+    }
+
+    /// How far bucket `to` lies after bucket `from` along the probe order.
+    #[inline]
+    fn dist(&self, from: usize, to: usize) -> usize {
+        if to >= from {
+            to - from
+        } else {
+            to + self.n - from
+        }
+    }
+
     /// Entries held.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Buckets allocated.
+    #[cfg(test)]
     pub fn buckets(&self) -> usize {
         self.table.len()
     }
@@ -61,7 +96,7 @@ impl Index {
     #[inline]
     pub fn find_from(&self, hash: u32, from: usize, hash_of: impl Fn(u32) -> u32) -> (usize, u32) {
         let tag = hash & !SLOT_MASK;
-        let mut i = from & self.mask;
+        let mut i = if from >= self.n { 0 } else { from };
         loop {
             match self.table.get(i) {
                 Some(&b) if b != NIL => {
@@ -72,33 +107,33 @@ impl Index {
                 }
                 _ => return (i, NIL),
             }
-            i = (i + 1) & self.mask;
+            i = self.step(i);
         }
     }
 
     /// The first slot for `hash` and its bucket; NIL when there is none.
     #[inline]
     pub fn first(&self, hash: u32, hash_of: impl Fn(u32) -> u32) -> (usize, u32) {
-        self.find_from(hash, home(hash, self.mask), hash_of)
+        self.find_from(hash, home(hash, self.n), hash_of)
     }
 
     /// The next slot for `hash` after the one at bucket `pos`.
     #[inline]
     pub fn next(&self, hash: u32, pos: usize, hash_of: impl Fn(u32) -> u32) -> (usize, u32) {
-        self.find_from(hash, pos + 1, hash_of)
+        self.find_from(hash, self.step(pos), hash_of)
     }
 
     /// The bucket that holds `slot`, whose node has `hash`.
     pub fn position(&self, hash: u32, slot: u32) -> Option<usize> {
         let want = bucket(hash, slot);
-        let mut i = home(hash, self.mask);
+        let mut i = home(hash, self.n);
         loop {
             match self.table.get(i) {
                 Some(&b) if b == want => return Some(i),
                 Some(&b) if b != NIL => {}
                 _ => return None,
             }
-            i = (i + 1) & self.mask;
+            i = self.step(i);
         }
     }
 
@@ -112,20 +147,22 @@ impl Index {
     }
 
     fn place(&mut self, hash: u32, slot: u32) {
-        let mut i = home(hash, self.mask);
+        let mut i = home(hash, self.n);
+        let n = self.n;
         while let Some(b) = self.table.get_mut(i) {
             if *b == NIL {
                 *b = bucket(hash, slot);
                 return;
             }
-            i = (i + 1) & self.mask;
+            i = if i + 1 >= n { 0 } else { i + 1 };
         }
     }
 
     fn grow(&mut self, hash_of: &impl Fn(u32) -> u32) {
-        let buckets = self.table.len() * 2;
+        let needed = buckets_for(self.len + 1);
+        let buckets = (self.n * 2).min(self.max_buckets).max(needed);
         let old = std::mem::replace(&mut self.table, vec![NIL; buckets]);
-        self.mask = buckets - 1;
+        self.n = buckets;
         for b in old.into_iter().filter(|b| *b != NIL) {
             let slot = b & SLOT_MASK;
             self.place(hash_of(slot), slot);
@@ -140,14 +177,14 @@ impl Index {
         self.len = self.len.saturating_sub(1);
         let mut j = hole;
         loop {
-            j = (j + 1) & self.mask;
+            j = self.step(j);
             let Some(&b) = self.table.get(j) else { break };
             if b == NIL {
                 break;
             }
             // The entry at j may fill the hole when the hole lies between its home and j.
-            let h = home(hash_of(b & SLOT_MASK), self.mask);
-            if (j.wrapping_sub(h) & self.mask) >= (j.wrapping_sub(hole) & self.mask) {
+            let h = home(hash_of(b & SLOT_MASK), self.n);
+            if self.dist(h, j) >= self.dist(hole, j) {
                 if let Some(h) = self.table.get_mut(hole) {
                     *h = b;
                 }
@@ -166,6 +203,7 @@ impl Index {
     }
 
     /// Every slot held, in bucket order.
+    #[cfg(test)]
     pub fn slots(&self) -> impl Iterator<Item = u32> + '_ {
         self.table
             .iter()
@@ -184,7 +222,7 @@ mod tests {
     fn finds_every_slot_of_a_hash_and_survives_removals() {
         // Slot s has hash s % 7, so every hash has many slots and runs overlap.
         let hash_of = |s: u32| s % 7;
-        let mut ix = Index::with_capacity(4);
+        let mut ix = Index::new(4, 1000);
         let mut live: HashMap<u32, Vec<u32>> = HashMap::new();
         for s in 0..200u32 {
             ix.insert(hash_of(s), s, hash_of);
@@ -213,7 +251,7 @@ mod tests {
     #[test]
     fn grows_past_its_load_and_clears() {
         let hash_of = |s: u32| s.wrapping_mul(2_654_435_761);
-        let mut ix = Index::with_capacity(8);
+        let mut ix = Index::new(8, 100_000);
         let start = ix.buckets();
         for s in 0..10_000 {
             ix.insert(hash_of(s), s, hash_of);

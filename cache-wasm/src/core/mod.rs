@@ -1,5 +1,6 @@
 //! The pure-Rust core: settings, the store and its policies, stats. No JS here; time is an input.
 
+pub(crate) mod chunked;
 pub mod config;
 pub(crate) mod index;
 pub mod json;

@@ -1,5 +1,7 @@
 //! Entry slots with intrusive doubly linked lists: the storage every eviction policy orders.
 
+use super::chunked::Chunked;
+
 /// The "no slot" marker used for list ends, empty buckets and missing answers.
 pub const NIL: u32 = u32::MAX;
 
@@ -9,15 +11,13 @@ pub(crate) const FREE: u8 = u8::MAX;
 /// Number of ordered lists a policy may use (LRU uses one, W-TinyLFU three).
 pub(crate) const LISTS: usize = 3;
 
-/// One entry's bookkeeping: its key hash, list links, access stamp and size (24 bytes).
+/// One entry's bookkeeping: its key hash, list links and size (20 bytes).
 /// Expiry times live beside the nodes, in a vector that exists once any entry has a TTL.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
     pub hash: u32,
     pub prev: u32,
     pub next: u32,
-    /// Access stamp: a counter value taken when the entry was last set or read.
-    pub stamp: u32,
     pub size: u32,
     pub seg: u8,
     /// Whether a get has returned this entry since it was set.
@@ -29,7 +29,6 @@ impl Node {
         hash: 0,
         prev: NIL,
         next: NIL,
-        stamp: 0,
         size: 0,
         seg: FREE,
         read: false,
@@ -64,9 +63,9 @@ struct Move {
 /// the insert that caused it receives.
 #[derive(Debug)]
 pub(crate) struct Slab {
-    nodes: Vec<Node>,
+    nodes: Chunked<Node>,
     /// Absolute expiry per slot in ms since the epoch, infinite for none; empty until needed.
-    expires: Vec<f64>,
+    expires: Chunked<f64>,
     lists: [List; LISTS],
     free: u32,
     journal: [Move; 4],
@@ -77,8 +76,8 @@ pub(crate) struct Slab {
 impl Slab {
     pub fn new() -> Self {
         Slab {
-            nodes: Vec::new(),
-            expires: Vec::new(),
+            nodes: Chunked::new(Node::EMPTY),
+            expires: Chunked::new(f64::INFINITY),
             lists: [List::EMPTY; LISTS],
             free: NIL,
             journal: [Move {
@@ -165,7 +164,7 @@ impl Slab {
             if !at.is_finite() {
                 return;
             }
-            self.expires = vec![f64::INFINITY; self.nodes.len()];
+            self.expires.resize(self.nodes.len(), f64::INFINITY);
         }
         if let Some(e) = self.expires.get_mut(slot as usize) {
             *e = at;

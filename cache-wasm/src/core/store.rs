@@ -8,6 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
+use super::chunked::Chunked;
 use super::config::{PolicyKind, Settings};
 use super::index::Index;
 use super::policy::Policy;
@@ -163,6 +164,8 @@ pub struct Store {
     ttl_live: u32,
     expiries: BinaryHeap<Expiry>,
     stamp: u32,
+    /// Access stamps by slot, kept for W-TinyLFU only, whose lists are not one recency order.
+    stamps: Chunked<u32>,
     pending: Option<Pending>,
     /// The hash of the last get when it missed: the insert that follows is the same access.
     missed: Option<u32>,
@@ -175,7 +178,10 @@ impl Store {
     pub fn new(settings: &Settings) -> Self {
         Store {
             slab: Slab::new(),
-            index: Index::with_capacity(settings.max_entries.min(4096) as usize),
+            index: Index::new(
+                settings.max_entries.min(4096) as usize,
+                settings.max_entries as usize,
+            ),
             policy: Policy::new(settings.policy, settings.max_entries),
             kind: settings.policy,
             max_entries: settings.max_entries.max(1),
@@ -185,6 +191,7 @@ impl Store {
             ttl_live: 0,
             expiries: BinaryHeap::new(),
             stamp: 0,
+            stamps: Chunked::new(0),
             pending: None,
             missed: None,
             freed: Vec::new(),
@@ -246,10 +253,24 @@ impl Store {
         now >= self.slab.expires_at(slot)
     }
 
+    /// Takes the next access stamp for `slot`.
     #[inline]
-    fn next_stamp(&mut self) -> u32 {
+    fn touch_stamp(&mut self, slot: u32) {
         self.stamp = self.stamp.wrapping_add(1);
-        self.stamp
+        if self.kind == PolicyKind::TinyLfu {
+            let i = slot as usize;
+            if i >= self.stamps.len() {
+                self.stamps.resize(i + 1, 0);
+            }
+            if let Some(s) = self.stamps.get_mut(i) {
+                *s = self.stamp;
+            }
+        }
+    }
+
+    #[inline]
+    fn stamp_of(&self, slot: u32) -> u32 {
+        self.stamps.get(slot as usize).copied().unwrap_or(0)
     }
 
     /// Looks up `hash` for a get: the first live candidate is counted as a hit and refreshed,
@@ -281,7 +302,9 @@ impl Store {
                 }
                 if let Some(n) = self.slab.get_mut(after) {
                     n.read = p.read;
-                    n.stamp = p.stamp;
+                }
+                if let Some(s) = self.stamps.get_mut(after as usize) {
+                    *s = p.stamp;
                 }
                 let slab = &self.slab;
                 let (pos, next) = self.index.next(p.hash, p.pos, |s| slab.hash(s));
@@ -304,7 +327,7 @@ impl Store {
                 (pos, at) = self.index.find_from(hash, pos, |s| slab.hash(s));
                 continue;
             }
-            let stamp = self.stamp.wrapping_add(1);
+            let stamp = self.stamp_of(at);
             let Some(n) = self.slab.get_mut(at) else {
                 break;
             };
@@ -313,7 +336,7 @@ impl Store {
                 pos,
                 hash,
                 read: n.read,
-                stamp: n.stamp,
+                stamp,
                 ttl_remaining: if expires_at.is_finite() {
                     expires_at - now
                 } else {
@@ -321,8 +344,7 @@ impl Store {
                 },
             };
             n.read = true;
-            n.stamp = stamp;
-            self.stamp = stamp;
+            self.touch_stamp(at);
             if pending.ttl_remaining >= 0.0 {
                 self.counts.ttl_hits += 1;
                 self.counts.ttl_remaining_sum_ms += pending.ttl_remaining;
@@ -395,18 +417,17 @@ impl Store {
             }
         }
         self.make_room_for_bytes(hash, u64::from(size), NIL, now);
-        let stamp = self.next_stamp();
         let expires_at = self.expiry(ttl_ms, now);
         let slot = self.slab.alloc(Node {
             hash,
             prev: NIL,
             next: NIL,
-            stamp,
             size,
             seg: 0,
             read: false,
         });
         self.slab.set_expires(slot, expires_at);
+        self.touch_stamp(slot);
         let slab = &self.slab;
         self.index.insert(hash, slot, |s| slab.hash(s));
         self.policy.on_insert(&mut self.slab, slot);
@@ -443,11 +464,10 @@ impl Store {
         if self.slab.expires_at(slot).is_finite() {
             self.ttl_live = self.ttl_live.saturating_sub(1);
         }
-        let stamp = self.next_stamp();
+        self.touch_stamp(slot);
         let expires_at = self.expiry(ttl_ms, now);
         if let Some(n) = self.slab.get_mut(slot) {
             n.size = size;
-            n.stamp = stamp;
             n.read = false;
         }
         self.slab.set_expires(slot, expires_at);
@@ -487,6 +507,7 @@ impl Store {
         self.index.clear();
         self.policy.clear();
         self.expiries.clear();
+        self.stamps.clear();
         self.len = 0;
         self.bytes = 0;
         self.ttl_live = 0;
@@ -544,11 +565,7 @@ impl Store {
             PolicyKind::TinyLfu => {
                 let mut slots: Vec<(u32, u32)> = (0..3u8)
                     .flat_map(|seg| self.slab.iter(seg))
-                    .filter_map(|s| {
-                        self.slab
-                            .get(s)
-                            .map(|n| (self.stamp.wrapping_sub(n.stamp), s))
-                    })
+                    .map(|s| (self.stamp.wrapping_sub(self.stamp_of(s)), s))
                     .collect();
                 slots.sort_unstable();
                 slots.into_iter().map(|(_, s)| s).collect()

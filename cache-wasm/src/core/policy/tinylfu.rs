@@ -464,7 +464,6 @@ mod tests {
             hash,
             prev: NIL,
             next: NIL,
-            stamp: 0,
             size: 1,
             seg: 0,
             read: false,
