@@ -1,6 +1,6 @@
 // A local Workers KV backend for the test: serves the HTTP requests that workerd's KV binding
 // makes (GET, PUT, DELETE of https://fake-host/<key>?urlencoded=true[&expiration_ttl=s]) from
-// memory, with KV's expiry. Keys starting with "fail:" answer 500, as a failing KV would.
+// memory, with KV's expiry. Keys containing "fail:" answer 500, as a failing KV would.
 const records = new Map();
 
 function keyOf(url) {
@@ -12,7 +12,7 @@ export default {
   async fetch(request) {
     const url = new URL(request.url);
     const key = keyOf(url);
-    if (key.startsWith("fail:")) return new Response("injected failure", { status: 500 });
+    if (key.includes("fail:")) return new Response("injected failure", { status: 500 });
     const now = Date.now();
     switch (request.method) {
       case "GET": {

@@ -10,7 +10,7 @@
 export function indexedDbLayer(options = {}) {
   const database = options.database ?? "cache-wasm";
   const objectStore = options.objectStore ?? "entries";
-  const factory = options.indexedDB ?? globalThis.indexedDB;
+  const factory = "indexedDB" in options ? options.indexedDB : globalThis.indexedDB;
   let opening = null;
 
   const open = () => {
