@@ -241,6 +241,13 @@ export class CacheManager {
   #timers = [];
   #channel = null;
   #tiers;
+  // The clock reading a write from the layers' path uses (0: read the clock), so that memory's
+  // expiry and the envelope's are the same instant.
+  #at = 0;
+  // The frame whose callbacks are running, or null; `followUp` when a re-entrant flush built it.
+  #delivery = null;
+  // The frame promised to flushes called from inside callbacks: { promise, resolve, reject }.
+  #pendingFlush = null;
 
   constructor(config) {
     const E = engineClass();
@@ -277,7 +284,7 @@ export class CacheManager {
     }
     const interval = s.telemetryInterval * 1000;
     this.#timers.push(every(Math.min(TICK_MS, interval), this, (c) => c.#tick()));
-    this.#timers.push(every(interval, this, (c) => c.#emit()));
+    this.#timers.push(every(interval, this, (c) => c.#emit(false)));
   }
 
   #tick() {
@@ -368,36 +375,8 @@ export class CacheManager {
 
   /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
   set(key, value, options) {
+    if (--this.#countdown === 0) return this.#timedSet(key, value, options);
     if (this.#tiers.busy) this.#touch(key);
-    if (--this.#countdown === 0) {
-      this.#countdown = this.#sampleEvery;
-      const t0 = clock();
-      this.#set(key, value, options);
-      this.#e.recordLatency(OP_SET, clock() - t0);
-      return this;
-    }
-    return this.#set(key, value, options);
-  }
-
-  // A synchronous write while async work is in progress: reads that began earlier must not
-  // promote what they found over it.
-  #touch(key) {
-    if (typeof key === "string") this.#e.keyTouched(key);
-    else if (typeof key === "number" && Number.isFinite(key)) this.#e.keyTouched(String(key));
-  }
-
-  // Stores a value found in a layer with its absolute expiry `exp` (0 = none) into memory.
-  #putUntil(key, value, exp) {
-    const t = now();
-    if (exp !== 0 && t >= exp) return;
-    try {
-      this.#set(key, value, { ttl: exp === 0 ? 0 : exp - t }, t);
-    } catch {
-      // A value too large for maxBytes stays in the layers only.
-    }
-  }
-
-  #set(key, value, options, at) {
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "set");
     if (value === undefined) {
       throw this.#bad(new TypeError("cache-wasm: set value is undefined, which cannot be stored; store null, or call delete(key)"));
@@ -420,7 +399,7 @@ export class CacheManager {
       throw this.#bad(new RangeError(`cache-wasm: set size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
     }
     if (ttl > 0) this.#timed = true;
-    const t = at ?? (this.#timed ? now() : 0);
+    const t = this.#at || (this.#timed ? now() : 0);
     const e = this.#e;
     const h = key === this.#missKey ? this.#missHash : hashKey(key);
     // One call stores a new key; a negative answer is a candidate slot to check first.
@@ -444,6 +423,45 @@ export class CacheManager {
     this.#vals[s] = value;
     if (r >= TWO_32) this.#release(1);
     return this;
+  }
+
+  // A synchronous write while async work is in progress: reads that began earlier must not
+  // promote what they found over it.
+  #touch(key) {
+    if (typeof key === "string") this.#e.keyTouched(key);
+    else if (typeof key === "number" && Number.isFinite(key)) this.#e.keyTouched(String(key));
+  }
+
+  // set() at clock reading `at`.
+  #setAt(key, value, options, at) {
+    this.#at = at;
+    try {
+      return this.set(key, value, options);
+    } finally {
+      this.#at = 0;
+    }
+  }
+
+  // Stores a value found in a layer with its absolute expiry `exp` (0 = none) into memory.
+  #putUntil(key, value, exp) {
+    const t = now();
+    if (exp !== 0 && t >= exp) return;
+    try {
+      this.#setAt(key, value, { ttl: exp === 0 ? 0 : exp - t }, t);
+    } catch {
+      // A value too large for maxBytes stays in the layers only.
+    }
+  }
+
+  #timedSet(key, value, options) {
+    // The nested set takes one off the countdown again.
+    this.#countdown = this.#sampleEvery + 1;
+    const t0 = clock();
+    try {
+      return this.set(key, value, options);
+    } finally {
+      this.#e.recordLatency(OP_SET, clock() - t0);
+    }
   }
 
   /** Removes `key`; true when it was there. */
@@ -512,7 +530,7 @@ export class CacheManager {
     const ttl = this.#asyncTtl(options, "setAsync");
     return this.#tiers.asWrite(key, async () => {
       const t = now();
-      this.#set(key, value, options, t);
+      this.#setAt(key, value, options, t);
       if (this.#tiers.count > 0) await this.#tiers.writeThrough(key, value, this.#e.expiresAt(t, ttl));
       return this;
     });
@@ -612,12 +630,53 @@ export class CacheManager {
     return subscribe(this.#alertHandlers, handler);
   }
 
-  /** Builds a frame now, delivers it and runs the alert rules; resolves to the frame. */
+  /** The last alert transitions (at most 100), oldest first: `{ type, ...details }` each. */
+  getAlertHistory() {
+    return JSON.parse(this.#e.alertHistory());
+  }
+
+  /**
+   * Builds a frame now, delivers it and runs the alert rules; resolves to the frame.
+   *
+   * Called from inside a callback (an alert handler or an onMetrics subscriber), the flush
+   * does not nest: every such call during one delivery shares one frame, built once that
+   * delivery is over. Calls during the delivery of that frame resolve to it, so callbacks
+   * that flush on every frame cannot loop.
+   */
   flushTelemetry() {
     if (!this.#config.enableTelemetry) {
       return Promise.reject(new TypeError("cache-wasm: flushTelemetry needs `enableTelemetry: true`"));
     }
-    return Promise.resolve(this.#emit());
+    const d = this.#delivery;
+    if (d !== null) {
+      if (d.followUp) return Promise.resolve(d.frame);
+      if (this.#pendingFlush === null) {
+        const p = {};
+        p.promise = new Promise((resolve, reject) => {
+          p.resolve = resolve;
+          p.reject = reject;
+        });
+        this.#pendingFlush = p;
+        queueMicrotask(() => this.#flushFollowUp());
+      }
+      return this.#pendingFlush.promise;
+    }
+    try {
+      return Promise.resolve(this.#emit(false));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #flushFollowUp() {
+    const p = this.#pendingFlush;
+    this.#pendingFlush = null;
+    if (p === null) return;
+    try {
+      p.resolve(this.#emit(true));
+    } catch (err) {
+      p.reject(err);
+    }
   }
 
   /** Stops the telemetry timers and closes the telemetry channel. */
@@ -630,36 +689,62 @@ export class CacheManager {
     }
   }
 
+  // Counts a callback's failure; never throws (a callback may have freed the cache).
+  #count(kind) {
+    try {
+      this.#e.recordError(kind);
+    } catch {
+      // Nothing left to count into.
+    }
+  }
+
   // Builds one frame and hands it to subscribers, the channel and the alert handlers. Each
-  // callback runs on its own: a throw is counted and the others still run; a callback may
-  // call back into the cache, since no engine call is in progress while it runs.
-  #emit() {
+  // callback runs on its own: a throw (or a rejected promise it returns) is counted and the
+  // others still run. A callback may call back into the cache, since no engine call is in
+  // progress while it runs; a handler unregistered during delivery is not called after.
+  #emit(followUp) {
     const frame = JSON.parse(this.#e.frame(now(), instanceId()));
-    for (const cb of this.#subscribers.slice()) {
-      try {
-        cb(frame);
-      } catch {
-        this.#e.recordError("subscriber");
+    // Taken before any callback runs: a subscriber that edits the frame cannot hide an alert.
+    const events = frame.alerts.map(({ type, ...details }) => [type, details]);
+    const outer = this.#delivery;
+    this.#delivery = { frame, followUp };
+    try {
+      for (const cb of this.#subscribers.slice()) {
+        if (this.#subscribers.includes(cb)) this.#call("subscriber", cb, frame);
       }
-    }
-    if (this.#channel !== null) {
-      try {
-        this.#channel.postMessage(frame);
-      } catch {
-        this.#e.recordError("subscriber");
-      }
-    }
-    for (const event of frame.alerts) {
-      const { type, ...details } = event;
-      for (const h of this.#alertHandlers.slice()) {
+      if (this.#channel !== null) {
         try {
-          h(type, { ...details });
+          this.#channel.postMessage(frame);
         } catch {
-          this.#e.recordError("alert_handler");
+          this.#count("subscriber");
         }
       }
+      for (const [type, details] of events) {
+        for (const h of this.#alertHandlers.slice()) {
+          if (this.#alertHandlers.includes(h)) this.#call("alert_handler", h, type, { ...details });
+        }
+      }
+    } finally {
+      this.#delivery = outer;
     }
     return frame;
+  }
+
+  #call(kind, fn, ...args) {
+    let r;
+    try {
+      r = fn(...args);
+    } catch {
+      this.#count(kind);
+      return;
+    }
+    if (r !== null && typeof r === "object" && typeof r.then === "function") {
+      try {
+        r.then(undefined, () => this.#count(kind));
+      } catch {
+        this.#count(kind);
+      }
+    }
   }
 
   /** The validated settings, camelCase. */

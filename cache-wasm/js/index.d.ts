@@ -119,6 +119,14 @@ export interface CacheOptions {
   alertOnHighLatency?: boolean;
   /** Milliseconds. Default 100. */
   highLatencyThreshold?: number;
+  /** The latency percentile the latency rule watches, 50–99.9. Default 95 (p95). */
+  highLatencyPercentile?: number;
+  /** Fewest samples (gets, or timed ops) a frame's window needs to fire or resolve an alert, ≥ 1. Default 20. */
+  alertMinSamples?: number;
+  /** Seconds after a resolve during which the same alert cannot fire again, 0–86400. Default 300. */
+  alertCooldown?: number;
+  /** A firing alert resolves at or below threshold × (1 − alertHysteresis); 0 ≤ value < 1. Default 0.1. */
+  alertHysteresis?: number;
   /** Persistent layers below memory, in order. */
   layers?: Layer[];
   /** Share of synchronous memory operations whose latency is timed, 0–1. Default 0.01. */
@@ -142,6 +150,10 @@ export interface CacheOptions {
   high_latency_threshold?: number;
   latency_sample_rate?: number;
   telemetry_channel?: string | null;
+  high_latency_percentile?: number;
+  alert_min_samples?: number;
+  alert_cooldown?: number;
+  alert_hysteresis?: number;
 }
 
 /** Validated settings, every option filled in. */
@@ -163,6 +175,10 @@ export class CacheConfig {
   readonly highMissRateThreshold: number;
   readonly alertOnHighLatency: boolean;
   readonly highLatencyThreshold: number;
+  readonly highLatencyPercentile: number;
+  readonly alertMinSamples: number;
+  readonly alertCooldown: number;
+  readonly alertHysteresis: number;
   readonly layers: Layer[];
   readonly latencySampleRate: number;
   readonly telemetryChannel: string | null;
@@ -195,17 +211,55 @@ export interface LayerStats {
   /** Percent 0–100. */
   hit_rate: number;
   latency: { get: Latency | null; set: Latency | null; delete: Latency | null };
-  errors: { total: number; by_type: Record<string, number> };
+  errors: { total: number; by_type: Record<ErrorType, number> };
 }
 
-/** One alert's state as stats and frames report it. */
+/** The kinds of alert. */
+export type AlertType = "high_miss_rate" | "high_latency";
+
+/** An operation an alert watches. */
+export type AlertOp = "get" | "set" | "delete";
+
+/** One alert's state as stats and frames report it: one per kind, op and layer that has fired. */
 export interface AlertState {
-  type: "high_miss_rate" | "high_latency" | string;
+  type: AlertType;
   state: "firing" | "resolved";
+  /** The value of the latest window with enough samples: a fraction for miss rate, ms for latency. */
   value: number;
   threshold: number;
+  /** When the state last changed, ms since the epoch. */
   since_ms: number;
+  op: AlertOp;
+  /** "memory" or a layer's name. */
+  layer: string;
 }
+
+/** What an alert handler is told about a transition. */
+export interface AlertDetails {
+  state: "firing" | "resolved";
+  /** A fraction for miss rate, ms (the configured percentile) for latency. */
+  value: number;
+  /** Same unit as value. */
+  threshold: number;
+  /** Seconds of the frame's window that was evaluated. */
+  window_s: number;
+  /** Gets (miss rate) or timed operations (latency) in that window. */
+  samples: number;
+  /** "get" for miss rate; the operation watched for latency. */
+  op: AlertOp;
+  /** "memory" or a layer's name. */
+  layer: string;
+  /** When, ms since the epoch. */
+  at_ms: number;
+}
+
+/** A transition as frames and the alert history carry it. */
+export interface AlertEvent extends AlertDetails {
+  type: AlertType;
+}
+
+/** Called on every alert transition; a throw or a rejected promise is counted, never rethrown. */
+export type AlertHandler = (alertType: AlertType, details: AlertDetails) => void | Promise<void>;
 
 /** The span of a stats snapshot. */
 export type Period = "all" | "minute" | "hour" | "day";
@@ -219,40 +273,6 @@ export type ErrorType =
   | "alert_handler"
   | "subscriber"
   | "internal";
-
-/** What an alert handler and a frame's `alerts` carry for one transition. */
-export interface AlertDetails {
-  state: "firing" | "resolved";
-  /** A fraction for the miss rate, milliseconds for latency. */
-  value: number;
-  threshold: number;
-  window_s: number;
-  samples: number;
-  op: "get" | "set" | "delete";
-  layer: string;
-  at_ms: number;
-}
-
-/** One alert transition in a frame. */
-export interface AlertEvent extends AlertDetails {
-  type: "high_miss_rate" | "high_latency";
-}
-
-/** A metric frame (JSON Schema: `schema/frame.schema.json` in the repository). */
-export interface Frame {
-  schema: "cache-wasm/frame@1";
-  /** 1 for the first frame of a cache, then one more each frame. */
-  seq: number;
-  ts_ms: number;
-  cache: string;
-  instance: string;
-  /** Seconds the window covers. */
-  interval_s: number;
-  totals: Stats;
-  /** The interval just ended; its `period` is "interval". */
-  window: Omit<Stats, "period"> & { period: "interval" };
-  alerts: AlertEvent[];
-}
 
 /** What `getStats` returns. */
 export interface Stats {
@@ -293,6 +313,23 @@ export interface Stats {
   alerts: AlertState[];
 }
 
+/** A metric frame, built every `telemetryInterval` seconds and by `flushTelemetry()`
+ * (JSON Schema: `schema/frame.schema.json` in the repository). */
+export interface MetricFrame {
+  schema: "cache-wasm/frame@1";
+  seq: number;
+  ts_ms: number;
+  cache: string;
+  instance: string;
+  interval_s: number;
+  /** Stats since creation. */
+  totals: Stats;
+  /** Stats of the interval just ended (its period is "interval"). */
+  window: Omit<Stats, "period"> & { period: "interval" };
+  /** The alert transitions of this frame. */
+  alerts: AlertEvent[];
+}
+
 /** A cache of string keys (numbers are stored as their decimal string) with stats. */
 export class CacheManager<V = unknown> {
   constructor(config?: CacheOptions | CacheConfig);
@@ -317,13 +354,13 @@ export class CacheManager<V = unknown> {
   /** Stats since creation ("all") or for a window ending now. */
   getStats(period?: Period | { period: Period }): Stats;
   /** Calls `callback` with every metric frame; returns a function that unsubscribes. */
-  onMetrics(callback: (frame: Frame) => void): () => void;
+  onMetrics(callback: (frame: MetricFrame) => void | Promise<void>): () => void;
   /** Calls `handler` on every alert transition; returns a function that unregisters it. */
-  registerAlertHandler(
-    handler: (alertType: AlertEvent["type"], details: AlertDetails) => void,
-  ): () => void;
-  /** Builds a frame now, delivers it and runs the alert rules. Needs enableTelemetry. */
-  flushTelemetry(): Promise<Frame>;
+  registerAlertHandler(handler: AlertHandler): () => void;
+  /** Builds a frame now, runs the alert rules and delivers it; resolves to the frame. */
+  flushTelemetry(): Promise<MetricFrame>;
+  /** The last alert transitions (at most 100), oldest first. */
+  getAlertHistory(): AlertEvent[];
   /** Stops the telemetry timers and closes the telemetry channel. */
   close(): void;
   /** From memory, else the first layer that has it (promoted upward); undefined on a miss. */

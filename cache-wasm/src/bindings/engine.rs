@@ -89,6 +89,10 @@ impl Engine {
             o.num("highMissRateThreshold", s.high_miss_rate_threshold)?;
             o.bool("alertOnHighLatency", s.alert_on_high_latency)?;
             o.num("highLatencyThreshold", s.high_latency_threshold_ms)?;
+            o.num("highLatencyPercentile", s.high_latency_percentile)?;
+            o.count("alertMinSamples", s.alert_min_samples)?;
+            o.num("alertCooldown", s.alert_cooldown_s)?;
+            o.num("alertHysteresis", s.alert_hysteresis)?;
             o.num("latencySampleRate", s.latency_sample_rate)?;
             match &s.telemetry_channel {
                 Some(c) => o.str("telemetryChannel", c)?,
@@ -233,6 +237,14 @@ impl Engine {
             .write_frame(&frame, instance, &mut out)
             .map_err(|_| range_error("cache-wasm: the frame could not be written"))?;
         Ok(out)
+    }
+
+    /// The last alert transitions as a JSON array of events, oldest first.
+    #[wasm_bindgen(js_name = alertHistory)]
+    pub fn alert_history(&self) -> String {
+        let mut out = String::new();
+        let _ = self.telemetry.write_alert_history(&mut out);
+        out
     }
 
     /// Summaries of the recent frames as a JSON array, oldest first.

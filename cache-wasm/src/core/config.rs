@@ -106,6 +106,14 @@ pub struct Settings {
     pub alert_on_high_latency: bool,
     /// Latency threshold in ms.
     pub high_latency_threshold_ms: f64,
+    /// The latency percentile the latency rule watches, 50 to 99.9.
+    pub high_latency_percentile: f64,
+    /// Fewest samples a frame's window needs before an alert can fire or resolve.
+    pub alert_min_samples: u64,
+    /// Seconds after a resolve during which the same alert cannot fire again.
+    pub alert_cooldown_s: f64,
+    /// A firing alert resolves at or below `threshold × (1 − alert_hysteresis)`.
+    pub alert_hysteresis: f64,
     /// Names of the layers below memory, in order.
     pub layers: Vec<String>,
     /// Each layer's timeout in ms (`timeoutMs`, default [`DEFAULT_LAYER_TIMEOUT_MS`]), in order.
@@ -135,6 +143,10 @@ impl Default for Settings {
             high_miss_rate_threshold: 0.5,
             alert_on_high_latency: false,
             high_latency_threshold_ms: 100.0,
+            high_latency_percentile: 95.0,
+            alert_min_samples: 20,
+            alert_cooldown_s: 300.0,
+            alert_hysteresis: 0.1,
             layers: Vec::new(),
             layer_timeouts_ms: Vec::new(),
             latency_sample_rate: 0.01,
@@ -291,6 +303,18 @@ const OPTIONS: &[OptionName] = &[
     },
     OptionName {
         camel: "highLatencyThreshold",
+    },
+    OptionName {
+        camel: "highLatencyPercentile",
+    },
+    OptionName {
+        camel: "alertMinSamples",
+    },
+    OptionName {
+        camel: "alertCooldown",
+    },
+    OptionName {
+        camel: "alertHysteresis",
     },
     OptionName { camel: "layers" },
     OptionName {
@@ -531,6 +555,35 @@ impl Settings {
                 }
                 self.high_latency_threshold_ms = n;
             }
+            "highLatencyPercentile" => {
+                let n = want_number(option, v)?;
+                if !(50.0..=99.9).contains(&n) {
+                    return Err(range(option, "a percentile from 50 to 99.9 (95 = p95)", v));
+                }
+                self.high_latency_percentile = n;
+            }
+            "alertMinSamples" => {
+                self.alert_min_samples =
+                    want_int(option, v, 1.0, MAX_TTL_MS, "a whole number of samples ≥ 1")? as u64;
+            }
+            "alertCooldown" => {
+                let n = want_number(option, v)?;
+                if !(0.0..=86_400.0).contains(&n) {
+                    return Err(range(option, "seconds from 0 to 86400", v));
+                }
+                self.alert_cooldown_s = n;
+            }
+            "alertHysteresis" => {
+                let n = want_number(option, v)?;
+                if !(0.0..1.0).contains(&n) {
+                    return Err(range(
+                        option,
+                        "a fraction from 0 up to, not including, 1 (0.1 = resolve 10% below the threshold)",
+                        v,
+                    ));
+                }
+                self.alert_hysteresis = n;
+            }
             "layers" => (self.layers, self.layer_timeouts_ms) = layer_list(v)?,
             "latencySampleRate" => {
                 let n = want_number(option, v)?;
@@ -699,6 +752,33 @@ mod tests {
         assert!(s.metrics_collection);
         assert_eq!(s.high_miss_rate_threshold, 0.5);
         assert_eq!(s.high_latency_threshold_ms, 100.0);
+        assert_eq!(s.high_latency_percentile, 95.0);
+        assert_eq!(s.alert_min_samples, 20);
+        assert_eq!(s.alert_cooldown_s, 300.0);
+        assert_eq!(s.alert_hysteresis, 0.1);
+    }
+
+    #[test]
+    fn alert_tuning_options_take_both_spellings() {
+        let s = Settings::from_value(&obj(&[
+            ("enableTelemetry", Value::Bool(true)),
+            ("alertOnHighLatency", Value::Bool(true)),
+            ("highLatencyPercentile", Value::Number(99.9)),
+            ("alert_min_samples", Value::Number(1.0)),
+            ("alert_cooldown", Value::Number(0.0)),
+            ("alertHysteresis", Value::Number(0.0)),
+        ]))
+        .unwrap();
+        assert_eq!(s.high_latency_percentile, 99.9);
+        assert_eq!(s.alert_min_samples, 1);
+        assert_eq!(s.alert_cooldown_s, 0.0);
+        assert_eq!(s.alert_hysteresis, 0.0);
+        let err = Settings::from_value(&obj(&[
+            ("alertCooldown", Value::Number(5.0)),
+            ("alert_cooldown", Value::Number(6.0)),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("`alertCooldown`"), "{err}");
     }
 
     #[test]
@@ -781,6 +861,56 @@ mod tests {
                 ]),
                 ErrorKind::Type,
                 "`maxEntries`",
+            ),
+            (
+                obj(&[("highLatencyPercentile", Value::Number(49.9))]),
+                ErrorKind::Range,
+                "`highLatencyPercentile`",
+            ),
+            (
+                obj(&[("high_latency_percentile", Value::Number(99.95))]),
+                ErrorKind::Range,
+                "`highLatencyPercentile`",
+            ),
+            (
+                obj(&[("alertMinSamples", Value::Number(0.0))]),
+                ErrorKind::Range,
+                "`alertMinSamples`",
+            ),
+            (
+                obj(&[("alertMinSamples", Value::Number(2.5))]),
+                ErrorKind::Range,
+                "`alertMinSamples`",
+            ),
+            (
+                obj(&[("alert_min_samples", Value::Str("20".into()))]),
+                ErrorKind::Type,
+                "`alertMinSamples`",
+            ),
+            (
+                obj(&[("alertCooldown", Value::Number(-1.0))]),
+                ErrorKind::Range,
+                "`alertCooldown`",
+            ),
+            (
+                obj(&[("alertCooldown", Value::Number(f64::INFINITY))]),
+                ErrorKind::Range,
+                "`alertCooldown`",
+            ),
+            (
+                obj(&[("alertHysteresis", Value::Number(1.0))]),
+                ErrorKind::Range,
+                "`alertHysteresis`",
+            ),
+            (
+                obj(&[("alertHysteresis", Value::Number(f64::NAN))]),
+                ErrorKind::Range,
+                "`alertHysteresis`",
+            ),
+            (
+                obj(&[("alertHysteresis", Value::Bool(true))]),
+                ErrorKind::Type,
+                "`alertHysteresis`",
             ),
             (Value::Str("x".into()), ErrorKind::Type, "object"),
         ];

@@ -1,5 +1,5 @@
 // Type-checks an ES-module consumer of the package under --strict; each @ts-expect-error must be an error.
-import init, { CacheConfig, CacheManager, type Stats } from "cache-wasm";
+import init, { CacheConfig, CacheManager, type AlertDetails, type AlertType, type MetricFrame, type Stats } from "cache-wasm";
 
 await init();
 const cache = new CacheManager<{ n: number }>({ maxEntries: 10, evictionPolicy: "tinylfu" });
@@ -15,7 +15,29 @@ const p95: number | undefined = cache.getStats({ period: "day" }).latency.get?.p
 new CacheManager(new CacheConfig({ max_entries: 5, enable_telemetry: false }));
 new CacheManager();
 cache.clear();
-export { value, peeked, present, keys, counts, figures, p95 };
+const watched = new CacheManager({
+  enableTelemetry: true,
+  alertOnHighLatency: true,
+  highLatencyPercentile: 99,
+  alertMinSamples: 5,
+  alert_cooldown: 30,
+  alertHysteresis: 0.2,
+});
+const seen: [AlertType, AlertDetails][] = [];
+const off: () => void = watched.registerAlertHandler((type, details) => {
+  const where: string = `${details.op} ${details.layer} ${details.state} ${details.value}/${details.threshold}`;
+  const span: number = details.window_s + details.samples + details.at_ms;
+  seen.push([type, details]);
+  void where;
+  void span;
+});
+off();
+const frame: MetricFrame = await watched.flushTelemetry();
+const firing: boolean = frame.alerts.some((a) => a.type === "high_latency" && a.state === "firing");
+const history: number = watched.getAlertHistory().length + watched.getStats().alerts.filter((a) => a.layer === "memory").length;
+const cooldown: number = new CacheConfig({ enableTelemetry: true }).alertCooldown;
+watched.close();
+export { value, peeked, present, keys, counts, figures, p95, seen, firing, history, cooldown };
 
 // @ts-expect-error maxEntries is a number
 new CacheManager({ maxEntries: "x" });
@@ -33,6 +55,12 @@ cache.set("c", { n: 3 }, { ttl: "5" });
 export const wrong: string = stats.gets;
 // @ts-expect-error periods are "all", "minute", "hour" or "day"
 cache.getStats("week");
+// @ts-expect-error alertMinSamples is a number
+new CacheManager({ enableTelemetry: true, alertMinSamples: "20" });
+// @ts-expect-error handlers take (alertType, details)
+watched.registerAlertHandler((type: number) => type);
+// @ts-expect-error details.op is "get", "set" or "delete"
+watched.registerAlertHandler((_t, d) => { const op: "put" = d.op; return op; });
 
 // Layers: keyv-style stores, the built-in adapters and the async methods.
 import { indexedDbLayer, kvLayer, LayerError, type Envelope, type LayerStore } from "cache-wasm";

@@ -1,24 +1,48 @@
 //! Alert rules, run on each frame's window: high miss rate and high latency.
 //!
-//! `high_miss_rate` watches the memory layer's gets: its value is misses / gets as a
-//! fraction. `high_latency` watches every op of every layer: its value is the window's p95
-//! in ms. A rule fires when its value exceeds the threshold and resolves when it no longer
-//! does; a window with fewer than `min_samples` samples leaves the state unchanged. Only
-//! changes are reported as events.
+//! The rules are pure: [`Alerts::evaluate`] reads a window and returns the transitions as
+//! data ([`AlertEvent`]); the JS wrapper hands them to the registered handlers.
+//!
+//! # What is watched
+//!
+//! - `high_miss_rate` watches the memory layer's gets (`op` `"get"`, `layer` `"memory"`):
+//!   its value is misses / gets in the window, as a fraction; its samples are the gets.
+//! - `high_latency` watches every op (get, set, delete) of every layer separately: its value
+//!   is the window's `highLatencyPercentile` (p95 by default) in ms; its samples are the
+//!   timed operations (with `latencySampleRate` below 1, a share of the operations).
+//!
+//! # Transitions
+//!
+//! Each alert (one kind, op and layer) is either firing or not:
+//!
+//! - **Minimum samples.** A window with fewer than `alertMinSamples` samples is no evidence
+//!   either way: the state stays as it is (no fire on a cold cache, no resolve on silence).
+//! - **Fire** when the value is above the threshold, unless the alert resolved less than
+//!   `alertCooldown` seconds ago: a flapping value then stays quiet until the cooldown is
+//!   over, and fires at the first window after it that is still above the threshold.
+//! - **Stay firing** while the value is above `threshold × (1 − alertHysteresis)`.
+//! - **Resolve** at the first window whose value is at or below that level.
+//!
+//! Only transitions are reported. The states of every alert that has fired are kept (at most
+//! 1 + 3 × layers of them), and so are the last [`HISTORY`] transitions.
 
+use std::collections::VecDeque;
 use std::fmt::{self, Write};
 
-use super::{Figures, Op, MEMORY};
+use super::{ms, Figures, Op, MEMORY};
 use crate::core::config::Settings;
 use crate::core::json::Obj;
 use crate::core::stats::layer_name;
+
+/// Transitions kept in the history.
+pub const HISTORY: usize = 100;
 
 /// A kind of alert.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AlertKind {
     /// Misses / gets above `highMissRateThreshold`.
     HighMissRate,
-    /// p95 latency above `highLatencyThreshold` ms.
+    /// A latency percentile above `highLatencyThreshold` ms.
     HighLatency,
 }
 
@@ -51,15 +75,21 @@ impl AlertStatus {
     }
 }
 
-/// Which rules run, with their thresholds.
+/// Which rules run, with their thresholds and the transition settings.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AlertRules {
     /// The miss-rate threshold as a fraction, when that rule runs.
     pub miss_rate: Option<f64>,
     /// The latency threshold in ms, when that rule runs.
     pub latency_ms: Option<f64>,
+    /// The latency percentile watched, as a fraction (0.95 = p95).
+    pub latency_quantile: f64,
     /// Fewest samples (gets, or timed ops) a window needs to change a state.
     pub min_samples: u64,
+    /// A firing alert resolves at or below `threshold × (1 − hysteresis)`.
+    pub hysteresis: f64,
+    /// After a resolve, the same alert cannot fire again for this many ms.
+    pub cooldown_ms: f64,
 }
 
 impl AlertRules {
@@ -72,7 +102,10 @@ impl AlertRules {
             latency_ms: s
                 .alert_on_high_latency
                 .then_some(s.high_latency_threshold_ms),
-            min_samples: 1,
+            latency_quantile: s.high_latency_percentile / 100.0,
+            min_samples: s.alert_min_samples,
+            hysteresis: s.alert_hysteresis,
+            cooldown_ms: s.alert_cooldown_s * 1000.0,
         }
     }
 }
@@ -88,7 +121,7 @@ pub struct AlertState {
     pub layer: usize,
     /// Firing or resolved.
     pub status: AlertStatus,
-    /// The value at the last change.
+    /// The value of the latest window with enough samples.
     pub value: f64,
     /// The threshold.
     pub threshold: f64,
@@ -136,11 +169,37 @@ impl AlertEvent {
     }
 }
 
-/// The rules and the state of every alert that has fired.
+/// Writes events as a JSON array.
+pub fn write_events<'a>(
+    out: &mut impl Write,
+    events: impl IntoIterator<Item = &'a AlertEvent>,
+    names: &[String],
+) -> fmt::Result {
+    out.write_char('[')?;
+    for (k, e) in events.into_iter().enumerate() {
+        if k > 0 {
+            out.write_char(',')?;
+        }
+        e.write_json(out, names)?;
+    }
+    out.write_char(']')
+}
+
+/// One alert's state and when it last resolved, for the cooldown.
+#[derive(Clone, Copy, Debug)]
+struct Tracked {
+    state: AlertState,
+    resolved_at_ms: Option<f64>,
+}
+
+/// The rules, the state of every alert that has fired and the recent transitions.
 #[derive(Clone, Debug)]
 pub struct Alerts {
     rules: AlertRules,
+    tracked: Vec<Tracked>,
+    /// `tracked`'s states, in the same order, for stats.
     states: Vec<AlertState>,
+    history: VecDeque<AlertEvent>,
 }
 
 impl Alerts {
@@ -148,8 +207,15 @@ impl Alerts {
     pub fn new(rules: AlertRules) -> Alerts {
         Alerts {
             rules,
+            tracked: Vec::new(),
             states: Vec::new(),
+            history: VecDeque::new(),
         }
+    }
+
+    /// The rules in force.
+    pub fn rules(&self) -> &AlertRules {
+        &self.rules
     }
 
     /// The state of every alert that has fired, in first-fired order.
@@ -157,7 +223,13 @@ impl Alerts {
         &self.states
     }
 
-    /// Runs the rules on a frame's window; returns the changes.
+    /// The last [`HISTORY`] transitions, oldest first.
+    pub fn history(&self) -> impl Iterator<Item = &AlertEvent> {
+        self.history.iter()
+    }
+
+    /// Runs the rules on a frame's window of `window_s` seconds ending at `now_ms`; returns
+    /// the transitions.
     pub fn evaluate(&mut self, window: &Figures, window_s: f64, now_ms: f64) -> Vec<AlertEvent> {
         let mut events = Vec::new();
         if let Some(threshold) = self.rules.miss_rate {
@@ -181,43 +253,60 @@ impl Alerts {
             let layers = all.len() / Op::ALL.len();
             for layer in 0..layers {
                 for op in Op::ALL {
-                    let Some(l) = window.latency(layer, op) else {
+                    let Some(h) = window.histogram(layer, op) else {
                         continue;
                     };
                     let check = Check {
                         kind: AlertKind::HighLatency,
                         op,
                         layer,
-                        value: l.p95_ms,
+                        value: ms(h.percentile(self.rules.latency_quantile)),
                         threshold,
-                        samples: l.count,
+                        samples: h.count(),
                     };
                     self.apply(check, window_s, now_ms, &mut events);
                 }
             }
         }
+        for e in &events {
+            while self.history.len() >= HISTORY {
+                self.history.pop_front();
+            }
+            self.history.push_back(*e);
+        }
+        self.states.clear();
+        self.states.extend(self.tracked.iter().map(|t| t.state));
         events
     }
 
     fn apply(&mut self, c: Check, window_s: f64, now_ms: f64, events: &mut Vec<AlertEvent>) {
-        if c.samples < self.rules.min_samples.max(1) {
+        if c.samples < self.rules.min_samples.max(1) || !c.value.is_finite() {
             return;
         }
-        let firing = c.value > c.threshold;
+        let rules = self.rules;
         let found = self
-            .states
+            .tracked
             .iter_mut()
-            .find(|s| s.kind == c.kind && s.op == c.op && s.layer == c.layer);
-        let was_firing = found
-            .as_ref()
-            .is_some_and(|s| s.status == AlertStatus::Firing);
-        if firing == was_firing {
+            .find(|t| t.state.kind == c.kind && t.state.op == c.op && t.state.layer == c.layer);
+        let status = match &found {
+            Some(t) if t.state.status == AlertStatus::Firing => {
+                let resolve_at = c.threshold * (1.0 - rules.hysteresis);
+                (c.value <= resolve_at).then_some(AlertStatus::Resolved)
+            }
+            _ => {
+                let cooling = found
+                    .as_ref()
+                    .and_then(|t| t.resolved_at_ms)
+                    .is_some_and(|at| now_ms < at + rules.cooldown_ms);
+                (c.value > c.threshold && !cooling).then_some(AlertStatus::Firing)
+            }
+        };
+        let Some(status) = status else {
+            // No transition: keep the latest value for stats.
+            if let Some(t) = found {
+                t.state.value = c.value;
+            }
             return;
-        }
-        let status = if firing {
-            AlertStatus::Firing
-        } else {
-            AlertStatus::Resolved
         };
         let state = AlertState {
             kind: c.kind,
@@ -228,9 +317,16 @@ impl Alerts {
             threshold: c.threshold,
             since_ms: now_ms,
         };
+        let resolved_at_ms = (status == AlertStatus::Resolved).then_some(now_ms);
         match found {
-            Some(s) => *s = state,
-            None => self.states.push(state),
+            Some(t) => {
+                t.state = state;
+                t.resolved_at_ms = resolved_at_ms;
+            }
+            None => self.tracked.push(Tracked {
+                state,
+                resolved_at_ms,
+            }),
         }
         events.push(AlertEvent {
             kind: c.kind,

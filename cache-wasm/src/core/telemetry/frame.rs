@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 use std::fmt::{self, Write};
 
-use super::alerts::{AlertEvent, AlertState};
+use super::alerts::{write_events, AlertEvent, AlertState};
 use super::tally::Tally;
 use super::{Figures, Op, MEMORY};
 use crate::core::json::Obj;
@@ -72,16 +72,7 @@ impl Frame {
         o.raw("window", |w| {
             view(&self.window, names, states).write_json(w)
         })?;
-        o.raw("alerts", |w| {
-            w.write_char('[')?;
-            for (k, a) in self.alerts.iter().enumerate() {
-                if k > 0 {
-                    w.write_char(',')?;
-                }
-                a.write_json(w, names)?;
-            }
-            w.write_char(']')
-        })?;
+        o.raw("alerts", |w| write_events(w, &self.alerts, names))?;
         o.end()
     }
 }

@@ -430,7 +430,9 @@ impl Buckets for SparseHistogram {
     }
 }
 
+// Native only: proptest is a host-only dev-dependency.
 #[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -18,6 +18,7 @@
 //! let frame = tel.frame(now, &store);                   // every telemetryInterval (ticks first)
 //! tel.write_frame(&frame, instance, &mut out);          // the frame as JSON
 //! for event in &frame.alerts { /* call the alert handlers */ }
+//! tel.write_alert_history(&mut out);                   // the last transitions, oldest first
 //! ```
 //!
 //! Layers are numbered: [`MEMORY`] is 0, the configured layers are 1, 2, … in order.
@@ -65,7 +66,7 @@ use std::fmt::{self, Write};
 use super::config::Settings;
 use super::stats::{Period, Sizes, StatsView};
 use super::store::{Counts, Store};
-use alerts::{AlertRules, AlertState, Alerts};
+use alerts::{AlertEvent, AlertRules, AlertState, Alerts};
 use frame::{Frame, FrameSummary, Frames};
 use histogram::{Histogram, SparseHistogram};
 pub use tally::{ErrorType, LayerCounts, Tally};
@@ -488,6 +489,16 @@ impl Telemetry {
         self.alerts.states()
     }
 
+    /// The last [`alerts::HISTORY`] alert transitions, oldest first.
+    pub fn alert_history(&self) -> impl Iterator<Item = &AlertEvent> {
+        self.alerts.history()
+    }
+
+    /// Writes the alert history as a JSON array of events, oldest first.
+    pub fn write_alert_history(&self, out: &mut impl Write) -> fmt::Result {
+        alerts::write_events(out, self.alerts.history(), &self.layer_names)
+    }
+
     /// Element counts of the bounded structures, for memory checks.
     pub fn footprint(&self) -> Footprint {
         Footprint {
@@ -509,6 +520,7 @@ impl Telemetry {
             series_per_slice: self.rings.iter().map(Ring::series_held).max().unwrap_or(0),
             history: self.frames.history().count(),
             alert_states: self.alerts.states().len(),
+            alert_history: self.alerts.history().count(),
         }
     }
 }
@@ -530,7 +542,14 @@ pub struct Footprint {
     pub history: usize,
     /// Alert states kept.
     pub alert_states: usize,
+    /// Alert transitions kept, at most [`alerts::HISTORY`].
+    pub alert_history: usize,
 }
 
+// Native only: they read frames back with serde_json, a host-only dev-dependency.
 #[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
+mod alert_tests;
+#[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests;

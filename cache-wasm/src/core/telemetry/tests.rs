@@ -419,6 +419,7 @@ fn alerts_fire_and_resolve_on_frames() {
     s.high_miss_rate_threshold = 0.5;
     s.alert_on_high_latency = true;
     s.high_latency_threshold_ms = 100.0;
+    s.alert_min_samples = 1;
     let mut r = Rig::new(s);
     r.misses(8, T0 + SEC);
     r.hits(2, T0 + SEC);
@@ -713,6 +714,7 @@ fn frames_match_the_committed_schema() {
     let mut s = settings(true);
     s.alert_on_high_miss_rate = true;
     s.alert_on_high_latency = true;
+    s.alert_min_samples = 1;
     let mut frames = Vec::new();
     for s in [s, settings(false)] {
         let mut r = Rig::new(s);
