@@ -1,6 +1,9 @@
 // Browser and bundler entry: `await init()` fetches and instantiates the wasm next to this file.
 import glueInit, * as glue from "./cache_wasm.js";
 import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
+import { indexedDbLayer } from "./layers/indexeddb.js";
+import { kvLayer } from "./layers/kv.js";
+import { LayerError, LayerTimeoutError } from "./tiers.js";
 
 let ready = null;
 let wasm = null;
@@ -28,4 +31,4 @@ export function wasmMemoryBytes() {
   return wasm === null ? 0 : wasm.memory.buffer.byteLength;
 }
 
-export { init, CacheConfig, CacheManager };
+export { init, CacheConfig, CacheManager, LayerError, LayerTimeoutError, indexedDbLayer, kvLayer };

@@ -5,6 +5,7 @@
 // checked against the key here, and the engine is asked for the next one on a mismatch.
 
 import { Exporter } from "./export.js";
+import { Tiers } from "./tiers.js";
 
 const NIL = 4294967295;
 const TWO_32 = 4294967296;
@@ -219,6 +220,19 @@ function subscribe(list, fn) {
   };
 }
 
+// The layers of a validated config; the engine checked names and shapes, this checks methods.
+function checkLayers(layers) {
+  if (!Array.isArray(layers)) return [];
+  layers.forEach((layer, i) => {
+    for (const m of ["get", "set", "delete"]) {
+      if (typeof layer.store?.[m] !== "function") {
+        throw new TypeError(`cache-wasm: option \`layers[${i}]\` (${JSON.stringify(layer.name)}): store has no ${m}() method; a store needs async get, set and delete`);
+      }
+    }
+  });
+  return layers;
+}
+
 /** Validated settings; pass one, or a plain options object, wherever a config is taken. */
 export class CacheConfig {
   constructor(options = {}) {
@@ -233,7 +247,7 @@ export class CacheConfig {
     }
     // Layers hold live store objects, so they are kept as given rather than copied.
     const layers = options instanceof CacheConfig ? options.layers : options?.layers;
-    this.layers = Array.isArray(layers) ? layers.slice() : [];
+    this.layers = checkLayers(layers).slice();
     Object.freeze(this);
   }
 
@@ -274,6 +288,10 @@ export class CacheManager {
   #exporter = null;
   // Settles when the latest frame's push is done; null when nothing was pushed.
   #lastPush = null;
+  #tiers;
+  // The clock reading a write from the layers' path uses (0: read the clock), so that memory's
+  // expiry and the envelope's are the same instant.
+  #at = 0;
   // The frame whose callbacks are running, or null; `followUp` when a re-entrant flush built it.
   #delivery = null;
   // The frame promised to flushes called from inside callbacks: { promise, resolve, reject }.
@@ -298,6 +316,17 @@ export class CacheManager {
     this.#timed = s.defaultTtl > 0;
     this.#sharedPtr = this.#e.sharedPtr();
     this.#views();
+    let layers;
+    try {
+      layers = checkLayers(options?.layers);
+    } catch (err) {
+      this.#e.free();
+      throw err;
+    }
+    this.#tiers = new Tiers(this.#e, layers, {
+      get: (key) => this.get(key),
+      put: (key, value, exp) => this.#putUntil(key, value, exp),
+    });
     if (s.enableTelemetry) this.#startTelemetry(s, target);
   }
 
@@ -456,6 +485,7 @@ export class CacheManager {
   /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
   set(key, value, options) {
     if (--this.#countdown === 0) return this.#timedSet(key, value, options);
+    if (this.#tiers.busy) this.#touch(key);
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "set");
     if (value === undefined) {
       throw this.#bad(new TypeError("cache-wasm: set value is undefined, which cannot be stored; store null, or call delete(key)"));
@@ -478,7 +508,7 @@ export class CacheManager {
       throw this.#bad(new RangeError(`cache-wasm: set size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
     }
     if (ttl > 0) this.#timed = true;
-    const t = this.#timed ? now() : 0;
+    const t = this.#at || (this.#timed ? now() : 0);
     const e = this.#e;
     const h = key === this.#missKey ? this.#missHash : hashKey(key);
     // One call stores a new key; a negative answer is a candidate slot to check first.
@@ -504,6 +534,34 @@ export class CacheManager {
     return this;
   }
 
+  // A synchronous write while async work is in progress: reads that began earlier must not
+  // promote what they found over it.
+  #touch(key) {
+    if (typeof key === "string") this.#e.keyTouched(key);
+    else if (typeof key === "number" && Number.isFinite(key)) this.#e.keyTouched(String(key));
+  }
+
+  // set() at clock reading `at`.
+  #setAt(key, value, options, at) {
+    this.#at = at;
+    try {
+      return this.set(key, value, options);
+    } finally {
+      this.#at = 0;
+    }
+  }
+
+  // Stores a value found in a layer with its absolute expiry `exp` (0 = none) into memory.
+  #putUntil(key, value, exp) {
+    const t = now();
+    if (exp !== 0 && t >= exp) return;
+    try {
+      this.#setAt(key, value, { ttl: exp === 0 ? 0 : exp - t }, t);
+    } catch {
+      // A value too large for maxBytes stays in the layers only.
+    }
+  }
+
   #timedSet(key, value, options) {
     // The nested set takes one off the countdown again.
     this.#countdown = this.#sampleEvery + 1;
@@ -517,6 +575,7 @@ export class CacheManager {
 
   /** Removes `key`; true when it was there. */
   delete(key) {
+    if (this.#tiers.busy) this.#touch(key);
     if (--this.#countdown === 0) {
       this.#countdown = this.#sampleEvery;
       const t0 = clock();
@@ -564,6 +623,88 @@ export class CacheManager {
     const out = new Array(slots.length);
     for (let i = 0; i < slots.length; i++) out[i] = keys[slots[i]];
     return out;
+  }
+
+  /** The value for `key` from memory or the first layer that has it; a hit is promoted upward. */
+  async getAsync(key) {
+    key = this.#key(key, "getAsync");
+    const v = this.get(key);
+    if (v !== undefined || this.#tiers.count === 0) return v;
+    return (await this.#tiers.walk(key)).value;
+  }
+
+  /** Stores `value` in memory and every layer; rejects with a LayerError naming a layer that refused. */
+  async setAsync(key, value, options) {
+    key = this.#key(key, "setAsync");
+    const ttl = this.#asyncTtl(options, "setAsync");
+    return this.#tiers.asWrite(key, async () => {
+      const t = now();
+      this.#setAt(key, value, options, t);
+      if (this.#tiers.count > 0) await this.#tiers.writeThrough(key, value, this.#e.expiresAt(t, ttl));
+      return this;
+    });
+  }
+
+  /** Removes `key` from memory and every layer; resolves to whether any of them had it. */
+  async deleteAsync(key) {
+    key = this.#key(key, "deleteAsync");
+    return this.#tiers.asWrite(key, async () => {
+      const had = this.#delete(key);
+      if (this.#tiers.count === 0) return had;
+      const found = await this.#tiers.deleteEverywhere(key);
+      return had || found;
+    });
+  }
+
+  /**
+   * Read-through: the value from memory or a layer, else `await loader(key)`, stored with
+   * `options.ttl`. Concurrent misses of one key share one loader call; a loader error reaches
+   * every waiter and is not cached.
+   */
+  async fetch(key, loader, options) {
+    key = this.#key(key, "fetch");
+    if (typeof loader !== "function") {
+      throw this.#bad(new TypeError(`cache-wasm: fetch loader must be a function, got ${describe(loader)}`));
+    }
+    this.#asyncTtl(options, "fetch");
+    const v = this.get(key);
+    if (v !== undefined) return v;
+    const load = async () => {
+      try {
+        return await loader(key);
+      } catch (err) {
+        this.#e.recordError("loader");
+        throw err;
+      }
+    };
+    const store = async (value) => {
+      try {
+        await this.setAsync(key, value, options);
+      } catch {
+        // Counted under the refusing layer's errors; the loaded value is still the answer.
+      }
+    };
+    return this.#tiers.fetch(key, load, store);
+  }
+
+  /** Resolves once every layer call in progress has settled (including ones that timed out). */
+  settled() {
+    return this.#tiers.settled();
+  }
+
+  #asyncTtl(options, where) {
+    let ttl = this.#defaultTtl;
+    if (options !== undefined && options !== null) {
+      if (typeof options !== "object") {
+        throw this.#bad(new TypeError(`cache-wasm: ${where} options must be an object { ttl }, got ${describe(options)}`));
+      }
+      try {
+        if (options.ttl !== undefined) ttl = checkTtl(options.ttl, where);
+      } catch (err) {
+        throw this.#bad(err);
+      }
+    }
+    return ttl;
   }
 
   /** Stats for `period`: "all" (default), "minute", "hour" or "day". */

@@ -4,6 +4,9 @@ import { join } from "node:path";
 import * as glue from "./cache_wasm.js";
 import { bindEngine, bindUdp, CacheConfig, CacheManager } from "./cache.js";
 import { udpSender } from "./udp.js";
+import { indexedDbLayer } from "./layers/indexeddb.js";
+import { kvLayer } from "./layers/kv.js";
+import { LayerError, LayerTimeoutError } from "./tiers.js";
 
 const wasm = glue.initSync({ module: readFileSync(join(__dirname, "cache_wasm_bg.wasm")) });
 bindEngine(glue, wasm);
@@ -20,4 +23,4 @@ export function wasmMemoryBytes() {
   return wasm.memory.buffer.byteLength;
 }
 
-export { init, CacheConfig, CacheManager };
+export { init, CacheConfig, CacheManager, LayerError, LayerTimeoutError, indexedDbLayer, kvLayer };

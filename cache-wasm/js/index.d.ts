@@ -1,16 +1,88 @@
 // Type declarations of the cache-wasm package.
 
-/** A persistent layer below memory: any object with async get, set and delete (keyv-style). */
+/**
+ * What the cache stores in a layer: the value and its absolute expiry in ms since the epoch
+ * (0 = none). A record that is not an envelope reads as a miss and is removed.
+ */
+export interface Envelope<V = unknown> {
+  v: V;
+  exp: number;
+}
+
+/**
+ * A persistent layer below memory: any object with async get, set and delete (keyv-style).
+ * `get` resolves to what `set` stored, or undefined/null when there is nothing; `ttlMs` is
+ * the time left until the envelope's `exp` (absent for no expiry), for stores that expire
+ * records themselves. A call may also return a plain value instead of a promise.
+ */
 export interface LayerStore {
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown, ttlMs?: number): Promise<unknown>;
-  delete(key: string): Promise<unknown>;
+  get(key: string): Promise<unknown> | unknown;
+  set(key: string, value: Envelope, ttlMs?: number): Promise<unknown> | unknown;
+  delete(key: string): Promise<unknown> | unknown;
 }
 
 /** One layer of `layers`. */
 export interface Layer {
+  /** Shown under `stats.layers[name]`; 1 to 64 characters, not "memory", unique. */
   name: string;
   store: LayerStore;
+  /** How long a call may take before it counts as failed, in ms. Default 1000. */
+  timeoutMs?: number;
+}
+
+/** Options of `indexedDbLayer`. */
+export interface IndexedDbLayerOptions {
+  /** Database name. Default "cache-wasm". */
+  database?: string;
+  /** Object store name. Default "entries". */
+  objectStore?: string;
+  /** The IndexedDB factory to use (an `IDBFactory`); undefined means none. Default `globalThis.indexedDB`. */
+  indexedDB?: { open(name: string, version?: number): unknown } | undefined;
+}
+
+/** A layer over IndexedDB (browsers), with `close()` for its connection. */
+export interface IndexedDbLayer extends LayerStore {
+  close(): Promise<void>;
+}
+
+/** A layer over IndexedDB; values are stored as structured clones. */
+export function indexedDbLayer(options?: IndexedDbLayerOptions): IndexedDbLayer;
+
+/** The part of a Workers KV namespace binding that `kvLayer` uses. */
+export interface KvNamespaceLike {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number; expiration?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** A layer over a Workers KV namespace binding (`env.MY_KV`); values are stored as JSON. */
+export function kvLayer(namespace: KvNamespaceLike, options?: { prefix?: string }): LayerStore;
+
+/** A write or delete that one or more layers refused. */
+export class LayerError extends Error {
+  readonly name: "LayerError";
+  /** "setAsync" or "deleteAsync". */
+  readonly op: "setAsync" | "deleteAsync";
+  /** The first layer that refused. */
+  readonly layer: string;
+  /** Every layer that refused, in order. */
+  readonly layers: string[];
+  /** Why each refused, in the order of `layers`. */
+  readonly causes: unknown[];
+}
+
+/** A layer call that did not settle within the layer's `timeoutMs`. */
+export class LayerTimeoutError extends Error {
+  readonly name: "LayerTimeoutError";
+  readonly layer: string;
+}
+
+/** Options of `setAsync` and `fetch`. */
+export interface AsyncSetOptions {
+  /** Milliseconds; 0 = no expiry. Defaults to `defaultTtl`. */
+  ttl?: number;
+  /** Accounted bytes in memory; estimated when absent. */
+  size?: number;
 }
 
 /** Cache options. camelCase names; the snake_case spellings are accepted as aliases. */
@@ -334,6 +406,20 @@ export class CacheManager<V = unknown> {
   getAlertHistory(): AlertEvent[];
   /** Stops the telemetry timers, ends pending exports and closes the telemetry channel. */
   close(): void;
+  /** From memory, else the first layer that has it (promoted upward); undefined on a miss. */
+  getAsync(key: string | number): Promise<V | undefined>;
+  /** Writes through to memory and every layer; rejects with a LayerError when a layer refuses. */
+  setAsync(key: string | number, value: V, options?: AsyncSetOptions): Promise<this>;
+  /** Removes from memory and every layer; resolves to whether any had it; LayerError on refusal. */
+  deleteAsync(key: string | number): Promise<boolean>;
+  /**
+   * Read-through: memory, the layers, then one shared `loader(key)` call for concurrent
+   * misses; the loaded value is written through unless it is undefined. A loader error
+   * reaches every waiter and is not cached.
+   */
+  fetch(key: string | number, loader: (key: string) => V | undefined | Promise<V | undefined>, options?: AsyncSetOptions): Promise<V | undefined>;
+  /** Resolves once every layer call in progress has settled, including ones that timed out. */
+  settled(): Promise<void>;
   /** The validated settings. */
   readonly config: Omit<CacheOptions, "layers">;
   /** Releases the instance's wasm memory. */

@@ -3,6 +3,9 @@ import { readFileSync } from "node:fs";
 import * as glue from "./cache_wasm.js";
 import { bindEngine, bindUdp, CacheConfig, CacheManager } from "./cache.js";
 import { udpSender } from "./udp.js";
+import { indexedDbLayer } from "./layers/indexeddb.js";
+import { kvLayer } from "./layers/kv.js";
+import { LayerError, LayerTimeoutError } from "./tiers.js";
 
 const wasm = glue.initSync({ module: readFileSync(new URL("./cache_wasm_bg.wasm", import.meta.url)) });
 bindEngine(glue, wasm);
@@ -19,4 +22,4 @@ export function wasmMemoryBytes() {
   return wasm.memory.buffer.byteLength;
 }
 
-export { init, CacheConfig, CacheManager };
+export { init, CacheConfig, CacheManager, LayerError, LayerTimeoutError, indexedDbLayer, kvLayer };

@@ -2,6 +2,9 @@
 import wasmModule from "./cache_wasm_bg.wasm";
 import * as glue from "./cache_wasm.js";
 import { bindEngine, CacheConfig, CacheManager } from "./cache.js";
+import { indexedDbLayer } from "./layers/indexeddb.js";
+import { kvLayer } from "./layers/kv.js";
+import { LayerError, LayerTimeoutError } from "./tiers.js";
 
 const wasm = glue.initSync({ module: wasmModule });
 bindEngine(glue, wasm);
@@ -16,4 +19,4 @@ export function wasmMemoryBytes() {
   return wasm.memory.buffer.byteLength;
 }
 
-export { init, CacheConfig, CacheManager };
+export { init, CacheConfig, CacheManager, LayerError, LayerTimeoutError, indexedDbLayer, kvLayer };

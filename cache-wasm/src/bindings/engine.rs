@@ -9,6 +9,7 @@ use crate::core::config::{ExportFormat, PolicyKind, Settings};
 use crate::core::export::endpoint::Endpoint;
 use crate::core::export::{self, statsd, Meta};
 use crate::core::json::Obj;
+use crate::core::layers::{expires_at, Found, Keyed, Role, Verdict, Walk};
 use crate::core::stats::Period;
 use crate::core::store::Store;
 use crate::core::telemetry::{ErrorType, Op, Telemetry, MEMORY};
@@ -23,6 +24,11 @@ pub struct Engine {
     statsd_cursor: statsd::Cursor,
     /// StatsD options from the endpoint's query string.
     statsd_options: statsd::Options,
+    /// Layer walks in progress, by id; each remembers its key.
+    walks: Vec<Option<(String, Walk)>>,
+    free_walks: Vec<u32>,
+    /// Generations and loads of the keys with async work in progress.
+    keyed: Keyed<String>,
     shared: Shared,
 }
 
@@ -133,6 +139,9 @@ impl Engine {
             telemetry,
             statsd_cursor,
             statsd_options,
+            walks: Vec::new(),
+            free_walks: Vec::new(),
+            keyed: Keyed::new(),
             shared: Shared::new(),
         };
         engine.publish();
@@ -412,5 +421,141 @@ impl Engine {
         let mut out = String::new();
         let _ = self.telemetry.write_history(&mut out);
         out
+    }
+
+    /// The absolute expiry of a value written at `now` with `ttl` ms (0 for none).
+    #[wasm_bindgen(js_name = expiresAt)]
+    pub fn expires_at(&self, now: f64, ttl: f64) -> f64 {
+        expires_at(now, ttl)
+    }
+
+    /// Starts a read of `key` below memory; returns the walk's id for `walkNext`,
+    /// `walkObserve` and `walkEnd` (which must follow, also on error).
+    #[wasm_bindgen(js_name = walkBegin)]
+    pub fn walk_begin(&mut self, key: String) -> u32 {
+        let generation = self.keyed.begin_read(&key);
+        let walk = Walk::new(self.settings.layers.len(), generation);
+        match self.free_walks.pop() {
+            Some(id) => {
+                if let Some(w) = self.walks.get_mut(id as usize) {
+                    *w = Some((key, walk));
+                }
+                id
+            }
+            None => {
+                self.walks.push(Some((key, walk)));
+                (self.walks.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The layer the walk asks next (1-based), or 0 when it is over.
+    #[wasm_bindgen(js_name = walkNext)]
+    pub fn walk_next(&self, id: u32) -> u32 {
+        self.walks
+            .get(id as usize)
+            .and_then(|w| w.as_ref())
+            .and_then(|(_, w)| w.next_layer())
+            .map_or(0, |l| l as u32)
+    }
+
+    /// Takes what the walk's next layer answered after `ms` milliseconds: `kind` 0 absent,
+    /// 1 an envelope expiring at `exp` (0 none), 2 not an envelope, 3 a failure. Counts the
+    /// lookup (a failure or a corrupt record is a miss and an error) and its latency, and
+    /// returns the verdict: the remaining TTL (≥ 0, Infinity for none) for a hit, -1 miss,
+    /// -2 expired (remove it), -3 corrupt (remove it), -4 failed.
+    #[wasm_bindgen(js_name = walkObserve)]
+    pub fn walk_observe(&mut self, id: u32, kind: u32, exp: f64, now: f64, ms: f64) -> f64 {
+        let Some(Some((_, walk))) = self.walks.get_mut(id as usize) else {
+            return Verdict::Fault.code();
+        };
+        let Some(layer) = walk.next_layer() else {
+            return Verdict::Miss.code();
+        };
+        let verdict = walk.observe(Found::from_code(kind, exp), now);
+        let t = &mut self.telemetry;
+        t.record_latency_ms(layer, Op::Get, ms);
+        t.record_layer_get(layer, matches!(verdict, Verdict::Hit { .. }));
+        if verdict.is_error() {
+            t.record_error(Some(layer), ErrorType::Layer);
+        }
+        verdict.code()
+    }
+
+    /// Ends a walk: returns `[current]`, or `[current, ttl, exp, mask]` when the hit is to be
+    /// promoted, or `[]` for an unknown walk. `current` is 1 when no write or delete of the key
+    /// began since the walk did (only then may expired or corrupt records be removed); a
+    /// promotion puts the value with `ttl` ms left (Infinity for none) and absolute expiry
+    /// `exp` into memory (bit 0 of `mask`) and the layers whose bits are set.
+    #[wasm_bindgen(js_name = walkEnd)]
+    pub fn walk_end(&mut self, id: u32, now: f64) -> Vec<f64> {
+        let Some((key, walk)) = self.walks.get_mut(id as usize).and_then(Option::take) else {
+            return Vec::new();
+        };
+        self.free_walks.push(id);
+        let current = self.keyed.current(&key, walk.generation());
+        self.keyed.end(&key);
+        let flag = if current { 1.0 } else { 0.0 };
+        match walk.promotion(now, current) {
+            Some(p) => vec![flag, p.ttl_ms, p.exp, f64::from(p.into)],
+            None => vec![flag],
+        }
+    }
+
+    /// A write or delete of `key` through the layers begins; pair with `asyncEnd`.
+    #[wasm_bindgen(js_name = writeBegin)]
+    pub fn write_begin(&mut self, key: String) {
+        self.keyed.begin_write(&key);
+    }
+
+    /// An operation begun with `writeBegin` is over.
+    #[wasm_bindgen(js_name = asyncEnd)]
+    pub fn async_end(&mut self, key: String) {
+        self.keyed.end(&key);
+    }
+
+    /// A synchronous set or delete of `key` happened while async work was in progress.
+    #[wasm_bindgen(js_name = keyTouched)]
+    pub fn key_touched(&mut self, key: String) {
+        self.keyed.touched(&key);
+    }
+
+    /// A fetch of `key` missed: returns a positive flight id to lead a new load (end it with
+    /// `fetchLand`), or minus the id of the load in flight to wait for.
+    #[wasm_bindgen(js_name = fetchJoin)]
+    pub fn fetch_join(&mut self, key: String) -> f64 {
+        match self.keyed.join(&key) {
+            Role::Lead(id) => f64::from(id),
+            Role::Follow(id) => -f64::from(id),
+        }
+    }
+
+    /// Load `id` of `key` is over; true when its value may be stored (no write of the key
+    /// began since it started).
+    #[wasm_bindgen(js_name = fetchLand)]
+    pub fn fetch_land(&mut self, key: String, id: u32) -> bool {
+        self.keyed.land(&key, id)
+    }
+
+    /// Counts a layer's `set` (op 1) or `delete` (op 2) that took `ms` milliseconds, and an
+    /// error when it failed (`ok` false).
+    #[wasm_bindgen(js_name = layerOp)]
+    pub fn layer_op(&mut self, layer: u32, op: u32, ms: f64, ok: bool) {
+        let layer = layer as usize;
+        if layer == MEMORY || layer > self.settings.layers.len() {
+            return;
+        }
+        if let Some(op) = Op::ALL.get(op as usize) {
+            self.telemetry.record_latency_ms(layer, *op, ms);
+        }
+        if !ok {
+            self.telemetry.record_error(Some(layer), ErrorType::Layer);
+        }
+    }
+
+    /// Each layer's timeout in ms, in order.
+    #[wasm_bindgen(js_name = layerTimeouts)]
+    pub fn layer_timeouts(&self) -> Vec<f64> {
+        self.settings.layer_timeouts_ms.clone()
     }
 }

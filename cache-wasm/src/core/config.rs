@@ -116,6 +116,8 @@ pub struct Settings {
     pub alert_hysteresis: f64,
     /// Names of the layers below memory, in order.
     pub layers: Vec<String>,
+    /// Each layer's timeout in ms (`timeoutMs`, default [`DEFAULT_LAYER_TIMEOUT_MS`]), in order.
+    pub layer_timeouts_ms: Vec<f64>,
     /// Share of synchronous memory operations that are timed, 0 to 1.
     pub latency_sample_rate: f64,
     /// BroadcastChannel name that frames are also posted to.
@@ -146,6 +148,7 @@ impl Default for Settings {
             alert_cooldown_s: 300.0,
             alert_hysteresis: 0.1,
             layers: Vec::new(),
+            layer_timeouts_ms: Vec::new(),
             latency_sample_rate: 0.01,
             telemetry_channel: None,
         }
@@ -431,6 +434,12 @@ pub const MAX_TTL_MS: f64 = 9_007_199_254_740_991.0;
 /// The largest per-entry size accepted, in bytes.
 pub const MAX_ENTRY_SIZE: f64 = u32::MAX as f64;
 
+/// A layer's timeout when its entry gives no `timeoutMs`.
+pub const DEFAULT_LAYER_TIMEOUT_MS: f64 = 1_000.0;
+
+/// The longest layer timeout accepted (about 24 days, the largest a JS timer takes).
+pub const MAX_LAYER_TIMEOUT_MS: f64 = 2_147_483_647.0;
+
 /// The largest `maxEntries` accepted.
 pub const MAX_ENTRIES: f64 = super::index::MAX_SLOTS as f64;
 
@@ -575,7 +584,7 @@ impl Settings {
                 }
                 self.alert_hysteresis = n;
             }
-            "layers" => self.layers = layer_names(v)?,
+            "layers" => (self.layers, self.layer_timeouts_ms) = layer_list(v)?,
             "latencySampleRate" => {
                 let n = want_number(option, v)?;
                 if !(0.0..=1.0).contains(&n) {
@@ -648,8 +657,8 @@ impl Settings {
     }
 }
 
-/// Checks `layers: [{ name, store }]` and returns the names in order.
-fn layer_names(v: &Value) -> Result<Vec<String>, ConfigError> {
+/// Checks `layers: [{ name, store, timeoutMs? }]`; returns the names and timeouts in order.
+fn layer_list(v: &Value) -> Result<(Vec<String>, Vec<f64>), ConfigError> {
     let Value::Array(items) = v else {
         return Err(ConfigError::WrongType {
             option: "layers",
@@ -657,7 +666,15 @@ fn layer_names(v: &Value) -> Result<Vec<String>, ConfigError> {
             got: v.type_name(),
         });
     };
+    if items.len() > crate::core::layers::MAX_LAYERS {
+        return Err(ConfigError::OutOfRange {
+            option: "layers",
+            expected: "at most 16 layers",
+            got: format!("{} layers", items.len()),
+        });
+    }
     let mut names: Vec<String> = Vec::with_capacity(items.len());
+    let mut timeouts: Vec<f64> = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let Value::Object(fields) = item else {
             return Err(ConfigError::BadLayer {
@@ -668,6 +685,15 @@ fn layer_names(v: &Value) -> Result<Vec<String>, ConfigError> {
                 ),
             });
         };
+        if let Some((k, _)) = fields
+            .iter()
+            .find(|(k, _)| !matches!(k.as_str(), "name" | "store" | "timeoutMs"))
+        {
+            return Err(ConfigError::BadLayer {
+                index,
+                reason: format!("unknown field `{k}`; a layer takes name, store and timeoutMs"),
+            });
+        }
         let name = fields.iter().find(|(k, _)| k == "name").map(|(_, v)| v);
         let name = match name {
             Some(Value::Str(n)) if !n.is_empty() && n.chars().count() <= 64 => n.clone(),
@@ -702,9 +728,27 @@ fn layer_names(v: &Value) -> Result<Vec<String>, ConfigError> {
                 reason: "needs a `store` object with async get, set and delete".to_string(),
             });
         }
+        let timeout = match fields
+            .iter()
+            .find(|(k, _)| k == "timeoutMs")
+            .map(|(_, v)| v)
+        {
+            None | Some(Value::Undefined) => DEFAULT_LAYER_TIMEOUT_MS,
+            Some(Value::Number(n)) if *n > 0.0 && *n <= MAX_LAYER_TIMEOUT_MS => *n,
+            Some(other) => {
+                return Err(ConfigError::BadLayer {
+                    index,
+                    reason: format!(
+                        "`timeoutMs` must be a number of milliseconds from 1 to 2147483647, got {}",
+                        show(other)
+                    ),
+                })
+            }
+        };
         names.push(name);
+        timeouts.push(timeout);
     }
-    Ok(names)
+    Ok((names, timeouts))
 }
 
 #[cfg(test)]
@@ -919,6 +963,17 @@ mod tests {
     }
 
     #[test]
+    fn layers_take_a_timeout() {
+        let layer = obj(&[
+            ("name", Value::Str("kv".into())),
+            ("store", obj(&[])),
+            ("timeoutMs", Value::Number(250.0)),
+        ]);
+        let s = Settings::from_value(&obj(&[("layers", Value::Array(vec![layer]))])).unwrap();
+        assert_eq!(s.layer_timeouts_ms, vec![250.0]);
+    }
+
+    #[test]
     fn layers_need_unique_names_and_a_store() {
         let store = obj(&[]);
         let ok = obj(&[(
@@ -931,10 +986,9 @@ mod tests {
                 ]),
             ]),
         )]);
-        assert_eq!(
-            Settings::from_value(&ok).unwrap().layers,
-            vec!["idb", "redis"]
-        );
+        let s = Settings::from_value(&ok).unwrap();
+        assert_eq!(s.layers, vec!["idb", "redis"]);
+        assert_eq!(s.layer_timeouts_ms, vec![1_000.0, 1_000.0]);
         for bad in [
             Value::Array(vec![obj(&[
                 ("name", Value::Str("memory".into())),
@@ -943,6 +997,26 @@ mod tests {
             Value::Array(vec![obj(&[("name", Value::Str("a".into()))])]),
             Value::Array(vec![Value::Number(1.0)]),
             Value::Str("idb".into()),
+            Value::Array(vec![obj(&[
+                ("name", Value::Str("a".into())),
+                ("store", store.clone()),
+                ("timeoutMs", Value::Number(0.0)),
+            ])]),
+            Value::Array(vec![obj(&[
+                ("name", Value::Str("a".into())),
+                ("store", store.clone()),
+                ("timeout", Value::Number(10.0)),
+            ])]),
+            Value::Array(
+                (0..17)
+                    .map(|i| {
+                        obj(&[
+                            ("name", Value::Str(format!("l{i}"))),
+                            ("store", store.clone()),
+                        ])
+                    })
+                    .collect(),
+            ),
         ] {
             let err = Settings::from_value(&obj(&[("layers", bad)])).unwrap_err();
             assert!(err.to_string().contains("layers"), "{err}");

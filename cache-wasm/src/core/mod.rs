@@ -5,6 +5,7 @@ pub mod config;
 pub mod export;
 pub(crate) mod index;
 pub mod json;
+pub mod layers;
 pub(crate) mod policy;
 pub(crate) mod slab;
 pub mod stats;

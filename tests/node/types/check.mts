@@ -66,3 +66,42 @@ new CacheManager({ enableTelemetry: true, alertMinSamples: "20" });
 watched.registerAlertHandler((type: number) => type);
 // @ts-expect-error details.op is "get", "set" or "delete"
 watched.registerAlertHandler((_t, d) => { const op: "put" = d.op; return op; });
+
+// Layers: keyv-style stores, the built-in adapters and the async methods.
+import { indexedDbLayer, kvLayer, LayerError, type Envelope, type LayerStore } from "cache-wasm";
+const records = new Map<string, Envelope>();
+const mapStore: LayerStore = {
+  get: async (k) => records.get(k),
+  set: async (k, v) => void records.set(k, v),
+  delete: async (k) => records.delete(k),
+};
+const kvBinding = {
+  get: async (_k: string) => null,
+  put: async (_k: string, _v: string) => {},
+  delete: async (_k: string) => {},
+};
+const layered = new CacheManager<string>({
+  layers: [
+    { name: "map", store: mapStore, timeoutMs: 250 },
+    { name: "kv", store: kvLayer(kvBinding, { prefix: "c:" }) },
+    { name: "idb", store: indexedDbLayer({ database: "d" }) },
+  ],
+});
+const exportNames: string[] = [];
+const got: string | undefined = await layered.getAsync("k");
+await layered.setAsync("k", "v", { ttl: 1000 });
+const removed: boolean = await layered.deleteAsync("k");
+const loaded: string | undefined = await layered.fetch("k", async (key) => key.toUpperCase(), { ttl: 5 });
+try {
+  await layered.setAsync("k", "v");
+} catch (err) {
+  if (err instanceof LayerError) {
+    const names: string[] = err.layers;
+    exportNames.push(...names, err.layer);
+  }
+}
+export { got, removed, loaded, exportNames };
+// @ts-expect-error a layer needs a store
+new CacheManager({ layers: [{ name: "x" }] });
+// @ts-expect-error fetch's loader must give the value type
+await layered.fetch("k", async () => 42);

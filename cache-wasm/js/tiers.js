@@ -1,0 +1,291 @@
+// The async path of a CacheManager: reads that walk the layers below memory, write-through,
+// deletes everywhere and read-through loads. The engine decides (expiry, promotion, which
+// reads may still store what they found, which fetches share a load); this file does the I/O.
+//
+// Every layer call for one key goes through that key's queue in that layer, so calls reach a
+// store in the order they were made, and a call that timed out holds the queue until the store
+// settles it: a late write can never land after a newer one.
+
+const OP_SET = 1;
+const OP_DELETE = 2;
+
+// What walkObserve answers besides a remaining TTL.
+const EXPIRED = -2;
+const CORRUPT = -3;
+
+// What a layer answer is, for walkObserve.
+const ABSENT = 0;
+const ENVELOPE = 1;
+const NOT_ENVELOPE = 2;
+const FAILED = 3;
+
+const now = () => Date.now();
+const clock = globalThis.performance?.now ? () => globalThis.performance.now() : now;
+
+/** A write or delete that one or more layers refused; `layers` names them, `causes` says why. */
+export class LayerError extends Error {
+  constructor(op, key, failures) {
+    const names = failures.map((f) => f.layer);
+    const why = failures.map((f) => `${JSON.stringify(f.layer)}: ${describeError(f.error)}`).join("; ");
+    const shown = key.length > 40 ? key.slice(0, 40) + "…" : key;
+    super(`cache-wasm: ${op} of key ${JSON.stringify(shown)} was refused by layer${names.length > 1 ? "s" : ""} ${why}`, {
+      cause: failures[0]?.error,
+    });
+    this.name = "LayerError";
+    this.op = op;
+    this.layer = names[0];
+    this.layers = names;
+    this.causes = failures.map((f) => f.error);
+  }
+}
+
+/** A layer call that did not settle within the layer's `timeoutMs`. */
+export class LayerTimeoutError extends Error {
+  constructor(layer, op, ms) {
+    super(`cache-wasm: layer ${JSON.stringify(layer)} did not answer ${op} within ${ms} ms`);
+    this.name = "LayerTimeoutError";
+    this.layer = layer;
+  }
+}
+
+function describeError(err) {
+  if (err instanceof Error) return `${err.name}: ${err.message}`;
+  return String(err);
+}
+
+function isEnvelope(x) {
+  return typeof x === "object" && x !== null && Object.hasOwn(x, "v") && typeof x.exp === "number";
+}
+
+/** The layers of one cache. `memory` gives the cache's synchronous path. */
+export class Tiers {
+  #e;
+  #layers;
+  #timeouts;
+  #memory;
+  #queues = new Map();
+  #flights = new Map();
+  #busy = 0;
+
+  /**
+   * @param engine the cache's Engine
+   * @param layers the validated `[{ name, store }]`
+   * @param memory `{ get(key), put(key, value, options, at), drop(key) }` over the memory layer
+   */
+  constructor(engine, layers, memory) {
+    this.#e = engine;
+    this.#layers = layers.map((l) => ({ name: l.name, store: l.store }));
+    this.#timeouts = Array.from(engine.layerTimeouts());
+    this.#memory = memory;
+  }
+
+  /** Whether async work is in progress: synchronous writes must then tell the engine. */
+  get busy() {
+    return this.#busy !== 0;
+  }
+
+  get count() {
+    return this.#layers.length;
+  }
+
+  // Calls `fn(store)` for layer `i` (0-based) in the key's queue; resolves, never rejects, to
+  // { ok, value | error, ms }. A timeout answers the caller; the queue waits for the store.
+  #call(i, key, op, fn) {
+    const layer = this.#layers[i];
+    const timeout = this.#timeouts[i];
+    const id = `${i}\u0000${key}`;
+    const before = this.#queues.get(id) ?? Promise.resolve();
+    const t0 = clock();
+    let abandoned = false;
+    const job = before.then(() => {
+      if (abandoned) return undefined; // It timed out while queued: never sent.
+      let p;
+      try {
+        p = Promise.resolve(fn(layer.store));
+      } catch (error) {
+        p = Promise.reject(error);
+      }
+      return p.then(
+        (value) => ({ ok: true, value, ms: clock() - t0 }),
+        (error) => ({ ok: false, error, ms: clock() - t0 }),
+      );
+    });
+    this.#queues.set(id, job);
+    job.then(() => {
+      if (this.#queues.get(id) === job) this.#queues.delete(id);
+    });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        abandoned = true;
+        resolve({ ok: false, error: new LayerTimeoutError(layer.name, op, timeout), ms: clock() - t0 });
+      }, timeout);
+      job.then((r) => {
+        clearTimeout(timer);
+        if (r !== undefined) resolve(r);
+      });
+    });
+  }
+
+  // A timed set or delete in layer i (0-based), counted in the layer's figures.
+  async #write(i, key, op, envelope, ttlMs) {
+    const r =
+      op === OP_SET
+        ? await this.#call(i, key, "set", (s) => s.set(key, envelope, ttlMs))
+        : await this.#call(i, key, "delete", (s) => s.delete(key));
+    this.#e.layerOp(i + 1, op, r.ms, r.ok);
+    return r;
+  }
+
+  // Everything in flight settled: every queue empty. For tests and orderly shutdown.
+  async settled() {
+    while (this.#queues.size > 0) {
+      await Promise.allSettled([...this.#queues.values()]);
+    }
+  }
+
+  /**
+   * Walks the layers for `key` (memory already missed). Resolves to { hit, value }. Promotes a
+   * hit into memory and the layers above it, and removes expired or corrupt records.
+   */
+  async walk(key) {
+    const e = this.#e;
+    const id = e.walkBegin(key);
+    this.#busy++;
+    let value;
+    let hit = false;
+    const removals = [];
+    let plan;
+    try {
+      for (let l = e.walkNext(id); l !== 0; l = e.walkNext(id)) {
+        const r = await this.#call(l - 1, key, "get", (s) => s.get(key));
+        let kind = FAILED;
+        let exp = 0;
+        if (r.ok) {
+          if (r.value === undefined || r.value === null) kind = ABSENT;
+          else if (isEnvelope(r.value)) {
+            kind = ENVELOPE;
+            exp = r.value.exp;
+          } else kind = NOT_ENVELOPE;
+        }
+        const verdict = e.walkObserve(id, kind, exp, now(), r.ms);
+        if (verdict >= 0) {
+          hit = true;
+          value = r.value.v;
+        } else if (verdict === EXPIRED || verdict === CORRUPT) {
+          removals.push(l - 1);
+        }
+      }
+    } finally {
+      plan = e.walkEnd(id, now());
+      this.#busy--;
+    }
+    const writes = [];
+    // Only while no write of the key began since the walk did: the records seen are still there.
+    if (plan[0] === 1) {
+      for (const i of removals) writes.push(this.#write(i, key, OP_DELETE));
+    }
+    if (plan.length === 4) {
+      const exp = plan[2];
+      const mask = plan[3];
+      if (mask & 1) this.#memory.put(key, value, exp);
+      const envelope = { v: value, exp };
+      const ttl = exp === 0 ? undefined : Math.max(1, exp - now());
+      for (let i = 0; i < this.#layers.length; i++) {
+        if (mask & (1 << (i + 1))) writes.push(this.#write(i, key, OP_SET, envelope, ttl));
+      }
+    } else if (hit && plan[0] === 1 && plan.length === 1) {
+      // The value expired while the walk ran.
+      hit = false;
+      value = undefined;
+    }
+    // Promotions and removals are best effort: a failure is counted, the read still answers.
+    if (writes.length > 0) await Promise.all(writes);
+    return hit ? { hit: true, value } : { hit: false, value: undefined };
+  }
+
+  /** Write-through: memory first (already validated and stored by the caller), then every layer. */
+  async writeThrough(key, value, exp) {
+    const envelope = { v: value, exp };
+    const ttl = exp === 0 ? undefined : Math.max(1, exp - now());
+    const results = await Promise.all(this.#layers.map((_, i) => this.#write(i, key, OP_SET, envelope, ttl)));
+    const failures = [];
+    const undo = [];
+    results.forEach((r, i) => {
+      if (!r.ok) {
+        failures.push({ layer: this.#layers[i].name, error: r.error });
+        // The refusing layer may still hold an older value: take it out, so that no layer
+        // answers with something other than what the layers that took the write hold.
+        undo.push(this.#write(i, key, OP_DELETE));
+      }
+    });
+    if (failures.length > 0) {
+      await Promise.all(undo);
+      throw new LayerError("setAsync", key, failures);
+    }
+  }
+
+  /** Deletes from every layer; rejects naming the layers that refused. */
+  async deleteEverywhere(key) {
+    const results = await Promise.all(this.#layers.map((_, i) => this.#write(i, key, OP_DELETE)));
+    const failures = [];
+    let found = false;
+    results.forEach((r, i) => {
+      if (!r.ok) failures.push({ layer: this.#layers[i].name, error: r.error });
+      else if (r.value === true || (typeof r.value === "number" && r.value > 0)) found = true;
+    });
+    if (failures.length > 0) throw new LayerError("deleteAsync", key, failures);
+    return found;
+  }
+
+  /** Runs `op` as a write of `key`: reads and loads that began earlier will not store what they found. */
+  async asWrite(key, op) {
+    this.#e.writeBegin(key);
+    this.#busy++;
+    try {
+      return await op();
+    } finally {
+      this.#busy--;
+      this.#e.asyncEnd(key);
+    }
+  }
+
+  /**
+   * Read-through: the layers, then one shared call of `load` per key; `store(value)` writes a
+   * loaded value through when nothing wrote the key meanwhile.
+   */
+  fetch(key, load, store) {
+    const e = this.#e;
+    const r = e.fetchJoin(key);
+    if (r < 0) {
+      const flight = this.#flights.get(key);
+      if (flight !== undefined && flight.id === -r) return flight.promise;
+    }
+    const id = Math.abs(r);
+    this.#busy++;
+    let landed = false;
+    const land = () => {
+      if (landed) return false;
+      landed = true;
+      return e.fetchLand(key, id);
+    };
+    const promise = (async () => {
+      try {
+        const found = this.#layers.length > 0 ? await this.walk(key) : { hit: false };
+        if (found.hit) {
+          land();
+          return found.value;
+        }
+        const value = await load();
+        const fresh = land();
+        if (value !== undefined && fresh) await store(value);
+        return value;
+      } finally {
+        land();
+        this.#busy--;
+        if (this.#flights.get(key)?.id === id) this.#flights.delete(key);
+      }
+    })();
+    this.#flights.set(key, { id, promise });
+    return promise;
+  }
+}

@@ -1,0 +1,325 @@
+// Layers below memory from the packed package: the walk, promotion, write-through, expiry, faults and fetch.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { loadPackage } from "../support/consumer.mjs";
+import { MapStore } from "../support/stores.mjs";
+
+let mod;
+let CacheManager;
+
+before(async () => {
+  ({ module: mod, CacheManager } = await loadPackage("esm"));
+});
+
+function twoLayers(extra = {}) {
+  const upper = new MapStore();
+  const lower = new MapStore();
+  const cache = new CacheManager({
+    enableTelemetry: true,
+    layers: [
+      { name: "upper", store: upper },
+      { name: "lower", store: lower },
+    ],
+    ...extra,
+  });
+  return { cache, upper, lower };
+}
+
+describe("the walk", () => {
+  test("a hit below is promoted into memory and the layers above, with the same absolute expiry", async () => {
+    const { cache, upper, lower } = twoLayers();
+    const exp = Date.now() + 60_000;
+    lower.records.set("k", { v: { deep: true }, exp });
+    assert.deepEqual(await cache.getAsync("k"), { deep: true });
+    assert.deepEqual(cache.peek("k"), { deep: true }, "promoted into memory");
+    assert.deepEqual(upper.records.get("k"), { v: { deep: true }, exp }, "promoted into the layer above");
+    const stats = cache.getStats();
+    assert.equal(stats.layers.upper.misses, 1);
+    assert.equal(stats.layers.lower.hits, 1);
+    assert.equal(stats.layers.lower.gets, 1);
+    assert.equal(stats.layers.upper.latency.get.count, 1);
+    assert.equal(stats.layers.upper.latency.set.count, 1, "the promotion was timed");
+    // Now a memory hit: no layer is asked.
+    const calls = upper.calls + lower.calls;
+    assert.deepEqual(await cache.getAsync("k"), { deep: true });
+    assert.equal(upper.calls + lower.calls, calls);
+    cache.free();
+  });
+
+  test("a miss everywhere is undefined and counted in every layer", async () => {
+    const { cache } = twoLayers();
+    assert.equal(await cache.getAsync("nothing"), undefined);
+    const { layers } = cache.getStats();
+    assert.deepEqual([layers.upper.misses, layers.lower.misses, layers.memory.misses], [1, 1, 1]);
+    assert.equal(layers.upper.hit_rate, 0);
+    cache.free();
+  });
+
+  test("numbers are keys as their decimal string, bad keys reject with the cache unchanged", async () => {
+    const { cache, upper } = twoLayers();
+    await cache.setAsync(7, "seven");
+    assert.ok(upper.records.has("7"));
+    assert.equal(await cache.getAsync("7"), "seven");
+    await assert.rejects(cache.getAsync({}), TypeError);
+    await assert.rejects(cache.setAsync("k", undefined), TypeError);
+    await assert.rejects(cache.setAsync("k", 1, { ttl: -1 }), RangeError);
+    await assert.rejects(cache.fetch("k", "not a function"), TypeError);
+    assert.equal(upper.records.has("k"), false);
+    cache.free();
+  });
+});
+
+describe("writes and deletes", () => {
+  test("setAsync writes an envelope with the absolute expiry through to every layer", async () => {
+    const { cache, upper, lower } = twoLayers();
+    const t0 = Date.now();
+    assert.equal(await cache.setAsync("k", "v", { ttl: 5_000 }), cache);
+    const t1 = Date.now();
+    for (const store of [upper, lower]) {
+      const { v, exp } = store.records.get("k");
+      assert.equal(v, "v");
+      assert.ok(exp >= t0 + 5_000 && exp <= t1 + 5_000, `exp ${exp} is absolute`);
+    }
+    assert.equal(upper.records.get("k").exp, lower.records.get("k").exp, "one expiry everywhere");
+    await cache.setAsync("forever", 1);
+    assert.equal(upper.records.get("forever").exp, 0, "no TTL is exp 0");
+    cache.free();
+  });
+
+  test("deleteAsync removes from every layer and the key never comes back", async () => {
+    const { cache, upper, lower } = twoLayers();
+    await cache.setAsync("k", "v");
+    assert.equal(await cache.deleteAsync("k"), true);
+    assert.equal(upper.records.has("k") || lower.records.has("k"), false);
+    cache.clear();
+    assert.equal(await cache.getAsync("k"), undefined);
+    assert.equal(await cache.deleteAsync("k"), false);
+    cache.free();
+  });
+
+  test("a value is never served past its TTL from any layer, and expired records are removed", async () => {
+    const { cache, upper, lower } = twoLayers();
+    await cache.setAsync("k", "brief", { ttl: 40 });
+    cache.clear();
+    assert.equal(await cache.getAsync("k"), "brief", "live: served from the layer");
+    await sleep(60);
+    cache.clear();
+    assert.equal(await cache.getAsync("k"), undefined);
+    assert.equal(upper.records.has("k"), false, "removed from the upper layer");
+    assert.equal(lower.records.has("k"), false, "removed from the lower layer");
+    // A promotion carries what remains, not a fresh TTL.
+    await cache.setAsync("p", "x", { ttl: 200 });
+    cache.clear();
+    upper.records.delete("p");
+    await sleep(120);
+    assert.equal(await cache.getAsync("p"), "x");
+    assert.ok(upper.records.get("p").exp === lower.records.get("p").exp);
+    await sleep(100);
+    assert.equal(cache.get("p"), undefined, "the promoted copy in memory expired at the original time");
+    cache.free();
+  });
+
+  test("a corrupt record reads as a miss, is removed and is counted", async () => {
+    const { cache, upper, lower } = twoLayers();
+    upper.records.set("k", "not an envelope");
+    lower.records.set("k", { v: "good", exp: 0 });
+    assert.equal(await cache.getAsync("k"), "good");
+    assert.deepEqual(upper.records.get("k"), { v: "good", exp: 0 }, "replaced by the promotion");
+    upper.records.set("j", { v: 1, exp: "later" });
+    assert.equal(await cache.getAsync("j"), undefined);
+    assert.equal(upper.records.has("j"), false);
+    const { layers } = cache.getStats();
+    assert.equal(layers.upper.errors.by_type.layer, 2);
+    cache.free();
+  });
+});
+
+describe("faults", () => {
+  test("a layer that rejects or throws on get is counted and skipped", async () => {
+    const broken = { get: () => Promise.reject(new Error("down")), set: async () => {}, delete: async () => {} };
+    const throwing = {
+      get() {
+        throw new Error("sync throw");
+      },
+      set: async () => {},
+      delete: async () => {},
+    };
+    const lower = new MapStore();
+    lower.records.set("k", { v: "below", exp: 0 });
+    const cache = new CacheManager({
+      layers: [
+        { name: "broken", store: broken },
+        { name: "throwing", store: throwing },
+        { name: "lower", store: lower },
+      ],
+    });
+    assert.equal(await cache.getAsync("k"), "below");
+    const { layers } = cache.getStats();
+    assert.equal(layers.broken.errors.total, 1);
+    assert.equal(layers.throwing.errors.total, 1);
+    assert.equal(layers.broken.misses, 1);
+    cache.free();
+  });
+
+  test("a write a layer refuses rejects naming it; the layers that took it agree", async () => {
+    const { LayerError } = mod;
+    const upper = new MapStore();
+    const lower = new MapStore();
+    const quota = Object.assign(new Error("quota"), { name: "QuotaExceededError" });
+    const full = { get: async () => undefined, set: () => Promise.reject(quota), delete: async () => true };
+    const cache = new CacheManager({
+      layers: [
+        { name: "upper", store: upper },
+        { name: "full", store: full },
+        { name: "lower", store: lower },
+      ],
+    });
+    const err = await cache.setAsync("k", "v", { ttl: 10_000 }).then(
+      () => null,
+      (e) => e,
+    );
+    assert.ok(err instanceof LayerError, String(err));
+    assert.equal(err.layer, "full");
+    assert.deepEqual(err.layers, ["full"]);
+    assert.equal(err.cause, quota);
+    assert.match(err.message, /"full"/);
+    assert.deepEqual(upper.records.get("k"), lower.records.get("k"));
+    assert.equal(cache.get("k"), "v");
+    assert.equal(cache.getStats().layers.full.errors.by_type.layer, 1);
+    cache.free();
+  });
+
+  test("a layer that does not answer times out after its timeoutMs and is skipped", async () => {
+    const { LayerError, LayerTimeoutError } = mod;
+    const hung = { get: () => new Promise(() => {}), set: () => new Promise(() => {}), delete: () => new Promise(() => {}) };
+    const lower = new MapStore();
+    lower.records.set("k", { v: "below", exp: 0 });
+    const cache = new CacheManager({
+      layers: [
+        { name: "hung", store: hung, timeoutMs: 30 },
+        { name: "lower", store: lower },
+      ],
+    });
+    assert.equal(await cache.getAsync("k"), "below");
+    const err = await cache.setAsync("j", 1).catch((e) => e);
+    assert.ok(err instanceof LayerError);
+    assert.ok(err.cause instanceof LayerTimeoutError);
+    assert.equal(err.layer, "hung");
+    const { layers } = cache.getStats();
+    assert.ok(layers.hung.errors.total >= 2);
+    cache.free();
+  });
+
+  test("layer options are checked and named", () => {
+    const store = new MapStore();
+    assert.throws(() => new CacheManager({ layers: [{ name: "a", store, timeoutMs: 0 }] }), /layers\[0\].*timeoutMs/);
+    assert.throws(() => new CacheManager({ layers: [{ name: "a", store, timeout: 5 }] }), /layers\[0\].*timeout/);
+    assert.throws(() => new CacheManager({ layers: [{ name: "a", store: { get() {} } }] }), /layers\[0\].*set\(\)/);
+    assert.throws(() => new CacheManager({ layers: [{ name: "memory", store }] }), /reserved/);
+  });
+});
+
+describe("fetch", () => {
+  test("concurrent misses share one loader call and the value is written through", async () => {
+    const { cache, upper } = twoLayers();
+    let calls = 0;
+    const loader = async (key) => {
+      calls++;
+      await sleep(20);
+      return `loaded ${key}`;
+    };
+    const all = await Promise.all(Array.from({ length: 10 }, () => cache.fetch("k", loader, { ttl: 10_000 })));
+    assert.equal(calls, 1);
+    assert.deepEqual(new Set(all), new Set(["loaded k"]));
+    assert.equal(upper.records.get("k").v, "loaded k");
+    assert.equal(await cache.fetch("k", loader), "loaded k");
+    assert.equal(calls, 1, "a hit does not load");
+    cache.free();
+  });
+
+  test("a value found in a layer is not loaded", async () => {
+    const { cache, lower } = twoLayers();
+    lower.records.set("k", { v: "stored", exp: 0 });
+    assert.equal(
+      await cache.fetch("k", () => {
+        throw new Error("must not load");
+      }),
+      "stored",
+    );
+    cache.free();
+  });
+
+  test("a loader error reaches every waiter, is not cached, and is counted", async () => {
+    const { cache, upper } = twoLayers();
+    let calls = 0;
+    const boom = new Error("backend down");
+    const failing = async () => {
+      calls++;
+      await sleep(10);
+      throw boom;
+    };
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => cache.fetch("k", failing)));
+    assert.equal(calls, 1);
+    for (const r of results) {
+      assert.equal(r.status, "rejected");
+      assert.equal(r.reason, boom);
+    }
+    assert.equal(cache.has("k"), false);
+    assert.equal(upper.records.has("k"), false);
+    assert.equal(cache.getStats().errors.by_type.loader, 1);
+    assert.equal(await cache.fetch("k", async () => "second try"), "second try");
+    assert.equal(calls, 1);
+    cache.free();
+  });
+
+  test("a write during a load wins over the loaded value", async () => {
+    const { cache, upper } = twoLayers();
+    let release;
+    const gate = new Promise((r) => (release = r));
+    const pending = cache.fetch("k", async () => {
+      await gate;
+      return "stale";
+    });
+    await sleep(5);
+    await cache.setAsync("k", "fresh");
+    release();
+    assert.equal(await pending, "stale", "the waiter gets what it loaded");
+    assert.equal(cache.get("k"), "fresh");
+    assert.equal(upper.records.get("k").v, "fresh");
+    cache.free();
+  });
+});
+
+test("a read that raced a write does not promote the older value", async () => {
+  const upper = new MapStore();
+  const lower = new MapStore();
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const slow = {
+    get: async (key) => {
+      await gate;
+      return lower.get(key);
+    },
+    set: (k, v) => lower.set(k, v),
+    delete: (k) => lower.delete(k),
+  };
+  const cache = new CacheManager({
+    layers: [
+      { name: "upper", store: upper },
+      { name: "slow", store: slow },
+    ],
+  });
+  lower.records.set("k", { v: "old", exp: 0 });
+  const reading = cache.getAsync("k");
+  await sleep(5);
+  // The set queues behind the slow get in the slow layer; release the get once it is queued.
+  const writing = cache.setAsync("k", "new");
+  release();
+  assert.equal(await reading, "old");
+  await writing;
+  assert.equal(cache.get("k"), "new");
+  assert.equal(upper.records.get("k").v, "new");
+  assert.equal(lower.records.get("k").v, "new");
+  cache.free();
+});
