@@ -1,9 +1,13 @@
-//! The pure-Rust core: settings, the store and its policies, stats. No JS here; time is an input.
+//! The pure-Rust core: settings, the store and its policies, stats, telemetry, the HTML report.
+//! No JS here; time is an input.
 
 pub mod config;
+#[cfg(feature = "serde")]
+pub mod frame_types;
 pub(crate) mod index;
 pub mod json;
 pub(crate) mod policy;
+pub mod report;
 pub(crate) mod slab;
 pub mod stats;
 pub mod store;
