@@ -88,6 +88,17 @@ impl DashboardHandle {
     }
 }
 
+/// Sends panic messages to the console, where a page's owner can see why the dashboard
+/// stopped (the release build aborts on panic).
+fn report_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            web_sys::console::error_1(&format!("cache-wasm dashboard: {info}").into());
+        }));
+    });
+}
+
 /// Draws the live dashboard into `element` from `source` (a `CacheManager`,
 /// `"broadcast:<name>"` or a URL) and calls `on_alert(type, details)` once per alert
 /// transition.
@@ -97,6 +108,7 @@ pub fn mount(
     source: JsValue,
     on_alert: JsValue,
 ) -> Result<DashboardHandle, JsValue> {
+    report_panics();
     let on_alert = if on_alert.is_undefined() || on_alert.is_null() {
         None
     } else {

@@ -22,10 +22,10 @@ impl Plot {
     pub const CHART: Plot = Plot {
         width: 480.0,
         height: 180.0,
-        left: 46.0,
-        top: 8.0,
+        left: 56.0,
+        top: 10.0,
         right: 8.0,
-        bottom: 20.0,
+        bottom: 24.0,
     };
 
     /// Width of the plot area.

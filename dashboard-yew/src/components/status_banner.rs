@@ -25,10 +25,10 @@ pub fn StatusBanner(p: &StateProps) -> Html {
             Some(f) => (
                 "live",
                 format!(
-                    "Live: frame #{} at {} UTC, every {}.",
+                    "Live: frame #{} at {} UTC, every {:.1} s.",
                     f.seq,
                     format::clock(f.ts_ms),
-                    format::millis(f.interval_s * 1000.0)
+                    f.interval_s
                 ),
             ),
             None => ("wait", "Cleared; waiting for the next frame.".to_string()),
