@@ -192,6 +192,8 @@ export class CacheManager<V = unknown> {
   keys(): string[];
   /** Stats since creation ("all") or for a window ending now. */
   getStats(period?: Period | { period: Period }): Stats;
+  /** One self-contained HTML report (inline SVG charts, no script, a Content-Security-Policy). */
+  generateDashboard(): string;
   /** The validated settings. */
   readonly config: Omit<CacheOptions, "layers">;
   /** Releases the instance's wasm memory. */

@@ -735,7 +735,8 @@ figcaption{font-size:.9rem;margin:0 0 4px}
 .key.s1{color:var(--c1)}.key.s2{color:var(--c2)}.key.s3{color:var(--c3)}.key.lim{color:var(--muted)}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px}
 svg{display:block;width:100%;height:auto}
-svg text{font-size:11px;fill:var(--muted)}
+svg text{font-size:16px;fill:var(--muted)}
+.bars text{font-size:13px}
 .axis{text-anchor:end}
 .grid{stroke:var(--line);stroke-dasharray:3 3}
 .base{stroke:var(--line)}
