@@ -1,8 +1,14 @@
-// Demo workload: Zipf-distributed gets against a CacheManager, read-through on a miss, live counts.
+// Demo workload: Zipf-distributed gets against a CacheManager with telemetry, read-through on a
+// miss, incidents on demand, the live dashboard beside it and the HTML report for download.
 import init, { CacheManager } from "cache-wasm";
+import { mountDashboard } from "cache-wasm/dashboard";
 
-const TICK_MS = 250;
+const TICK_MS = 100;
+const RENDER_EVERY = 3;
 const RECENT_SHOWN = 24;
+const STORM_MS = 8000;
+const SLOW_MISS_MS = 2;
+const CHANNEL = "cache-wasm-demo";
 
 const $ = (id) => document.getElementById(id);
 const numberFormat = new Intl.NumberFormat("en-US");
@@ -39,18 +45,26 @@ function readSettings() {
   };
   const skew = Number($("skew").value);
   return {
+    name: $("cacheName").value || "demo",
     maxEntries: int("maxEntries", 1, 1_000_000),
     keySpace: int("keySpace", 1, 1_000_000),
     skew: Number.isFinite(skew) ? Math.min(3, Math.max(0, skew)) : 0.9,
-    opsPerTick: int("opsPerTick", 1, 100_000),
+    ttl: int("ttl", 0, 3_600_000),
+    rate: int("rate", 1, 200_000),
     policy: $("policy").value === "tinylfu" ? "tinylfu" : "lru",
   };
 }
 
 let cache = null;
+let dashboard = null;
 let cdf = null;
 let settings = null;
 let timer = null;
+let ticks = 0;
+let stormUntil = 0;
+let stormSerial = 0;
+let slow = false;
+const alerts = [];
 
 function setStatus(text, isError = false) {
   const el = $("status");
@@ -58,36 +72,69 @@ function setStatus(text, isError = false) {
   el.classList.toggle("error", isError);
 }
 
+function logAlert(type, details) {
+  alerts.push({ type, details });
+  const li = document.createElement("li");
+  li.className = details.state;
+  const when = new Date(details.at_ms).toLocaleTimeString();
+  const value = type === "high_miss_rate" ? `${(details.value * 100).toFixed(1)}%` : `${details.value.toFixed(2)} ms`;
+  li.textContent = `${when} ${type} ${details.state}: ${value} on ${details.op} (${details.layer}) in ${details.cache}`;
+  $("alert-log").prepend(li);
+  while ($("alert-log").children.length > 8) $("alert-log").lastElementChild.remove();
+}
+
 function start() {
   settings = readSettings();
+  dashboard?.unmount();
   cache?.free();
   cache = new CacheManager({
-    name: "demo",
+    name: settings.name,
     maxEntries: settings.maxEntries,
+    defaultTtl: settings.ttl,
     evictionPolicy: settings.policy,
+    enableTelemetry: true,
+    telemetryInterval: 1,
+    alertOnHighMissRate: true,
+    highMissRateThreshold: 0.5,
+    telemetryChannel: CHANNEL,
   });
   cdf = zipfTable(settings.keySpace, settings.skew);
+  dashboard = mountDashboard($("dashboard"), { source: cache, onAlert: logAlert });
   render();
   resume();
 }
 
-function tick() {
-  try {
-    runOps();
-    render();
-  } catch (err) {
-    pause();
-    setStatus(`Stopped: ${err?.message ?? err}`, true);
+function busyWait(ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // A slow origin: the loader holds the thread.
   }
 }
 
 function runOps() {
-  for (let i = 0; i < settings.opsPerTick; i++) {
-    const key = `item:${drawRank(cdf)}`;
+  const n = Math.max(1, Math.round((settings.rate * TICK_MS) / 1000));
+  const storming = performance.now() < stormUntil;
+  for (let i = 0; i < n; i++) {
+    const key = storming ? `storm:${stormSerial++}` : `item:${drawRank(cdf)}`;
     if (cache.get(key) === undefined) {
+      if (slow) busyWait(SLOW_MISS_MS);
       // The "load" on a miss: any value will do for the simulation.
       cache.set(key, { key, loadedAt: i });
     }
+    // Slow misses stop the tick once it has used its time.
+    if (slow && i % 16 === 15 && performance.now() - tickStart > TICK_MS * 0.8) break;
+  }
+}
+
+let tickStart = 0;
+function tick() {
+  tickStart = performance.now();
+  try {
+    runOps();
+    if (++ticks % RENDER_EVERY === 0) render();
+  } catch (err) {
+    pause();
+    setStatus(`Stopped: ${err?.message ?? err}`, true);
   }
 }
 
@@ -97,16 +144,19 @@ function render() {
   $("hits").textContent = numberFormat.format(stats.hits);
   $("misses").textContent = numberFormat.format(stats.misses);
   $("hitRate").textContent = `${stats.hit_rate.toFixed(1)}%`;
-  $("hitRateBar").style.width = `${Math.min(100, Math.max(0, stats.hit_rate))}%`;
   $("size").textContent = numberFormat.format(stats.size.entries);
   $("evictions").textContent = numberFormat.format(stats.evictions.total);
-  const list = $("recent");
-  const items = cache.keys().slice(0, RECENT_SHOWN).map((key) => {
-    const li = document.createElement("li");
-    li.textContent = key;
-    return li;
-  });
-  list.replaceChildren(...items);
+  const items = cache
+    .keys()
+    .slice(0, RECENT_SHOWN)
+    .map((key) => {
+      const li = document.createElement("li");
+      li.textContent = key;
+      return li;
+    });
+  $("recent").replaceChildren(...items);
+  const storming = performance.now() < stormUntil;
+  $("storm").disabled = storming || timer === null;
 }
 
 function resume() {
@@ -114,9 +164,9 @@ function resume() {
   timer = setInterval(tick, TICK_MS);
   $("toggle").textContent = "Pause";
   setStatus(
-    `Running: ${numberFormat.format(settings.opsPerTick)} gets every ${TICK_MS} ms over ` +
-      `${numberFormat.format(settings.keySpace)} keys, ${settings.policy.toUpperCase()} cache of ` +
-      `${numberFormat.format(settings.maxEntries)} entries.`,
+    `Running: ${numberFormat.format(settings.rate)} gets a second over ${numberFormat.format(settings.keySpace)} keys, ` +
+      `${settings.policy.toUpperCase()} cache of ${numberFormat.format(settings.maxEntries)} entries` +
+      (settings.ttl > 0 ? `, TTL ${numberFormat.format(settings.ttl)} ms.` : "."),
   );
 }
 
@@ -125,6 +175,18 @@ function pause() {
   timer = null;
   $("toggle").textContent = "Resume";
   setStatus("Paused.");
+}
+
+function downloadReport() {
+  const html = cache.generateDashboard();
+  const url = URL.createObjectURL(new Blob([html], { type: "text/html" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `cache-report-${settings.name.replace(/[^a-z0-9_-]+/gi, "_").slice(0, 40) || "cache"}.html`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 async function main() {
@@ -139,7 +201,18 @@ async function main() {
     }
   });
   $("toggle").addEventListener("click", () => (timer === null ? resume() : pause()));
+  $("storm").addEventListener("click", () => {
+    stormUntil = performance.now() + STORM_MS;
+    render();
+  });
+  $("slow").addEventListener("click", () => {
+    slow = !slow;
+    $("slow").setAttribute("aria-pressed", String(slow));
+  });
+  $("download").addEventListener("click", downloadReport);
   start();
+  // For the browser tests and for poking at the cache from the console.
+  window.demo = { get cache() { return cache; }, get dashboard() { return dashboard; }, alerts };
 }
 
 main().catch((err) => {

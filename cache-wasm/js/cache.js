@@ -723,6 +723,13 @@ export class CacheManager {
     return JSON.parse(json);
   }
 
+  /** One self-contained HTML document: the stats since creation and charts of the recent frames. */
+  generateDashboard() {
+    const html = this.#e.report(now());
+    this.#release(1);
+    return html;
+  }
+
   /** Calls `callback(frame)` with every metric frame; returns a function that unsubscribes. */
   onMetrics(callback) {
     if (typeof callback !== "function") {

@@ -420,6 +420,8 @@ export class CacheManager<V = unknown> {
   fetch(key: string | number, loader: (key: string) => V | undefined | Promise<V | undefined>, options?: AsyncSetOptions): Promise<V | undefined>;
   /** Resolves once every layer call in progress has settled, including ones that timed out. */
   settled(): Promise<void>;
+  /** One self-contained HTML report (inline SVG charts, no script, a Content-Security-Policy). */
+  generateDashboard(): string;
   /** The validated settings. */
   readonly config: Omit<CacheOptions, "layers">;
   /** Releases the instance's wasm memory. */

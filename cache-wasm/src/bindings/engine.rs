@@ -416,6 +416,17 @@ impl Engine {
         out
     }
 
+    /// The self-contained HTML report of `generateDashboard()`.
+    pub fn report(&mut self, now: f64) -> Result<String, JsValue> {
+        self.sync(now);
+        self.store.purge_all_expired(now);
+        let mut out = String::new();
+        self.telemetry
+            .write_report(now, &self.store, &mut out)
+            .map_err(|_| range_error("cache-wasm: the report could not be written"))?;
+        Ok(out)
+    }
+
     /// Summaries of the recent frames as a JSON array, oldest first.
     pub fn history(&self) -> String {
         let mut out = String::new();

@@ -1,12 +1,16 @@
-//! The pure-Rust core: settings, the store and its policies, stats. No JS here; time is an input.
+//! The pure-Rust core: settings, the store and its policies, stats, telemetry, the HTML report.
+//! No JS here; time is an input.
 
 pub(crate) mod chunked;
 pub mod config;
 pub mod export;
+#[cfg(feature = "serde")]
+pub mod frame_types;
 pub(crate) mod index;
 pub mod json;
 pub mod layers;
 pub(crate) mod policy;
+pub mod report;
 pub(crate) mod slab;
 pub mod stats;
 pub mod store;

@@ -272,21 +272,10 @@ impl StatsView<'_> {
             x.count("expired", c.removed(RemovalCause::Expired))?;
             x.count("expired_unread", c.expired_unread)?;
             x.count("entries_with_ttl", self.sizes.entries_with_ttl)?;
-            x.num(
-                "mean_ttl_ms",
-                if c.ttl_sets == 0 {
-                    0.0
-                } else {
-                    c.ttl_sum_ms / c.ttl_sets as f64
-                },
-            )?;
+            x.num("mean_ttl_ms", c.mean_ttl_ms())?;
             x.num(
                 "mean_remaining_ttl_at_hit_ms",
-                if c.ttl_hits == 0 {
-                    0.0
-                } else {
-                    c.ttl_remaining_sum_ms / c.ttl_hits as f64
-                },
+                c.mean_remaining_ttl_at_hit_ms(),
             )?;
             x.end()
         })?;

@@ -96,6 +96,24 @@ impl Counts {
     pub fn removed_total(&self) -> u64 {
         self.removals.iter().sum()
     }
+
+    /// The mean TTL given by sets, in ms; 0 when no set gave one.
+    pub fn mean_ttl_ms(&self) -> f64 {
+        if self.ttl_sets == 0 {
+            0.0
+        } else {
+            self.ttl_sum_ms / self.ttl_sets as f64
+        }
+    }
+
+    /// The mean TTL left at hits on entries with a TTL, in ms; 0 with no such hit.
+    pub fn mean_remaining_ttl_at_hit_ms(&self) -> f64 {
+        if self.ttl_hits == 0 {
+            0.0
+        } else {
+            self.ttl_remaining_sum_ms / self.ttl_hits as f64
+        }
+    }
 }
 
 /// An expiry waiting in the heap; stale ones are skipped when popped.

@@ -64,6 +64,7 @@ pub mod windows;
 use std::fmt::{self, Write};
 
 use super::config::Settings;
+use super::report::Report;
 use super::stats::{Period, Sizes, StatsView};
 use super::store::{Counts, Store};
 use alerts::{AlertEvent, AlertRules, AlertState, Alerts};
@@ -257,6 +258,11 @@ impl Telemetry {
     /// Whether latency and windows are kept (`enableTelemetry` and `metricsCollection`).
     pub fn collecting(&self) -> bool {
         self.collect
+    }
+
+    /// The cache's name, as configured.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The configured layers below memory; layer `k` is `layer_names()[k - 1]`.
@@ -499,11 +505,6 @@ impl Telemetry {
         self.created_ms
     }
 
-    /// The cache's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Writes a frame as JSON: `{ schema, seq, ts_ms, cache, instance, interval_s, totals,
     /// window, alerts }`. `instance` names this process or isolate.
     pub fn write_frame(&self, frame: &Frame, instance: &str, out: &mut impl Write) -> fmt::Result {
@@ -524,6 +525,27 @@ impl Telemetry {
     /// Writes the recent frame summaries as a JSON array, oldest first.
     pub fn write_history(&self, out: &mut impl Write) -> fmt::Result {
         self.frames.write_history(out)
+    }
+
+    /// Writes the HTML report of `generateDashboard()`: the figures since creation and charts
+    /// of the recent frames. Ticks first.
+    pub fn write_report(
+        &mut self,
+        now_ms: f64,
+        store: &Store,
+        out: &mut impl Write,
+    ) -> fmt::Result {
+        let totals = self.figures(Period::All, now_ms, store);
+        let history: Vec<FrameSummary> = self.frames.history().cloned().collect();
+        Report {
+            cache: &self.name,
+            generated_ms: totals.window_end_ms,
+            totals: &totals,
+            layer_names: &self.layer_names,
+            alerts: self.alerts.states(),
+            history: &history,
+        }
+        .write_html(out)
     }
 
     /// The state of every alert that has fired.

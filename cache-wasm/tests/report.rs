@@ -1,0 +1,144 @@
+//! Golden test of the HTML report (`generateDashboard`): exact output, escaping and policy.
+//!
+//! Run with `UPDATE_GOLDEN=1` to rewrite `tests/golden/report.html` after an intended change,
+//! then read the diff.
+#![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use std::fs;
+use std::path::Path;
+
+use cache_wasm::core::config::Settings;
+use cache_wasm::core::report::CSP;
+use cache_wasm::core::store::Store;
+use cache_wasm::core::telemetry::{ErrorType, Op, Telemetry, MEMORY};
+
+const T0: f64 = 1_700_006_400_000.0;
+const HOSTILE: &str = "<img src=x onerror=alert(1)></script><script>window.__pwned=1</script>";
+
+/// A cache with a hostile name and layer name, a few frames of traffic, and a firing alert.
+fn report() -> String {
+    let settings = Settings {
+        name: HOSTILE.into(),
+        enable_telemetry: true,
+        alert_on_high_miss_rate: true,
+        alert_min_samples: 1,
+        high_miss_rate_threshold: 0.5,
+        layers: vec!["disk\"' onmouseover=\"x".into()],
+        max_entries: 4,
+        max_bytes: 4096,
+        ..Settings::default()
+    };
+    let mut store = Store::new(&settings);
+    let mut tel = Telemetry::new(&settings, T0);
+    let mut now = T0;
+    for frame in 0..5u32 {
+        for k in 0..(3 + frame) {
+            let hash = 10 + k;
+            if store.get(hash, now) == cache_wasm::core::NIL {
+                store.insert(hash, 100 * (k + 1), 30_000.0, now).unwrap();
+            }
+            tel.record_latency(MEMORY, Op::Get, 1_000 * u64::from(k + 1));
+            tel.record_latency(MEMORY, Op::Set, 5_000);
+        }
+        if frame == 3 {
+            tel.record_error(None, ErrorType::Subscriber);
+            tel.record_layer_get(1, false);
+        }
+        now += 1_000.0;
+        tel.frame(now, &store);
+    }
+    let mut out = String::new();
+    tel.write_report(now, &store, &mut out).unwrap();
+    out
+}
+
+#[test]
+fn the_report_matches_the_golden_file() {
+    let html = report();
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/report.html");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        fs::write(&golden, &html).unwrap();
+    }
+    let expected = fs::read_to_string(&golden).unwrap();
+    assert!(
+        html == expected,
+        "the report differs from {}; rerun with UPDATE_GOLDEN=1 and review the diff",
+        golden.display()
+    );
+}
+
+#[test]
+fn user_strings_are_text_and_nothing_runs_or_loads() {
+    let html = report();
+    assert!(html.starts_with("<!doctype html>"));
+    let csp = format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+        CSP.replace('\'', "&#39;")
+    );
+    assert!(html.contains(&csp), "the policy is in the head");
+    assert!(CSP.starts_with("default-src 'none'"));
+    let lower = html.to_lowercase();
+    for banned in [
+        "<script",
+        "<img",
+        "<link",
+        "<iframe",
+        "<object",
+        " src=\"",
+        " href=\"",
+        "onmouseover=\"",
+        "url(",
+        "@import",
+        "http://",
+        "https://",
+    ] {
+        assert!(!lower.contains(banned), "the report contains {banned:?}");
+    }
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;"));
+    assert!(html.contains("disk&quot;&#39; onmouseover=&quot;x"));
+}
+
+#[test]
+fn the_report_shows_every_figure() {
+    let html = report();
+    for needle in [
+        "Hit rate",
+        "Miss rate",
+        "Entries",
+        "4 of 4",
+        "Bytes against maxBytes",
+        "Removals by cause",
+        "capacity",
+        "Errors by type",
+        "subscriber",
+        "Time to live",
+        "Mean TTL set",
+        "Layers",
+        "memory",
+        "Alerts",
+        "high_miss_rate",
+        "firing",
+        "get latency (ms)",
+        "p99",
+        "Operations per second",
+        "5 frames",
+    ] {
+        assert!(html.contains(needle), "the report lacks {needle:?}");
+    }
+    assert_eq!(html.matches("<polyline").count(), 2 + 1 + 3 * 3 + 2 + 2);
+}
+
+#[test]
+fn without_telemetry_the_report_says_what_is_missing() {
+    let settings = Settings::default();
+    let mut store = Store::new(&settings);
+    let mut tel = Telemetry::new(&settings, T0);
+    store.get(1, T0);
+    let mut out = String::new();
+    tel.write_report(T0 + 10.0, &store, &mut out).unwrap();
+    assert!(out.contains("No metric frames yet"));
+    assert!(out.contains("Latency is measured with"));
+    assert!(out.contains("No alert has fired."));
+    assert!(!out.contains("<polyline"));
+}

@@ -1,0 +1,61 @@
+//! SVG charts: line charts over time, stacked bars, meters and labelled bars, with their
+//! geometry in [`geometry`] (pure, tested natively).
+
+pub mod bar_chart;
+pub mod geometry;
+pub mod line_chart;
+pub mod meter;
+pub mod named_bars;
+
+use std::rc::Rc;
+
+use crate::format;
+
+/// How a chart writes its values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Plain counts or rates.
+    Count,
+    /// Percentages 0–100.
+    Percent,
+    /// Milliseconds.
+    Millis,
+}
+
+impl Unit {
+    /// `v` written in this unit.
+    pub fn format(self, v: f64) -> String {
+        match self {
+            Unit::Count => format::compact(v),
+            Unit::Percent => format::pct(v),
+            Unit::Millis => format::millis(v),
+        }
+    }
+}
+
+/// One line or one stack of a chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Legend name.
+    pub name: &'static str,
+    /// CSS class giving its colour (`s1`…`s6`).
+    pub class: &'static str,
+    /// One value per point; `None` is a gap.
+    pub values: Rc<Vec<Option<f64>>>,
+}
+
+impl Series {
+    /// A series from values.
+    pub fn new(name: &'static str, class: &'static str, values: Vec<Option<f64>>) -> Series {
+        Series {
+            name,
+            class,
+            values: Rc::new(values),
+        }
+    }
+
+    /// The newest value, if any.
+    pub fn last(&self) -> Option<f64> {
+        self.values.iter().rev().flatten().next().copied()
+    }
+}

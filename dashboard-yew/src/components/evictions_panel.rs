@@ -1,0 +1,52 @@
+//! Removals by cause: totals of the period and stacked bars over time.
+
+use yew::prelude::*;
+
+use super::{period_words, points, StateProps};
+use crate::charts::bar_chart::BarChart;
+use crate::charts::named_bars::NamedBars;
+use crate::charts::Series;
+
+/// Causes drawn as stacks, with their colours.
+const CAUSES: [(&str, &str); 6] = [
+    ("capacity", "s2"),
+    ("bytes", "s4"),
+    ("expired", "s5"),
+    ("deleted", "s6"),
+    ("replaced", "s1"),
+    ("cleared", "s3"),
+];
+
+/// The evictions panel.
+#[function_component]
+pub fn EvictionsPanel(p: &StateProps) -> Html {
+    let (points, times) = points(&p.state);
+    let total = p
+        .state
+        .shown()
+        .history
+        .total(p.state.period)
+        .unwrap_or_default();
+    let series: Vec<Series> = CAUSES
+        .iter()
+        .map(|&(cause, class)| {
+            let values = points
+                .iter()
+                .map(|q| {
+                    q.evictions
+                        .iter()
+                        .find(|(k, _)| k == cause)
+                        .map(|(_, n)| *n as f64)
+                })
+                .collect();
+            Series::new(cause, class, values)
+        })
+        .collect();
+    html! {
+        <section class="cwd-panel" data-panel="evictions">
+            <h3>{ format!("Removals by cause ({})", period_words(&p.state)) }</h3>
+            <NamedBars label="Removals by cause" rows={total.evictions.clone()} />
+            <BarChart title="Removals per point" {series} {times} />
+        </section>
+    }
+}

@@ -1,0 +1,108 @@
+//! How the dashboard writes numbers, sizes, durations and times. Pure and tested.
+
+/// A count or rate in few characters: 950, 12.3k, 4.5M.
+pub fn compact(n: f64) -> String {
+    let a = n.abs();
+    if !n.is_finite() {
+        "–".to_string()
+    } else if a >= 1e9 {
+        format!("{:.1}G", n / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.1}M", n / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1}k", n / 1e3)
+    } else if a >= 100.0 || n == n.trunc() {
+        format!("{n:.0}")
+    } else if a >= 1.0 {
+        format!("{n:.1}")
+    } else {
+        format!("{n:.2}")
+    }
+}
+
+/// A percentage with one decimal.
+pub fn pct(p: f64) -> String {
+    if p.is_finite() {
+        format!("{p:.1}%")
+    } else {
+        "–".to_string()
+    }
+}
+
+/// Bytes in binary units.
+pub fn bytes(n: u64) -> String {
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64 / 1024.0;
+    for unit in ["KiB", "MiB", "GiB"] {
+        if v < 1024.0 {
+            return format!("{v:.1} {unit}");
+        }
+        v /= 1024.0;
+    }
+    format!("{v:.1} TiB")
+}
+
+/// A duration in ms with a precision that suits it.
+pub fn millis(ms: f64) -> String {
+    if !ms.is_finite() {
+        "–".to_string()
+    } else if ms >= 60_000.0 {
+        format!("{:.1} min", ms / 60_000.0)
+    } else if ms >= 1_000.0 {
+        format!("{:.2} s", ms / 1_000.0)
+    } else if ms >= 1.0 {
+        format!("{ms:.2} ms")
+    } else {
+        format!("{:.1} µs", ms * 1_000.0)
+    }
+}
+
+/// The UTC time of day of a time in ms since the epoch, `HH:MM:SS`.
+pub fn clock(ms: f64) -> String {
+    if !ms.is_finite() {
+        return "–".to_string();
+    }
+    let s = (ms / 1000.0).floor().rem_euclid(86_400.0) as u64;
+    format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+}
+
+/// An alert's value or threshold: a fraction as a percentage for miss rate, else ms.
+pub fn alert_value(kind: &str, v: f64) -> String {
+    if kind == "high_miss_rate" {
+        pct(v * 100.0)
+    } else {
+        millis(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(compact(950.0), "950");
+        assert_eq!(compact(12_345.0), "12.3k");
+        assert_eq!(compact(4_500_000.0), "4.5M");
+        assert_eq!(compact(2.25), "2.2");
+        assert_eq!(compact(0.125), "0.12");
+        assert_eq!(compact(f64::NAN), "–");
+        assert_eq!(pct(12.345), "12.3%");
+        assert_eq!(bytes(100), "100 B");
+        assert_eq!(bytes(2048), "2.0 KiB");
+        assert_eq!(bytes(5 << 30), "5.0 GiB");
+    }
+
+    #[test]
+    fn durations_and_times() {
+        assert_eq!(millis(0.0123), "12.3 µs");
+        assert_eq!(millis(4.5), "4.50 ms");
+        assert_eq!(millis(2_500.0), "2.50 s");
+        assert_eq!(millis(90_000.0), "1.5 min");
+        assert_eq!(clock(1_700_006_400_000.0 + 3_723_000.0), "01:02:03");
+        assert_eq!(alert_value("high_miss_rate", 0.75), "75.0%");
+        assert_eq!(alert_value("high_latency", 120.0), "120.00 ms");
+    }
+}

@@ -1,0 +1,309 @@
+// The live dashboard and the HTML report in Chromium: the demo, alerts, BroadcastChannel and
+// URL sources, the report's policy, hostile strings, and screenshots of the demo.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { startServer } from "../../scripts/serve.mjs";
+import { launchBrowser, runPage } from "../support/browser.mjs";
+import { ARTIFACTS, nodeConsumer } from "../support/consumer.mjs";
+
+const WWW = fileURLToPath(new URL("../../www", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("./fixtures", import.meta.url));
+const PAYLOAD = "<img src=x onerror=alert(1)></script><script>window.__pwned=1</script>";
+
+let browser;
+let server;
+let frames;
+
+// Serves hand-made frames: /frames.json (polled) and /frames.sse (an event stream).
+function frameServer() {
+  const frame = (seq, alerts) => ({
+    schema: "cache-wasm/frame@1",
+    seq,
+    ts_ms: 1_700_000_000_000 + seq * 1000,
+    cache: PAYLOAD,
+    instance: "fixture",
+    interval_s: 1,
+    totals: {
+      period: "all", gets: 10 * seq, hits: 4 * seq, misses: 6 * seq, sets: seq, deletes: 0, hit_rate: 40, miss_rate: 60,
+      latency: { get: null, set: null, delete: null },
+      size: { entries: 3, bytes: 30, max_entries: 10, max_bytes: 0 },
+      evictions: { total: 1, by_cause: { capacity: 1, [PAYLOAD]: 0 } },
+      errors: { total: 0, by_type: { layer: 0 } },
+      ttl: { expired: 0, expired_unread: 0, entries_with_ttl: 0, mean_ttl_ms: 0, mean_remaining_ttl_at_hit_ms: 0 },
+      layers: { memory: { gets: 10, hits: 4, misses: 6, hit_rate: 40 }, [PAYLOAD]: { gets: 1, hits: 0, misses: 1, hit_rate: 0 } },
+      alerts: alerts.map((a) => ({ ...a, since_ms: a.at_ms })),
+    },
+    window: {
+      period: "interval", gets: 10, hits: 4, misses: 6, sets: 1, size: { entries: 3, max_entries: 10 },
+      evictions: { total: 2, by_cause: { capacity: 1, [PAYLOAD]: 1 } },
+    },
+    alerts,
+  });
+  const alert = { type: "high_miss_rate", state: "firing", value: 0.6, threshold: 0.5, window_s: 1, samples: 10, op: "get", layer: PAYLOAD, at_ms: 1_700_000_001_000 };
+  const srv = createServer((req, res) => {
+    const headers = { "access-control-allow-origin": "*", "cache-control": "no-store" };
+    if (req.url.startsWith("/frames.json")) {
+      res.writeHead(200, { ...headers, "content-type": "application/json" });
+      // The same frames on every poll: each alert must reach onAlert once.
+      res.end(JSON.stringify([frame(1, [alert]), frame(2, [])]));
+    } else if (req.url.startsWith("/frames.sse")) {
+      res.writeHead(200, { ...headers, "content-type": "text/event-stream" });
+      res.write(`data: ${JSON.stringify(frame(1, [alert]))}\n\n`);
+      let seq = 1;
+      const t = setInterval(() => res.write(`data: ${JSON.stringify(frame(++seq, []))}\n\n`), 300);
+      req.on("close", () => clearInterval(t));
+    } else {
+      res.writeHead(404, headers).end();
+    }
+  });
+  return new Promise((ok) => srv.listen(0, "127.0.0.1", () => ok({ url: `http://127.0.0.1:${srv.address().port}`, close: () => { srv.closeAllConnections(); srv.close(); } })));
+}
+
+before(async () => {
+  const installed = join(nodeConsumer(), "node_modules", "cache-wasm");
+  server = await startServer({ mounts: { "/": WWW, "/pkg/": installed, "/fixtures/": FIXTURES } });
+  frames = await frameServer();
+  browser = await launchBrowser();
+  mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  frames?.close();
+});
+
+// A page whose errors, dialogs and policy violations are collected.
+async function openPage(context, url) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (msg) => msg.type() === "error" && problems.push(`console: ${msg.text()}`));
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("dialog", (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    d.dismiss().catch(() => {});
+  });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.violatedDirective));
+  });
+  if (url) await page.goto(url);
+  return { page, problems };
+}
+
+const pathOf = (page, panel) => page.getAttribute(`[data-panel="${panel}"] path.cwd-line`, "d");
+
+describe("the package", () => {
+  test("ships the dashboard as its own entry, and importing cache-wasm alone never loads it", async () => {
+    const installed = join(nodeConsumer(), "node_modules", "cache-wasm");
+    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+    assert.deepEqual(manifest.exports["./dashboard"], { types: "./dashboard.d.ts", default: "./dashboard.js" });
+    for (const f of ["dashboard.js", "dashboard.d.ts", "dashboard/dashboard_yew.js", "dashboard/dashboard_yew_bg.wasm", "dashboard/dashboard.css"]) {
+      assert.ok(existsSync(join(installed, f)), `${f} is installed`);
+    }
+    const { status, errors, requests } = await runPage(browser, server.url + "fixtures/import-map.html");
+    assert.equal(status, "ok");
+    assert.deepEqual(errors, []);
+    assert.ok(requests.some((r) => r.endsWith("/cache_wasm_bg.wasm")), "the cache's module is loaded");
+    assert.deepEqual(requests.filter((r) => /dashboard/.test(r)), [], "nothing of the dashboard is");
+  });
+});
+
+describe("the demo", () => {
+  test("loads, frames arrive and the charts change; screenshots at desktop and phone widths", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const { page, problems } = await openPage(context, server.url);
+      await page.waitForSelector('[data-panel="hit-rate"] path.cwd-line', { timeout: 20_000 });
+      await page.waitForFunction(() => /frame #[3-9]|frame #\d\d/.test(document.querySelector(".cwd-status")?.textContent ?? ""), null, { timeout: 20_000 });
+      const before = await pathOf(page, "throughput");
+      await page.waitForFunction((d) => document.querySelector('[data-panel="throughput"] path.cwd-line')?.getAttribute("d") !== d, before, { timeout: 10_000 });
+      assert.match(await page.textContent(".cwd-cache-name"), /^demo$/);
+      assert.ok(Number((await page.textContent('[data-figure="gets"] .cwd-tile-value')).replace(/\D/g, "")) > 0);
+      assert.equal(await page.locator('[data-panel="latency"] figure').count(), 3, "get, set and delete latency");
+      assert.equal(await page.locator('[data-panel="layers"] tbody tr').count(), 1);
+      // The period switch and pause are buttons that work from the keyboard.
+      await page.focus(".cwd-period >> nth=1");
+      await page.keyboard.press("Enter");
+      assert.equal(await page.getAttribute(".cwd-period >> nth=1", "aria-pressed"), "true");
+      await page.click(".cwd-period >> nth=0");
+      await page.click(".cwd-pause");
+      const frozen = await pathOf(page, "throughput");
+      await page.waitForTimeout(2200);
+      assert.equal(await pathOf(page, "throughput"), frozen, "paused charts hold still");
+      assert.match(await page.textContent(".cwd-pause"), /Resume \+\d/);
+      await page.click(".cwd-pause");
+      await page.waitForSelector(".cwd-tiles", { timeout: 5000 });
+      await page.waitForTimeout(1500);
+      await page.screenshot({ path: join(ARTIFACTS, "demo-desktop.png"), fullPage: false });
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(ARTIFACTS, "demo-phone.png"), fullPage: false });
+      await page.locator("#dashboard").screenshot({ path: join(ARTIFACTS, "demo-phone-dashboard.png") });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no sideways scrolling at phone width (${overflow}px too wide)`);
+      // Clear empties the dashboard until the next frame.
+      await page.click(".cwd-clear");
+      assert.equal(await page.locator(".cwd-tiles").count(), 0);
+      await page.waitForSelector(".cwd-tiles", { timeout: 5000 });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a miss storm fires onAlert once, with the alert's type and details, and the panel shows it", async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, server.url);
+      await page.waitForSelector(".cwd-tiles", { timeout: 20_000 });
+      await page.evaluate(() => {
+        window.fromCache = [];
+        window.demo.cache.registerAlertHandler((type, details) => window.fromCache.push({ type, details }));
+      });
+      await page.click("#storm");
+      await page.waitForFunction(() => window.demo.alerts.some((a) => a.type === "high_miss_rate" && a.details.state === "firing"), null, { timeout: 15_000 });
+      const { type, details } = await page.evaluate(() => window.demo.alerts.find((a) => a.details.state === "firing"));
+      assert.equal(type, "high_miss_rate");
+      assert.equal(details.state, "firing");
+      assert.equal(details.threshold, 0.5);
+      assert.ok(details.value > 0.5 && details.value <= 1, `value ${details.value}`);
+      assert.equal(details.op, "get");
+      assert.equal(details.layer, "memory");
+      assert.equal(details.cache, "demo");
+      assert.ok(details.samples > 0 && details.window_s > 0.5 && details.at_ms > 0);
+      await page.waitForSelector('[data-panel="alerts"] .cwd-alert-log li.firing', { timeout: 5000 });
+      assert.match(await page.textContent('[data-panel="alerts"]'), /high_miss_rate/);
+      // After the storm the alert resolves; the dashboard reported each transition once.
+      await page.waitForFunction(() => window.demo.alerts.some((a) => a.details.state === "resolved"), null, { timeout: 20_000 });
+      await page.waitForTimeout(1200);
+      const [seen, sent] = await page.evaluate(() => [
+        window.demo.alerts.map((a) => `${a.type}/${a.details.state}/${a.details.at_ms}`),
+        window.fromCache.map((a) => `${a.type}/${a.details.state}/${a.details.at_ms}`),
+      ]);
+      assert.deepEqual(seen.slice(-sent.length), sent);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the BroadcastChannel source follows the cache of another page", async () => {
+    const context = await browser.newContext();
+    try {
+      const { page: demo, problems } = await openPage(context, server.url);
+      const { page: follower, problems: followerProblems } = await openPage(context, server.url + "follow.html");
+      await follower.waitForSelector(".cwd-tiles", { timeout: 20_000 });
+      assert.equal(await follower.textContent(".cwd-cache-name"), "demo");
+      const seq = async (p) => Number((await p.textContent(".cwd-status")).match(/frame #(\d+)/)?.[1] ?? NaN);
+      const first = await seq(follower);
+      await follower.waitForFunction((n) => Number(document.querySelector(".cwd-status").textContent.match(/frame #(\d+)/)?.[1]) > n, first, { timeout: 10_000 });
+      await demo.waitForTimeout(100);
+      assert.ok(Math.abs((await seq(demo)) - (await seq(follower))) <= 1, "both show the same frames");
+      assert.deepEqual([...problems, ...followerProblems], []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("the report", () => {
+  test("downloads, opens with no console error and no policy violation, and shows the figures", async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    try {
+      const { page } = await openPage(context, server.url);
+      await page.waitForSelector(".cwd-tiles", { timeout: 20_000 });
+      await page.waitForTimeout(2500);
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+      const file = join(ARTIFACTS, "report.html");
+      await download.saveAs(file);
+      const html = readFileSync(file, "utf8");
+      assert.match(html, /^<!doctype html>/);
+      assert.match(html, /Content-Security-Policy" content="default-src &#39;none&#39;/);
+      const { page: report, problems } = await openPage(context);
+      await report.route("http://report.invalid/report.html", (r) => r.fulfill({ body: html, contentType: "text/html" }));
+      const requests = [];
+      report.on("request", (r) => requests.push(r.url()));
+      await report.goto("http://report.invalid/report.html");
+      assert.equal(await report.title(), "cache-wasm report: demo");
+      assert.ok((await report.locator("svg polyline").count()) >= 8, "charts of the recent frames");
+      for (const heading of ["Summary", "Recent frames", "Latency (memory layer)", "Removals by cause", "Errors by type", "Time to live", "Layers", "Alerts"]) {
+        assert.equal(await report.locator("h2", { hasText: heading }).count(), 1, heading);
+      }
+      await report.screenshot({ path: join(ARTIFACTS, "report.png"), fullPage: true });
+      assert.deepEqual(await report.evaluate(() => window.__violations), []);
+      assert.deepEqual(requests, ["http://report.invalid/report.html"], "nothing else is loaded");
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("hostile strings", () => {
+  test("in the cache name, keys and alert details render as text in both dashboards", async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, server.url);
+      await page.waitForSelector(".cwd-tiles", { timeout: 20_000 });
+      await page.fill("#cacheName", PAYLOAD);
+      await page.click("#apply");
+      await page.evaluate((p) => {
+        for (let i = 0; i < 3; i++) window.demo.cache.set(`${p}${i}`, 1);
+        window.demo.cache.get(p + "0");
+      }, PAYLOAD);
+      await page.click("#storm");
+      await page.waitForFunction(() => window.demo.alerts.some((a) => a.details.state === "firing"), null, { timeout: 15_000 });
+      await page.waitForSelector('[data-panel="alerts"] .cwd-alert-cache', { timeout: 5000 });
+      assert.equal(await page.textContent(".cwd-cache-name"), PAYLOAD);
+      assert.equal(await page.textContent('[data-panel="alerts"] .cwd-alert-cache >> nth=0'), PAYLOAD);
+      assert.equal(await page.locator("#dashboard img, #dashboard script").count(), 0);
+      const html = await page.evaluate(() => window.demo.cache.generateDashboard());
+      assert.ok(html.includes("&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;"));
+      const { page: report, problems: reportProblems } = await openPage(context);
+      await report.route("http://report.invalid/r.html", (r) => r.fulfill({ body: html, contentType: "text/html" }));
+      await report.goto("http://report.invalid/r.html");
+      assert.equal(await report.textContent("h1 .name"), PAYLOAD);
+      assert.equal(await report.locator("img, script").count(), 0);
+      assert.equal(await report.evaluate(() => window.__pwned), undefined);
+      assert.deepEqual(await report.evaluate(() => window.__violations), []);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      assert.deepEqual([...problems, ...reportProblems], []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  for (const [kind, path] of [["polled JSON", "/frames.json"], ["server-sent events", "/frames.sse"]]) {
+    test(`in frames read from a URL (${kind}) render as text and reach onAlert once`, async () => {
+      const context = await browser.newContext();
+      try {
+        const url = `${server.url}fixtures/dashboard-url.html?source=${encodeURIComponent(frames.url + path)}`;
+        const { page, problems } = await openPage(context, url);
+        await page.waitForSelector('[data-panel="layers"] tbody tr >> nth=1', { timeout: 15_000 });
+        assert.equal(await page.textContent('[data-panel="layers"] tbody tr >> nth=1 >> th'), PAYLOAD);
+        assert.equal(await page.textContent(".cwd-cache-name"), PAYLOAD);
+        await page.waitForSelector(".cwd-alert-log li", { timeout: 5000 });
+        assert.match(await page.textContent(".cwd-alert-log li"), /high_miss_rate/);
+        assert.ok((await page.textContent('[data-panel="evictions"]')).includes(PAYLOAD));
+        await page.waitForTimeout(2500);
+        const received = await page.evaluate(() => window.received);
+        assert.equal(received.length, 1, "one alert transition, however often it is read");
+        assert.equal(received[0].type, "high_miss_rate");
+        assert.equal(received[0].details.layer, PAYLOAD);
+        assert.equal(received[0].details.value, 0.6);
+        assert.equal(await page.locator("#dashboard img, #dashboard script").count(), 0);
+        assert.equal(await page.evaluate(() => window.__pwned), undefined);
+        await page.evaluate(() => window.handle.unmount());
+        assert.equal(await page.locator(".cwd-root").count(), 0, "unmount removes the dashboard");
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
