@@ -123,6 +123,10 @@ const H_TABLE_LEN = 1;
 const H_READS_PTR = 2;
 const H_READS_COUNT = 3;
 const H_READS_CAP = 4;
+const H_MISSES = 5;
+const H_FAST_MISS = 6;
+// Misses counted in shared memory before the engine is asked to take them.
+const MISS_BATCH = 1 << 30;
 const OP_GET = 0;
 const OP_SET = 1;
 const OP_DELETE = 2;
@@ -430,7 +434,18 @@ export class CacheManager {
         let i = ((Math.imul(h, 0x9e3779b1) >>> 0) * n * TWO_TO_MINUS_32) | 0;
         for (;;) {
           const b = table[i];
-          if (b === NIL) break;
+          if (b === NIL) {
+            // An LRU cache needs nothing but the count of a miss.
+            if (hdr[H_FAST_MISS] === 1) {
+              const m = hdr[H_MISSES] + 1;
+              hdr[H_MISSES] = m;
+              if (m === MISS_BATCH) this.#e.applyReads(0);
+              this.#missKey = key;
+              this.#missHash = h;
+              return undefined;
+            }
+            break;
+          }
           if (b >>> 24 === tag && keys[b & SLOT_BITS] === key) {
             const s = b & SLOT_BITS;
             const reads = this.#reads;

@@ -41,6 +41,10 @@ const H_TABLE_LEN: usize = 1;
 const H_READS_PTR: usize = 2;
 const H_READS_COUNT: usize = 3;
 const H_READS_CAP: usize = 4;
+/// Gets that JS found missing on its own (LRU only: W-TinyLFU must see each key's hash).
+const H_MISSES: usize = 5;
+/// Whether JS may count misses itself (1) or must call `get` for them (0).
+const H_FAST_MISS: usize = 6;
 
 /// Memory shared with the JS fast path. JS probes the index's buckets itself for a get; on a
 /// hit it appends the slot to `reads` and bumps the count in the header. Every engine call
@@ -78,6 +82,13 @@ impl Engine {
     /// Applies the hits JS recorded since the last call.
     #[inline]
     fn sync(&mut self, now: f64) {
+        let misses = self.shared.header.get(H_MISSES).copied().unwrap_or(0);
+        if misses != 0 {
+            self.store.count_misses(u64::from(misses));
+            if let Some(h) = self.shared.header.get_mut(H_MISSES) {
+                *h = 0;
+            }
+        }
         let count = self.shared.header.get(H_READS_COUNT).copied().unwrap_or(0) as usize;
         if count == 0 {
             return;
@@ -144,6 +155,11 @@ impl Engine {
             keyed: Keyed::new(),
             shared: Shared::new(),
         };
+        if engine.settings.policy == PolicyKind::Lru {
+            if let Some(h) = engine.shared.header.get_mut(H_FAST_MISS) {
+                *h = 1;
+            }
+        }
         engine.publish();
         Ok(engine)
     }

@@ -320,6 +320,14 @@ impl Store {
         self.policy.on_hit(&mut self.slab, slot);
     }
 
+    /// Counts `n` gets that the caller found missing on its own (it probed the index).
+    pub fn count_misses(&mut self, n: u64) {
+        self.pending = None;
+        self.missed = None;
+        self.counts.gets += n;
+        self.counts.misses += n;
+    }
+
     /// The index's buckets: NIL when empty, else the hash's top 8 bits above a 24-bit slot.
     /// A caller may probe them from `home_of(hash)` on, wrapping at the end, until an empty
     /// bucket, to find the slots of a hash without a call.
