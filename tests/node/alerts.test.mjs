@@ -394,4 +394,42 @@ describe("alerts", () => {
       );
     }
   });
+  test("a slow layer fires high_latency for that layer, from its real get timings", async () => {
+    // A keyv-style store whose reads take 30 ms: every getAsync that misses memory waits for it.
+    const data = new Map();
+    const slow = {
+      async get(key) {
+        await sleep(30);
+        return data.get(key);
+      },
+      async set(key, value) {
+        data.set(key, value);
+      },
+      async delete(key) {
+        return data.delete(key);
+      },
+    };
+    const cache = new CacheManager({
+      ...QUIET,
+      alertOnHighLatency: true,
+      highLatencyThreshold: 10,
+      alertMinSamples: 5,
+      layers: [{ name: "slow-disk", store: slow }],
+    });
+    const { calls } = recorder(cache);
+    for (let i = 0; i < 8; i++) assert.equal(await cache.getAsync(`cold-${i}`), undefined);
+    const frame = await cache.flushTelemetry();
+    cache.close();
+    assertValid(frame);
+    const fired = calls.filter((c) => c.type === "high_latency" && c.layer === "slow-disk");
+    assert.equal(fired.length, 1, JSON.stringify(calls));
+    const [alert] = fired;
+    assert.equal(alert.state, "firing");
+    assert.equal(alert.op, "get");
+    assert.equal(alert.samples, 8);
+    assert.equal(alert.threshold, 10);
+    assert.ok(alert.value >= 25, `p95 of 30 ms reads, got ${alert.value}`);
+    assert.ok(!calls.some((c) => c.layer === "memory" && c.type === "high_latency"), "memory stays quiet");
+    assert.equal(frame.window.layers["slow-disk"].misses, 8);
+  });
 });
