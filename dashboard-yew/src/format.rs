@@ -1,24 +1,6 @@
 //! How the dashboard writes numbers, sizes, durations and times. Pure and tested.
 
-/// A count or rate in few characters: 950, 12.3k, 4.5M.
-pub fn compact(n: f64) -> String {
-    let a = n.abs();
-    if !n.is_finite() {
-        "–".to_string()
-    } else if a >= 1e9 {
-        format!("{:.1}G", n / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.1}M", n / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1}k", n / 1e3)
-    } else if a >= 100.0 || n == n.trunc() {
-        format!("{n:.0}")
-    } else if a >= 1.0 {
-        format!("{n:.1}")
-    } else {
-        format!("{n:.2}")
-    }
-}
+pub use cache_wasm::core::format::{bytes, compact};
 
 /// A percentage with one decimal.
 pub fn pct(p: f64) -> String {
@@ -27,21 +9,6 @@ pub fn pct(p: f64) -> String {
     } else {
         "–".to_string()
     }
-}
-
-/// Bytes in binary units.
-pub fn bytes(n: u64) -> String {
-    if n < 1024 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64 / 1024.0;
-    for unit in ["KiB", "MiB", "GiB"] {
-        if v < 1024.0 {
-            return format!("{v:.1} {unit}");
-        }
-        v /= 1024.0;
-    }
-    format!("{v:.1} TiB")
 }
 
 /// A duration in ms with a precision that suits it.
@@ -87,7 +54,7 @@ mod tests {
         assert_eq!(compact(12_345.0), "12.3k");
         assert_eq!(compact(4_500_000.0), "4.5M");
         assert_eq!(compact(2.25), "2.2");
-        assert_eq!(compact(0.125), "0.12");
+        assert_eq!(compact(0.125), "0.125");
         assert_eq!(compact(f64::NAN), "–");
         assert_eq!(pct(12.345), "12.3%");
         assert_eq!(bytes(100), "100 B");

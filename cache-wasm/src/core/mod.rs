@@ -4,6 +4,7 @@
 pub(crate) mod chunked;
 pub mod config;
 pub mod export;
+pub mod format;
 #[cfg(feature = "serde")]
 pub mod frame_types;
 pub(crate) mod index;

@@ -10,6 +10,7 @@
 //! chose (the cache name, layer names) can open a tag or an attribute. The document loads
 //! nothing and runs no script; its Content-Security-Policy ([`CSP`]) forbids both.
 
+use super::format::{bytes, compact};
 use std::fmt::{self, Write};
 
 use super::stats::{layer_name, percent, Sizes};
@@ -92,44 +93,6 @@ impl<'a, W: Write> Html<'a, W> {
             self.out.write_str("–")
         }
     }
-}
-
-/// `n` as a compact figure: 1234 → "1.2k", 5_600_000 → "5.6M".
-fn compact(n: f64) -> String {
-    let a = n.abs();
-    if !n.is_finite() {
-        "–".to_string()
-    } else if a >= 1e9 {
-        format!("{:.1}G", n / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.1}M", n / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1}k", n / 1e3)
-    } else if a >= 100.0 || n == n.trunc() {
-        format!("{n:.0}")
-    } else if a >= 1.0 {
-        format!("{n:.1}")
-    } else {
-        format!("{n:.3}")
-    }
-}
-
-/// A byte count in binary units: "512 B", "1.5 KiB", "3.0 MiB".
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if n < 1024 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64 / 1024.0;
-    let mut unit = "KiB";
-    for u in UNITS.iter().skip(1) {
-        if v < 1024.0 {
-            break;
-        }
-        v /= 1024.0;
-        unit = u;
-    }
-    format!("{v:.1} {unit}")
 }
 
 /// A time in ms since the epoch as `YYYY-MM-DD HH:MM:SS UTC`.
