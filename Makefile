@@ -7,9 +7,10 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 NODE_TEST := node --test --test-reporter=spec
 DEMO_PORT ?= 8080
+EDGE_PORT ?= 8787
 
 .PHONY: setup package test rust-check rust-test wasm-test-node wasm-test-browser \
-	test-node test-export test-browser test-workerd demo clean
+	test-node test-export test-browser test-workerd test-edge demo edge clean
 
 setup:
 	bash scripts/setup.sh
@@ -20,7 +21,7 @@ package: setup
 # -k runs every suite even when one fails; make still exits non-zero.
 test: package
 	$(MAKE) -k --no-print-directory rust-check rust-test wasm-test-node wasm-test-browser \
-		test-node test-export test-browser test-workerd
+		test-node test-export test-browser test-workerd test-edge
 	@echo "make test: all suites passed"
 
 rust-check:
@@ -51,8 +52,17 @@ test-browser:
 test-workerd:
 	$(NODE_TEST) tests/workerd/*.test.mjs
 
+# The edge example under workerd, scraped by a real Prometheus and watched by the live dashboard.
+test-edge:
+	$(NODE_TEST) tests/edge/*.test.mjs
+
 demo: package
 	node scripts/serve.mjs --port $(DEMO_PORT) /=www /pkg/=cache-wasm/pkg
+
+# The edge example (www/edge): the caching Worker under workerd on 127.0.0.1:$(EDGE_PORT), in front
+# of a demo origin, or of UPSTREAM_URL when it is set.
+edge: package
+	node www/edge/serve.mjs --port $(EDGE_PORT)
 
 clean:
 	rm -rf cache-wasm/pkg tests/.artifacts

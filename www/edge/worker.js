@@ -1,0 +1,211 @@
+// A Cloudflare Worker (ES-module syntax) that caches an upstream's responses with cache-wasm (memory,
+// then Workers KV), serves the cache's metrics to Prometheus at /metrics and its metric frames to the
+// live dashboard at /frames (server-sent events) and /frames.json (polled JSON).
+//
+// Bindings: CACHE_KV (a KV namespace), UPSTREAM (the origin's base URL) and, optionally,
+// FRAME_INTERVAL_S (seconds between metric frames, default 1).
+import { CacheManager, kvLayer } from "cache-wasm";
+
+const DEFAULT_FRAME_INTERVAL_S = 1;
+// Frames kept for /frames.json and for a new event stream's first message.
+const FRAMES_KEPT = 30;
+// An event stream ends after this long; EventSource reconnects by itself.
+const STREAM_MS = 5 * 60_000;
+// Content types whose bodies are cached (stored as text, in memory and in KV).
+const TEXT_TYPE = /^text\/|[/+](json|xml|javascript|ecmascript)\b/i;
+const PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+// One cache per isolate, built by the first request: at module scope the clock reads 0 and the
+// bindings are not passed yet.
+let cache = null;
+let env = null;
+let frameIntervalS = DEFAULT_FRAME_INTERVAL_S;
+let frames = [];
+let lastFrameAt = 0;
+let building = null;
+let isolate = null;
+
+function setUp(bindings) {
+  if (cache !== null) return;
+  env = bindings;
+  frameIntervalS = positive(env.FRAME_INTERVAL_S, DEFAULT_FRAME_INTERVAL_S);
+  cache = new CacheManager({
+    name: "edge",
+    maxEntries: 5000,
+    enableTelemetry: true,
+    telemetryInterval: frameIntervalS,
+    layers: [{ name: "kv", store: kvLayer(env.CACHE_KV, { prefix: "resp:" }), timeoutMs: 1000 }],
+  });
+  // Every frame is kept, whether flushTelemetry() built it or the cache's own timer did (a timer
+  // runs only while the request that set it is alive, so most frames come from flushTelemetry()).
+  lastFrameAt = Date.now();
+  cache.onMetrics((frame) => {
+    lastFrameAt = frame.ts_ms;
+    frames.push(frame);
+    if (frames.length > FRAMES_KEPT) frames = frames.slice(-FRAMES_KEPT);
+  });
+}
+
+function positive(text, fallback) {
+  const n = Number(text);
+  return text !== undefined && text !== null && text !== "" && Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** Builds a frame when the last one is at least an interval old; resolves when it is kept. */
+function frameIfDue() {
+  if (building !== null) return building;
+  if (Date.now() - lastFrameAt < frameIntervalS * 1000) return Promise.resolve();
+  building = cache
+    .flushTelemetry()
+    .then(() => {})
+    .finally(() => {
+      building = null;
+    });
+  return building;
+}
+
+/** This isolate's id, as in the frames' `instance`. */
+function isolateId() {
+  isolate ??= JSON.parse(cache.exportMetrics("json")).instance;
+  return isolate;
+}
+
+/** The Prometheus text with an `instance` label (this isolate) on every sample. */
+function metricsText() {
+  const label = `instance="${isolateId()}"`;
+  return cache
+    .exportMetrics("prometheus")
+    .split("\n")
+    .map((line) => {
+      if (line === "" || line.startsWith("#")) return line;
+      const brace = line.indexOf("{");
+      if (brace >= 0) return `${line.slice(0, brace + 1)}${label},${line.slice(brace + 1)}`;
+      const space = line.indexOf(" ");
+      return `${line.slice(0, space)}{${label}}${line.slice(space)}`;
+    })
+    .join("\n");
+}
+
+/** The TTL in ms that a response's Cache-Control allows a shared cache, or 0 for none. */
+export function ttlOf(cacheControl) {
+  const directives = new Map();
+  for (const part of (cacheControl ?? "").split(",")) {
+    const [name, value] = part.trim().split("=", 2);
+    if (name) directives.set(name.toLowerCase(), value?.replace(/^"|"$/g, ""));
+  }
+  if (["no-store", "no-cache", "private"].some((d) => directives.has(d))) return 0;
+  const seconds = Number(directives.get("s-maxage") ?? directives.get("max-age"));
+  return Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds * 1000) : 0;
+}
+
+/** Requests `path` from the upstream; the record and how long it may be cached. */
+async function loadUpstream(path, request) {
+  const res = await fetch(new URL(path, env.UPSTREAM), { headers: { accept: request.headers.get("accept") ?? "*/*" } });
+  const type = res.headers.get("content-type") ?? "application/octet-stream";
+  const cacheControl = res.headers.get("cache-control");
+  const ttl = res.status === 200 && TEXT_TYPE.test(type) ? ttlOf(cacheControl) : 0;
+  if (ttl === 0) return { ttl, response: res };
+  const record = { status: res.status, type, cacheControl, body: await res.text(), at: Date.now() };
+  return { ttl, record };
+}
+
+function fromRecord(record, state) {
+  const headers = { "content-type": record.type, "x-cache": state };
+  if (record.cacheControl) headers["cache-control"] = record.cacheControl;
+  headers.age = String(Math.max(0, Math.floor((Date.now() - record.at) / 1000)));
+  return new Response(record.body, { status: record.status, headers });
+}
+
+function passed(res) {
+  const out = new Response(res.body, res);
+  out.headers.set("x-cache", "PASS");
+  return out;
+}
+
+/**
+ * Read-through over memory and KV. Concurrent misses of one path share one upstream request. The
+ * TTL comes with the response, so the loader writes a cacheable record itself with that TTL (a write
+ * during a load wins over the load's own store); an uncacheable response is not stored (the loader
+ * returns undefined) and is not shared: the other waiters ask the upstream themselves.
+ */
+async function cached(path, request) {
+  const inMemory = cache.has(path);
+  let led = false;
+  let own = null;
+  const record = await cache.fetch(path, async () => {
+    led = true;
+    const loaded = await loadUpstream(path, request);
+    if (loaded.ttl === 0) {
+      own = loaded.response;
+      return undefined;
+    }
+    try {
+      await cache.setAsync(path, loaded.record, { ttl: loaded.ttl });
+    } catch {
+      // KV refused the write (counted under its errors); memory holds the record.
+    }
+    return loaded.record;
+  });
+  if (record !== undefined) return fromRecord(record, inMemory || !led ? "HIT" : "MISS");
+  if (own !== null) return passed(own);
+  const { ttl, response, record: late } = await loadUpstream(path, request);
+  return ttl === 0 ? passed(response) : fromRecord(late, "MISS");
+}
+
+const CORS = { "access-control-allow-origin": "*", "cache-control": "no-store" };
+
+/** An event stream of frames: the latest kept frame, then each new one, until the client leaves. */
+function frameStream() {
+  const { readable, writable } = new TransformStream();
+  const writer = writable.getWriter();
+  const encoder = new TextEncoder();
+  const send = (frame) => writer.write(encoder.encode(`id: ${frame.seq}\ndata: ${JSON.stringify(frame)}\n\n`));
+  const run = async () => {
+    const end = Date.now() + STREAM_MS;
+    await frameIfDue();
+    await writer.write(encoder.encode("retry: 1000\n\n"));
+    let sent = frames.length > 0 ? frames[frames.length - 1].seq : -1;
+    if (sent >= 0) await send(frames[frames.length - 1]);
+    while (Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, frameIntervalS * 1000));
+      await frameIfDue();
+      for (const frame of frames) {
+        if (frame.seq > sent) {
+          await send(frame);
+          sent = frame.seq;
+        }
+      }
+    }
+    await writer.close();
+  };
+  // A write fails once the client has gone; the stream simply ends.
+  run().catch(() => writer.abort().catch(() => {}));
+  return new Response(readable, { headers: { ...CORS, "content-type": "text/event-stream" } });
+}
+
+export default {
+  async fetch(request, bindings, ctx) {
+    setUp(bindings);
+    const url = new URL(request.url);
+    switch (url.pathname) {
+      case "/metrics":
+        ctx.waitUntil(frameIfDue());
+        return new Response(metricsText(), { headers: { "content-type": PROMETHEUS_TYPE } });
+      case "/frames.json":
+        await frameIfDue();
+        return new Response(JSON.stringify(frames), { headers: { ...CORS, "content-type": "application/json" } });
+      case "/frames":
+        return frameStream();
+      default:
+        break;
+    }
+    if (!env.UPSTREAM) return new Response("the UPSTREAM binding (the origin's base URL) is not set\n", { status: 500 });
+    ctx.waitUntil(frameIfDue());
+    if (request.method !== "GET") return passed(await fetch(new URL(url.pathname + url.search, env.UPSTREAM), request));
+    try {
+      return await cached(url.pathname + url.search, request);
+    } catch (err) {
+      return new Response(`upstream failed: ${err?.message ?? err}\n`, { status: 502, headers: { "x-cache": "ERROR" } });
+    }
+  },
+};
