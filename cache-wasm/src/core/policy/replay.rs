@@ -1,7 +1,8 @@
 //! Trace replay: hit ratios of the policies on the shared cache traces, checked against the
 //! reference table in the traces' README.
 //!
-//! The traces live in `/work/shared/traces` (or the directory in `CACHE_TRACES`); the tests
+//! The traces live in `shared/traces` beside the repository (or the directory in
+//! `CACHE_TRACES`); they are not part of the repository, and the tests
 //! print a note and pass when they are absent. The long rows run only with `CACHE_REPLAY=1`,
 //! best in release: `CACHE_REPLAY=1 cargo test --release -p cache-wasm --no-default-features
 //! replay_table -- --nocapture`.
@@ -19,7 +20,13 @@ use crate::core::NIL;
 fn traces_dir() -> PathBuf {
     std::env::var_os("CACHE_TRACES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/shared/traces"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("..")
+                .join("shared")
+                .join("traces")
+        })
 }
 
 /// The keys of trace `name`, or None (with a note) when the file is not there.
