@@ -93,8 +93,8 @@ impl Engine {
         if count == 0 {
             return;
         }
-        for slot in self.shared.reads.iter().take(count.min(READS)) {
-            self.store.apply_hit(*slot, now);
+        if let Some(slots) = self.shared.reads.get(..count.min(READS)) {
+            self.store.apply_hits(slots, now);
         }
         if let Some(h) = self.shared.header.get_mut(H_READS_COUNT) {
             *h = 0;

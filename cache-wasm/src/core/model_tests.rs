@@ -1219,4 +1219,42 @@ mod units {
         assert_eq!(c, b);
         s.check_invariants();
     }
+
+    #[test]
+    fn a_batch_of_hits_equals_one_hit_at_a_time() {
+        // Seeded batches over few slots, so most batches repeat slots, applied both ways.
+        let mut seed = 0x2545_f491_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..500 {
+            let mut one = lru(32, 0);
+            let mut batch = lru(32, 0);
+            for k in 0..32u32 {
+                one.insert(k.wrapping_mul(0x9e37_79b1), 1, 0.0, 0.0)
+                    .unwrap();
+                batch
+                    .insert(k.wrapping_mul(0x9e37_79b1), 1, 0.0, 0.0)
+                    .unwrap();
+            }
+            for _ in 0..4 {
+                let len = (next() % 300) as usize;
+                let slots: Vec<u32> = (0..len).map(|_| (next() % 40) as u32).collect();
+                for &s in &slots {
+                    one.apply_hit(s, 1.0);
+                }
+                batch.apply_hits(&slots, 1.0);
+                assert_eq!(
+                    batch.slots_by_recency(),
+                    one.slots_by_recency(),
+                    "round {round}"
+                );
+                assert_eq!(batch.counts(), one.counts(), "round {round}");
+            }
+            batch.check_invariants();
+        }
+    }
 }
