@@ -26,7 +26,7 @@ pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src da
 const CHART_W: f64 = 600.0;
 const CHART_H: f64 = 160.0;
 /// Inner padding of a chart: left (labels), top, right, bottom.
-const PAD: [f64; 4] = [44.0, 10.0, 8.0, 18.0];
+const PAD: [f64; 4] = [56.0, 10.0, 8.0, 18.0];
 
 /// What a report shows.
 #[derive(Clone, Copy, Debug)]
