@@ -31,6 +31,7 @@ const cacheWorker :Workerd.Worker = (
 );
 
 const kvBackend :Workerd.Worker = (
-  modules = [ (name = "kv-backend.js", esModule = embed "kv-backend.js") ],
+  modules = [ (name = "kv-local.js", esModule = embed "../../www/edge/kv-local.js") ],
+  bindings = [ (name = "FAIL_MARKER", text = "fail:") ],
   compatibilityDate = "2025-09-01",
 );

@@ -1,7 +1,8 @@
 // A local stand-in for Workers KV under plain workerd: answers the HTTP requests that workerd's KV
 // namespace binding makes (GET, PUT, DELETE of https://fake-host/<key>?urlencoded=true
 // [&expiration_ttl=s | &expiration=t]) from memory, with KV's expiry. It has none of KV's eventual
-// consistency or write rate limits.
+// consistency or write rate limits. With a `FAIL_MARKER` text binding, keys containing it answer
+// 500, as a failing KV would (the tests use it to inject faults).
 const records = new Map();
 
 function keyOf(url) {
@@ -10,9 +11,11 @@ function keyOf(url) {
 }
 
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
     const url = new URL(request.url);
     const key = keyOf(url);
+    const marker = env?.FAIL_MARKER;
+    if (marker && key.includes(marker)) return new Response("injected failure", { status: 500 });
     const now = Date.now();
     switch (request.method) {
       case "GET": {
