@@ -500,7 +500,6 @@ export class CacheManager {
   /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
   set(key, value, options) {
     if (--this.#countdown === 0) return this.#timedSet(key, value, options);
-    if (this.#tiers.busy) this.#touch(key);
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "set");
     if (value === undefined) {
       throw this.#bad(new TypeError("cache-wasm: set value is undefined, which cannot be stored; store null, or call delete(key)"));
@@ -525,6 +524,9 @@ export class CacheManager {
     if (ttl > 0) this.#timed = true;
     const t = this.#at || (this.#timed ? now() : 0);
     const e = this.#e;
+    // A write while async work is in progress: reads that began earlier must not promote what
+    // they found over it.
+    if (this.#tiers.busy) e.keyTouched(key);
     const h = key === this.#missKey ? this.#missHash : hashKey(key);
     // One call stores a new key; a negative answer is a candidate slot to check first.
     let r = e.set(h, size, ttl, t);
@@ -547,13 +549,6 @@ export class CacheManager {
     this.#vals[s] = value;
     if (r >= TWO_32) this.#release(1);
     return this;
-  }
-
-  // A synchronous write while async work is in progress: reads that began earlier must not
-  // promote what they found over it.
-  #touch(key) {
-    if (typeof key === "string") this.#e.keyTouched(key);
-    else if (typeof key === "number" && Number.isFinite(key)) this.#e.keyTouched(String(key));
   }
 
   // set() at clock reading `at`.
@@ -590,7 +585,6 @@ export class CacheManager {
 
   /** Removes `key`; true when it was there. */
   delete(key) {
-    if (this.#tiers.busy) this.#touch(key);
     if (--this.#countdown === 0) {
       this.#countdown = this.#sampleEvery;
       const t0 = clock();
@@ -603,6 +597,7 @@ export class CacheManager {
 
   #delete(key) {
     key = this.#key(key, "delete");
+    if (this.#tiers.busy) this.#e.keyTouched(key);
     const s = this.#find(key, hashKey(key), this.#now());
     this.#release(this.#e.delete(s));
     return s !== NIL;
