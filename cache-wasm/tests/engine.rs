@@ -61,6 +61,16 @@ fn bad_options_become_js_errors_naming_the_option() {
 }
 
 #[wasm_bindgen_test]
+fn a_huge_array_option_is_an_error_not_a_trap() {
+    let layers = js_sys::Array::new_with_length(4_000_000_000);
+    let obj = Object::new();
+    Reflect::set(&obj, &"layers".into(), &layers).unwrap();
+    let (name, message) = error_of(Engine::new(obj.into(), 0.0));
+    assert_eq!(name, "TypeError");
+    assert!(message.contains("at most 1024"), "{message}");
+}
+
+#[wasm_bindgen_test]
 fn a_getter_that_throws_is_an_error_not_a_trap() {
     let obj = Object::new();
     let getter = js_sys::Function::new_no_args("throw new Error('boom')");

@@ -8,6 +8,10 @@ use crate::core::config::{ConfigError, ErrorKind, Value};
 /// How deep option objects are read; deeper objects count as opaque objects.
 const MAX_DEPTH: usize = 3;
 
+/// The longest array an option may be; a longer one (say `new Array(4e9)`) is refused before
+/// anything is allocated for it.
+const MAX_ITEMS: u32 = 1024;
+
 /// Reads a JS value into a core [`Value`]. Getters that throw become an error.
 pub fn to_value(v: &JsValue) -> Result<Value, JsValue> {
     read(v, 0)
@@ -43,6 +47,12 @@ fn read(v: &JsValue, depth: usize) -> Result<Value, JsValue> {
             return Ok(Value::Array(Vec::new()));
         }
         let arr: &Array = v.unchecked_ref();
+        if arr.length() > MAX_ITEMS {
+            return Err(type_error(&format!(
+                "cache-wasm: an array option has {} items; at most {MAX_ITEMS} are accepted",
+                arr.length()
+            )));
+        }
         let mut items = Vec::with_capacity(arr.length() as usize);
         for item in arr.iter() {
             items.push(read(&item, depth + 1)?);
