@@ -66,4 +66,5 @@ pub fn base64url(bytes: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[cfg(not(target_arch = "wasm32"))]
 mod tests;
