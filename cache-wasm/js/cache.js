@@ -275,6 +275,11 @@ export class CacheManager {
   // integer arithmetic; without sampling it starts at 2^30 and timing a stray op is harmless.
   #countdown = NO_SAMPLING;
   #sampleEvery = NO_SAMPLING;
+  // Slots whose value's size is still to be estimated, one bit each. With no byte bound a
+  // set stores size 0 and sets the bit; the sizes are estimated when bytes are next read, so
+  // entries removed before then are never estimated.
+  #sizeDue = new Uint32Array(0);
+  #dueCount = 0;
   // The key and hash of the last get that missed: a read-through set of it skips hashing.
   #missKey = undefined;
   #missHash = 0;
@@ -397,10 +402,60 @@ export class CacheManager {
     if (pending === 0) return;
     const keys = this.#keys;
     const vals = this.#vals;
+    const due = this.#sizeDue;
     for (const s of this.#e.takeFreed()) {
       keys[s] = undefined;
       vals[s] = undefined;
+      const w = s >>> 5;
+      const bit = 1 << (s & 31);
+      if (w < due.length && (due[w] & bit) !== 0) {
+        due[w] &= ~bit;
+        this.#dueCount--;
+      }
     }
+  }
+
+  // Records whether the entry at `s` waits for its size to be estimated.
+  #markDue(s, due) {
+    const w = s >>> 5;
+    const bit = 1 << (s & 31);
+    let bits = this.#sizeDue;
+    if (w >= bits.length) {
+      if (!due) return;
+      const grown = new Uint32Array(Math.max(w + 1, bits.length * 2, 32));
+      grown.set(bits);
+      this.#sizeDue = bits = grown;
+    }
+    const was = (bits[w] & bit) !== 0;
+    if (due && !was) {
+      bits[w] |= bit;
+      this.#dueCount++;
+    } else if (!due && was) {
+      bits[w] &= ~bit;
+      this.#dueCount--;
+    }
+  }
+
+  // Estimates the sizes still due and hands them to the engine; called before bytes are read.
+  #settleSizes() {
+    if (this.#dueCount === 0) return;
+    const bits = this.#sizeDue;
+    const vals = this.#vals;
+    const pairs = [];
+    for (let w = 0; w < bits.length; w++) {
+      let word = bits[w];
+      if (word === 0) continue;
+      bits[w] = 0;
+      while (word !== 0) {
+        const b = 31 - Math.clz32(word);
+        word &= ~(1 << b);
+        const s = (w << 5) | b;
+        const v = vals[s];
+        if (v !== undefined) pairs.push(s, Math.min(estimateSize(v), MAX_SIZE));
+      }
+    }
+    this.#dueCount = 0;
+    this.#release(this.#e.setSizes(Uint32Array.from(pairs), this.#now()));
   }
 
   // The slot holding `key` without touching recency or counts, or NIL.
@@ -517,7 +572,9 @@ export class CacheManager {
         throw this.#bad(err);
       }
     }
-    if (size === undefined) size = Math.min(estimateSize(value), MAX_SIZE);
+    // Without a byte bound nothing depends on the size until bytes are read.
+    const due = size === undefined && this.#maxBytes === 0;
+    if (size === undefined) size = due ? 0 : Math.min(estimateSize(value), MAX_SIZE);
     if (this.#maxBytes > 0 && size > this.#maxBytes) {
       throw this.#bad(new RangeError(`cache-wasm: set size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
     }
@@ -538,6 +595,7 @@ export class CacheManager {
         const pending = e.update(s, size, ttl, t);
         if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
         this.#vals[s] = value;
+        this.#markDue(s, due);
         this.#release(pending);
         return this;
       }
@@ -547,6 +605,7 @@ export class CacheManager {
     const s = r >>> 0;
     this.#keys[s] = key;
     this.#vals[s] = value;
+    this.#markDue(s, due);
     if (r >= TWO_32) this.#release(1);
     return this;
   }
@@ -606,6 +665,8 @@ export class CacheManager {
   /** Removes every entry. */
   clear() {
     this.#e.clear();
+    this.#sizeDue = new Uint32Array(0);
+    this.#dueCount = 0;
     this.#missKey = undefined;
     this.#keys = [];
     this.#vals = [];
@@ -620,6 +681,7 @@ export class CacheManager {
 
   /** Accounted bytes of the live entries. */
   get bytes() {
+    this.#settleSizes();
     const n = this.#e.bytes(this.#now());
     this.#release(1);
     return n;
@@ -723,6 +785,7 @@ export class CacheManager {
     if (typeof period !== "string") {
       throw this.#bad(new RangeError(`cache-wasm: getStats period must be "all", "minute", "hour" or "day", got ${describe(period)}`));
     }
+    this.#settleSizes();
     let json;
     try {
       json = this.#e.stats(period, now());
@@ -735,6 +798,7 @@ export class CacheManager {
 
   /** One self-contained HTML document: the stats since creation and charts of the recent frames. */
   generateDashboard() {
+    this.#settleSizes();
     const html = this.#e.report(now());
     this.#release(1);
     return html;
@@ -818,6 +882,7 @@ export class CacheManager {
     if (typeof format !== "string") {
       throw this.#bad(new TypeError(`cache-wasm: exportMetrics format must be "prometheus", "statsd" or "json", got ${describe(format)}`));
     }
+    this.#settleSizes();
     let text;
     try {
       text = this.#e.exportMetrics(format, now(), instanceId());
@@ -858,6 +923,7 @@ export class CacheManager {
   // others still run. A callback may call back into the cache, since no engine call is in
   // progress while it runs; a handler unregistered during delivery is not called after.
   #emit(followUp) {
+    this.#settleSizes();
     const json = this.#e.frame(now(), instanceId());
     const frame = JSON.parse(json);
     this.#lastPush = this.#exporter === null ? null : this.#push(json);

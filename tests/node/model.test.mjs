@@ -199,5 +199,51 @@ for (const kind of ["esm", "cjs"]) {
     test("a larger cache with a wide key space", () => {
       runScenario(CacheManager, { seed: 99, steps: 3000, maxEntries: 40, maxKeyLength: 12 });
     });
+
+    // Without a byte bound sizes are estimated when bytes are read; a cache with a bound too
+    // large to matter estimates on every set. Both must always account the same bytes.
+    for (const seed of [21, 22]) {
+      test(`bytes estimated when read equal bytes estimated on set, seed ${seed}`, () => {
+        const random = rng(seed);
+        const int = (n) => Math.floor(random() * n);
+        const lazy = new CacheManager({ maxEntries: 12 });
+        const eager = new CacheManager({ maxEntries: 12, maxBytes: 2 ** 40 });
+        const values = [
+          "text",
+          "x".repeat(300),
+          12,
+          true,
+          null,
+          { id: 1, name: "item one", tags: ["a"] },
+          { nested: { deep: 1 }, bytes: new Uint8Array(40) },
+          new Float64Array(9),
+          [1, 2, 3],
+        ];
+        let reads = 0;
+        for (let step = 0; step < 6000; step++) {
+          const key = `k${int(30)}`;
+          const roll = random();
+          for (const c of [lazy, eager]) {
+            if (roll < 0.45) c.set(key, values[step % values.length]);
+            else if (roll < 0.55) c.set(key, values[step % values.length], { size: step % 50 });
+            else if (roll < 0.8) c.get(key);
+            else if (roll < 0.97) c.delete(key);
+            else if (roll < 0.975) c.clear();
+          }
+          // Reads come rarely, so many sets, overwrites and removals fall between them.
+          if (random() < 0.02) {
+            reads++;
+            const context = `seed ${seed}, step ${step}`;
+            assert.equal(lazy.bytes, eager.bytes, `${context}: bytes`);
+            assert.deepEqual(lazy.getStats().size, { ...eager.getStats().size, max_bytes: 0 }, `${context}: stats`);
+          }
+        }
+        assert.ok(reads > 50);
+        assert.equal(lazy.bytes, eager.bytes);
+        assert.deepEqual(lazy.keys(), eager.keys());
+        lazy.free();
+        eager.free();
+      });
+    }
   });
 }

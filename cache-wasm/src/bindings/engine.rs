@@ -274,6 +274,21 @@ impl Engine {
         }
     }
 
+    /// Accounts estimated sizes: `pairs` holds slot, size, slot, size, ... Slots that hold no
+    /// entry are skipped. Returns the number of slots waiting to be released.
+    #[wasm_bindgen(js_name = setSizes)]
+    pub fn set_sizes(&mut self, pairs: &[u32], now: f64) -> u32 {
+        self.sync(now);
+        for pair in pairs.chunks_exact(2) {
+            if let [slot, size] = *pair {
+                // A slot freed meanwhile, or a size past the bound, keeps what it had.
+                let _ = self.store.set_size(slot, size, now);
+            }
+        }
+        self.publish();
+        self.store.freed().len() as u32
+    }
+
     /// Deletes the entry at `slot`, or counts a delete of a missing key when `slot` is NIL.
     pub fn delete(&mut self, slot: u32) -> u32 {
         self.sync(f64::NEG_INFINITY);

@@ -1087,6 +1087,44 @@ mod units {
     }
 
     #[test]
+    fn set_size_changes_the_accounted_bytes_and_nothing_else() {
+        let mut s = lru(4, 0);
+        let a = s.insert(1, 0, 0.0, 0.0).unwrap();
+        let b = s.insert(2, 7, 0.0, 0.0).unwrap();
+        let order = s.slots_by_recency();
+        let counts = s.counts().clone();
+        s.set_size(a, 30, 1.0).unwrap();
+        assert_eq!(s.bytes(), 37);
+        s.set_size(b, 0, 1.0).unwrap();
+        assert_eq!(s.bytes(), 30);
+        assert_eq!(s.slots_by_recency(), order);
+        assert_eq!(s.counts(), &counts);
+        s.check_invariants();
+        s.delete(a).unwrap();
+        assert_eq!(s.bytes(), 0);
+        assert_eq!(s.set_size(a, 5, 1.0), Err(StoreError::NoSuchSlot));
+        assert_eq!(s.bytes(), 0);
+        s.check_invariants();
+    }
+
+    #[test]
+    fn set_size_under_a_byte_bound_evicts_others_to_fit() {
+        let mut s = lru(8, 10);
+        let a = s.insert(1, 3, 0.0, 0.0).unwrap();
+        let b = s.insert(2, 3, 0.0, 0.0).unwrap();
+        let c = s.insert(3, 3, 0.0, 0.0).unwrap();
+        assert_eq!(s.set_size(c, 11, 1.0), Err(StoreError::TooLarge));
+        assert_eq!(s.bytes(), 9);
+        // c needs 7 of 10: a (least recent) goes, b stays.
+        s.set_size(c, 7, 1.0).unwrap();
+        assert_eq!(s.slots_by_recency(), vec![c, b]);
+        assert_eq!(s.bytes(), 10);
+        assert_eq!(s.freed(), &[a]);
+        assert_eq!(s.counts().removed(RemovalCause::Bytes), 1);
+        s.check_invariants();
+    }
+
+    #[test]
     fn a_size_over_max_bytes_is_refused_and_nothing_changes() {
         let mut s = lru(4, 10);
         let a = s.insert(1, 4, 50.0, 0.0).unwrap();

@@ -591,6 +591,23 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the accounted size of the entry at `slot`, estimated after it was stored; nothing
+    /// else about the entry changes. Under a byte bound other entries may be evicted to fit.
+    pub fn set_size(&mut self, slot: u32, size: u32, now: f64) -> Result<(), StoreError> {
+        let Some(&old) = self.live(slot) else {
+            return Err(StoreError::NoSuchSlot);
+        };
+        if self.max_bytes > 0 && u64::from(size) > self.max_bytes {
+            return Err(StoreError::TooLarge);
+        }
+        if let Some(n) = self.slab.get_mut(slot) {
+            n.size = size;
+        }
+        self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
+        self.make_room_for_bytes(old.hash, 0, slot, now);
+        Ok(())
+    }
+
     /// Removes the entry at `slot` for `delete`.
     pub fn delete(&mut self, slot: u32) -> Result<(), StoreError> {
         if self.live(slot).is_none() {
