@@ -1,7 +1,7 @@
 //! The hash index: an open-addressing table of slots, probed linearly from each hash's home.
 //!
 //! The table need not be a power of two: a hash's home is found by multiplying (Lemire's
-//! fast range), so a full cache's table is sized to its bound at a load of 5/8.
+//! fast range), so a full cache's table is sized to its bound at a load of 1/2.
 //!
 //! A bucket is 4 bytes: the slot number in the low 24 bits and the top 8 bits of the key hash
 //! as a tag, so a probe reads a slot's node (for its full hash) only when the tags agree.
@@ -20,8 +20,9 @@ fn bucket(hash: u32, slot: u32) -> u32 {
     (hash & !SLOT_MASK) | (slot & SLOT_MASK)
 }
 
-/// The table never fills beyond 5/8: linear probing slows sharply past that.
-const LOAD_NUM: usize = 5;
+/// The table never fills beyond 1/2: past that, linear probing (and the back shift of a
+/// removal, which reads the hash of every later entry of the run) grows quickly.
+const LOAD_NUM: usize = 4;
 const LOAD_DEN: usize = 8;
 
 /// Slots by key hash.
@@ -181,21 +182,23 @@ impl Index {
             return;
         };
         self.len = self.len.saturating_sub(1);
+        let n = self.n;
         let mut j = hole;
         loop {
-            j = self.step(j);
+            j = if j + 1 >= n { 0 } else { j + 1 };
             let Some(&b) = self.table.get(j) else { break };
             if b == NIL {
                 break;
             }
             // The entry at j may fill the hole when the hole lies between its home and j.
-            let h = home(hash_of(b & SLOT_MASK), self.n);
-            if self.dist(h, j) >= self.dist(hole, j) {
-                if let Some(h) = self.table.get_mut(hole) {
-                    *h = b;
-                }
-                hole = j;
+            // Whether it does is data-dependent and hard to predict, so both outcomes write:
+            // the hole's bucket gets either the entry or what it already holds.
+            let h = home(hash_of(b & SLOT_MASK), n);
+            let moves = self.dist(h, j) >= self.dist(hole, j);
+            if let Some(at) = self.table.get_mut(hole) {
+                *at = if moves { b } else { *at };
             }
+            hole = if moves { j } else { hole };
         }
         if let Some(b) = self.table.get_mut(hole) {
             *b = NIL;

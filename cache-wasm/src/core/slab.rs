@@ -11,11 +11,12 @@ pub(crate) const FREE: u8 = u8::MAX;
 /// Number of ordered lists a policy may use (LRU uses one, W-TinyLFU three).
 pub(crate) const LISTS: usize = 3;
 
-/// One entry's bookkeeping: its key hash, list links and size (20 bytes).
-/// Expiry times live beside the nodes, in a vector that exists once any entry has a TTL.
+/// One entry's bookkeeping: its list links and size (16 bytes). Key hashes live beside the
+/// nodes in a dense array of their own, so that probing the index and shifting its buckets
+/// back touch 4 bytes per slot rather than a whole node. Expiry times live beside them too,
+/// in a vector that exists once any entry has a TTL.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
-    pub hash: u32,
     pub prev: u32,
     pub next: u32,
     pub size: u32,
@@ -25,8 +26,7 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    const EMPTY: Node = Node {
-        hash: 0,
+    pub(crate) const EMPTY: Node = Node {
         prev: NIL,
         next: NIL,
         size: 0,
@@ -64,6 +64,8 @@ struct Move {
 #[derive(Debug)]
 pub(crate) struct Slab {
     nodes: Chunked<Node>,
+    /// Key hash per slot.
+    hashes: Chunked<u32>,
     /// Absolute expiry per slot in ms since the epoch, infinite for none; empty until needed.
     expires: Chunked<f64>,
     lists: [List; LISTS],
@@ -77,6 +79,7 @@ impl Slab {
     pub fn new() -> Self {
         Slab {
             nodes: Chunked::new(Node::EMPTY),
+            hashes: Chunked::new(0),
             expires: Chunked::new(f64::INFINITY),
             lists: [List::EMPTY; LISTS],
             free: NIL,
@@ -117,9 +120,9 @@ impl Slab {
         self.nodes.len()
     }
 
-    /// Takes a free slot (or a new one) and fills it with `node`, not yet in any list.
-    /// The new slot has no expiry until [`Slab::set_expires`].
-    pub fn alloc(&mut self, node: Node) -> u32 {
+    /// Takes a free slot (or a new one) for key hash `hash` and fills it with `node`, not yet
+    /// in any list. The new slot has no expiry until [`Slab::set_expires`].
+    pub fn alloc(&mut self, hash: u32, node: Node) -> u32 {
         if self.free != NIL {
             let slot = self.free;
             if let Some(n) = self.nodes.get_mut(slot as usize) {
@@ -128,6 +131,9 @@ impl Slab {
                 n.seg = FREE;
                 n.prev = NIL;
                 n.next = NIL;
+                if let Some(h) = self.hashes.get_mut(slot as usize) {
+                    *h = hash;
+                }
                 if let Some(e) = self.expires.get_mut(slot as usize) {
                     *e = f64::INFINITY;
                 }
@@ -140,6 +146,7 @@ impl Slab {
         n.prev = NIL;
         n.next = NIL;
         self.nodes.push(n);
+        self.hashes.push(hash);
         if !self.expires.is_empty() {
             self.expires.push(f64::INFINITY);
         }
@@ -174,7 +181,7 @@ impl Slab {
     /// The key hash of `slot` (0 for a slot that does not exist).
     #[inline]
     pub fn hash(&self, slot: u32) -> u32 {
-        self.nodes.get(slot as usize).map_or(0, |n| n.hash)
+        self.hashes.get(slot as usize).copied().unwrap_or(0)
     }
 
     /// Unlinks `slot` from its list and puts it on the free list.
@@ -194,6 +201,7 @@ impl Slab {
     /// Drops every slot.
     pub fn clear(&mut self) {
         self.nodes.clear();
+        self.hashes.clear();
         self.expires.clear();
         self.lists = [List::EMPTY; LISTS];
         self.free = NIL;
@@ -381,19 +389,12 @@ impl Slab {
 mod tests {
     use super::*;
 
-    fn node(hash: u32) -> Node {
-        Node {
-            hash,
-            ..Node::EMPTY
-        }
-    }
-
     #[test]
     fn lists_keep_order_and_undo_restores_it() {
         let mut s = Slab::new();
-        let a = s.alloc(node(1));
-        let b = s.alloc(node(2));
-        let c = s.alloc(node(3));
+        let a = s.alloc(1, Node::EMPTY);
+        let b = s.alloc(2, Node::EMPTY);
+        let c = s.alloc(3, Node::EMPTY);
         for x in [a, b, c] {
             s.move_to_front(x, 0);
         }
@@ -413,14 +414,14 @@ mod tests {
     #[test]
     fn freed_slots_are_reused_last_first() {
         let mut s = Slab::new();
-        let a = s.alloc(node(1));
-        let b = s.alloc(node(2));
+        let a = s.alloc(1, Node::EMPTY);
+        let b = s.alloc(2, Node::EMPTY);
         s.move_to_front(a, 0);
         s.move_to_front(b, 0);
         s.release(a);
         s.release(b);
-        assert_eq!(s.alloc(node(3)), b);
-        assert_eq!(s.alloc(node(4)), a);
+        assert_eq!(s.alloc(3, Node::EMPTY), b);
+        assert_eq!(s.alloc(4, Node::EMPTY), a);
         assert!(!s.is_live(a));
         assert_eq!(s.list(0).len, 0);
     }

@@ -264,7 +264,7 @@ impl Store {
 
     /// The hash stored at `slot`, when it holds an entry.
     pub fn hash_at(&self, slot: u32) -> Option<u32> {
-        self.live(slot).map(|n| n.hash)
+        self.live(slot).map(|_| self.slab.hash(slot))
     }
 
     /// The absolute expiry of the entry at `slot` (infinite when none).
@@ -304,10 +304,10 @@ impl Store {
     /// Counts a get that the caller resolved itself to the live entry at `slot` (it probed the
     /// index and compared keys), and refreshes the entry. Other slots are ignored.
     pub fn apply_hit(&mut self, slot: u32, now: f64) {
-        let hash = match self.slab.get(slot) {
-            Some(n) if n.seg != FREE => n.hash,
-            _ => return,
-        };
+        if !self.slab.is_live(slot) {
+            return;
+        }
+        let hash = self.slab.hash(slot);
         if self.ttl_live > 0 {
             let expires_at = self.slab.expires_at(slot);
             if now >= expires_at {
@@ -530,14 +530,16 @@ impl Store {
         }
         self.make_room_for_bytes(hash, u64::from(size), NIL, now);
         let expires_at = self.expiry(ttl_ms, now);
-        let slot = self.slab.alloc(Node {
+        let slot = self.slab.alloc(
             hash,
-            prev: NIL,
-            next: NIL,
-            size,
-            seg: 0,
-            read: false,
-        });
+            Node {
+                prev: NIL,
+                next: NIL,
+                size,
+                seg: 0,
+                read: false,
+            },
+        );
         self.slab.set_expires(slot, expires_at);
         self.touch_stamp(slot);
         let slab = &self.slab;
@@ -572,7 +574,7 @@ impl Store {
         if let Some(c) = self.counts.removals.get_mut(RemovalCause::Replaced.index()) {
             *c += 1;
         }
-        self.policy.record_access(old.hash);
+        self.policy.record_access(self.slab.hash(slot));
         if self.slab.expires_at(slot).is_finite() {
             self.ttl_live = self.ttl_live.saturating_sub(1);
         }
@@ -587,7 +589,7 @@ impl Store {
         self.note_ttl(slot, expires_at, ttl_ms);
         self.policy.on_update(&mut self.slab, slot);
         self.purge_expired(now, PURGE_PER_WRITE);
-        self.make_room_for_bytes(old.hash, 0, slot, now);
+        self.make_room_for_bytes(self.slab.hash(slot), 0, slot, now);
         Ok(())
     }
 
@@ -604,7 +606,7 @@ impl Store {
             n.size = size;
         }
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
-        self.make_room_for_bytes(old.hash, 0, slot, now);
+        self.make_room_for_bytes(self.slab.hash(slot), 0, slot, now);
         Ok(())
     }
 
@@ -769,7 +771,7 @@ impl Store {
         let Some(&n) = self.live(slot) else { return };
         self.policy.on_remove(&mut self.slab, slot);
         let slab = &self.slab;
-        self.index.remove(n.hash, slot, |s| slab.hash(s));
+        self.index.remove(slab.hash(slot), slot, |s| slab.hash(s));
         self.len = self.len.saturating_sub(1);
         self.bytes = self.bytes.saturating_sub(u64::from(n.size));
         if self.slab.expires_at(slot).is_finite() {

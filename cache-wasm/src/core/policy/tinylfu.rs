@@ -281,10 +281,10 @@ impl TinyLfu {
         if candidate == NIL || candidate == victim {
             return victim;
         }
-        let (Some(c), Some(v)) = (slab.get(candidate), slab.get(victim)) else {
+        if slab.get(candidate).is_none() || slab.get(victim).is_none() {
             return victim;
-        };
-        let (c, v) = (c.hash, v.hash);
+        }
+        let (c, v) = (slab.hash(candidate), slab.hash(victim));
         if self.admit(c, v) {
             victim
         } else {
@@ -459,16 +459,13 @@ mod tests {
         }
     }
 
-    fn node(hash: u32) -> Node {
-        Node {
-            hash,
-            prev: NIL,
-            next: NIL,
-            size: 1,
-            seg: 0,
-            read: false,
-        }
-    }
+    const NODE: Node = Node {
+        prev: NIL,
+        next: NIL,
+        size: 1,
+        seg: 0,
+        read: false,
+    };
 
     /// A slab and policy driven as the store drives them, without keys or bytes.
     struct Bare {
@@ -496,14 +493,14 @@ mod tests {
                 self.slab.release(v);
                 self.live.retain(|s| *s != v);
             }
-            let slot = self.slab.alloc(node(hash));
+            let slot = self.slab.alloc(hash, NODE);
             self.policy.on_insert(&mut self.slab, slot);
             self.live.push(slot);
             slot
         }
 
         fn hit(&mut self, slot: u32) {
-            let hash = self.slab.get(slot).unwrap().hash;
+            let hash = self.slab.hash(slot);
             self.policy.record_access(hash);
             self.slab.begin_journal();
             self.policy.on_hit(&mut self.slab, slot);
@@ -567,7 +564,7 @@ mod tests {
             let mut rng = Rng(u64::from(max) + 99);
             for _ in 0..3000 {
                 let h = rng.below(u64::from(max) * 3) as u32;
-                match b.live.iter().find(|s| b.slab.get(**s).unwrap().hash == h) {
+                match b.live.iter().find(|s| b.slab.hash(**s) == h) {
                     Some(&s) => b.hit(s),
                     None => {
                         b.insert(h);
@@ -598,7 +595,7 @@ mod tests {
         let cold = b.insert(3000);
         b.insert(3001);
         b.insert(3002);
-        assert!(!b.slab.is_live(cold) || b.slab.get(cold).unwrap().hash != 3000);
+        assert!(!b.slab.is_live(cold) || b.slab.hash(cold) != 3000);
     }
 
     #[test]
@@ -607,7 +604,7 @@ mod tests {
         let mut rng = Rng(7);
         for _ in 0..2000 {
             let h = rng.below(120) as u32;
-            match b.live.iter().find(|s| b.slab.get(**s).unwrap().hash == h) {
+            match b.live.iter().find(|s| b.slab.hash(**s) == h) {
                 Some(&s) => b.hit(s),
                 None => {
                     b.insert(h);
