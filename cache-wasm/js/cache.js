@@ -267,6 +267,8 @@ export class CacheManager {
   #keys = [];
   #vals = [];
   #timed;
+  // Whether get() may probe the index itself: no TTLs in play and a table it can address.
+  #fastGet = false;
   #maxKeyLength;
   #maxBytes;
   #defaultTtl;
@@ -348,6 +350,7 @@ export class CacheManager {
     this.#tableLen = hdr[H_TABLE_LEN];
     this.#table = new Uint32Array(buf, this.#tablePtr, this.#tableLen);
     this.#reads = new Uint32Array(buf, hdr[H_READS_PTR], hdr[H_READS_CAP]);
+    this.#fastGet = !this.#timed && this.#tableLen !== 0 && this.#tableLen <= FAST_BUCKETS;
   }
 
   #startTelemetry(s, target) {
@@ -469,39 +472,34 @@ export class CacheManager {
 
   /** The value for `key`, or undefined on a miss or expiry. Refreshes recency. */
   get(key) {
-    if (--this.#countdown === 0) return this.#timedGet(key);
-    if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
-    const h = hashKey(key);
-    if (!this.#timed) {
-      // Fast path: probe the index's buckets in shared memory and record a hit in the buffer
-      // that the engine applies, in order, before anything else it does.
-      let hdr = this.#hdr;
-      // A detached view (memory grew) reads undefined here, so it is rebuilt too.
-      if (hdr[H_TABLE_PTR] !== this.#tablePtr || hdr[H_TABLE_LEN] !== this.#tableLen) {
-        this.#views();
-        hdr = this.#hdr;
-      }
-      const table = this.#table;
-      const n = this.#tableLen;
-      if (n !== 0 && n <= FAST_BUCKETS) {
-        const tag = h >>> 24;
+    // The common case, kept small enough for the caller's loop to inline it: a string key,
+    // no TTLs, and the index's buckets where the views say (a view of memory that grew reads
+    // undefined, which fails the check). JS probes the buckets in shared memory and records a
+    // hit in the buffer that the engine applies, in order, before anything else it does.
+    if (--this.#countdown !== 0 && typeof key === "string" && key.length <= this.#maxKeyLength && this.#fastGet) {
+      const hdr = this.#hdr;
+      if (hdr[H_TABLE_PTR] === this.#tablePtr && hdr[H_TABLE_LEN] === this.#tableLen) {
+        const h = hashKey(key);
+        const table = this.#table;
+        const n = table.length;
         const keys = this.#keys;
+        // A bucket's top byte is its distance from home (saturating at 15) above the hash's
+        // top 4 bits; `want` is what it must be for this key at the current distance.
+        let want = h >>> 28;
         let i = ((Math.imul(h, 0x9e3779b1) >>> 0) * n * TWO_TO_MINUS_32) | 0;
         for (;;) {
           const b = table[i];
           if (b === NIL) {
             // An LRU cache needs nothing but the count of a miss.
-            if (hdr[H_FAST_MISS] === 1) {
-              const m = hdr[H_MISSES] + 1;
-              hdr[H_MISSES] = m;
-              if (m === MISS_BATCH) this.#e.applyReads(0);
-              this.#missKey = key;
-              this.#missHash = h;
-              return undefined;
-            }
-            break;
+            if (hdr[H_FAST_MISS] !== 1) return this.#getCall(key, h);
+            const m = hdr[H_MISSES] + 1;
+            hdr[H_MISSES] = m;
+            if (m === MISS_BATCH) this.#e.applyReads(0);
+            this.#missKey = key;
+            this.#missHash = h;
+            return undefined;
           }
-          if (b >>> 24 === tag && keys[b & SLOT_BITS] === key) {
+          if (b >>> 24 === want && keys[b & SLOT_BITS] === key) {
             const s = b & SLOT_BITS;
             const reads = this.#reads;
             const c = hdr[H_READS_COUNT];
@@ -511,9 +509,29 @@ export class CacheManager {
             return this.#vals[s];
           }
           if (++i === n) i = 0;
+          if (want < 0xf0) want += 0x10;
         }
       }
     }
+    return this.#getSlow(key);
+  }
+
+  // get() for everything the inlined path leaves: a timed sample, a key to check or convert,
+  // TTLs in play, views to rebuild.
+  #getSlow(key) {
+    if (this.#countdown === 0) return this.#timedGet(key);
+    if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
+    if (this.#hdr[H_TABLE_PTR] !== this.#tablePtr || this.#hdr[H_TABLE_LEN] !== this.#tableLen) this.#views();
+    if (this.#fastGet) {
+      // The views are current now; the fast path can take it.
+      this.#countdown++;
+      return this.get(key);
+    }
+    return this.#getCall(key, hashKey(key));
+  }
+
+  // get() through the engine: it finds the candidates for `h`, JS compares their keys.
+  #getCall(key, h) {
     const e = this.#e;
     const t = this.#timed ? now() : 0;
     let s = e.get(h, t);
@@ -578,7 +596,10 @@ export class CacheManager {
     if (this.#maxBytes > 0 && size > this.#maxBytes) {
       throw this.#bad(new RangeError(`cache-wasm: set size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
     }
-    if (ttl > 0) this.#timed = true;
+    if (ttl > 0 && !this.#timed) {
+      this.#timed = true;
+      this.#fastGet = false;
+    }
     const t = this.#at || (this.#timed ? now() : 0);
     const e = this.#e;
     // A write while async work is in progress: reads that began earlier must not promote what

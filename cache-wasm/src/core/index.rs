@@ -3,21 +3,40 @@
 //! The table need not be a power of two: a hash's home is found by multiplying (Lemire's
 //! fast range), so a full cache's table is sized to its bound at a load of 1/2.
 //!
-//! A bucket is 4 bytes: the slot number in the low 24 bits and the top 8 bits of the key hash
-//! as a tag, so a probe reads a slot's node (for its full hash) only when the tags agree.
-//! Several slots may share a hash: they are all found along the probe sequence, and a lookup
-//! walks them in order. Removal shifts later entries back, so the table never holds
-//! tombstones and lookups stop at the first empty bucket.
+//! A bucket is 4 bytes: the slot number in the low 24 bits, the top 4 bits of the key hash as
+//! a tag above it, and on top the entry's distance from its home bucket (saturating at 15).
+//! A probe at distance k from its home can skip every bucket whose distance is not k or whose
+//! tag differs, so it reads a slot's full hash only for about one bucket in 32; a removal
+//! shifts later entries back using their distances alone, without reading their hashes. Several
+//! slots may share a hash: they are all found along the probe sequence, and a lookup walks
+//! them in order. The table never holds tombstones and lookups stop at the first empty bucket.
 
 use super::slab::NIL;
 
 /// The most slots a table can address: 2^24 − 1 (the all-ones bucket marks an empty one).
 pub(crate) const MAX_SLOTS: u32 = (1 << 24) - 1;
 const SLOT_MASK: u32 = (1 << 24) - 1;
+const TAG_MASK: u32 = 0xf << 24;
+/// The largest distance a bucket records; farther entries record this and are checked in full.
+const FAR: usize = 15;
 
+/// The bucket of `slot` with `hash` at `dist` buckets from its home.
 #[inline]
-fn bucket(hash: u32, slot: u32) -> u32 {
-    (hash & !SLOT_MASK) | (slot & SLOT_MASK)
+fn bucket(hash: u32, slot: u32, dist: usize) -> u32 {
+    ((dist.min(FAR) as u32) << 28) | ((hash >> 4) & TAG_MASK) | (slot & SLOT_MASK)
+}
+
+/// The distance a bucket records.
+#[inline]
+fn dist_of(b: u32) -> usize {
+    (b >> 28) as usize
+}
+
+/// What a bucket's top byte must be to hold `hash` at `dist` from its home (before the full
+/// hash is compared).
+#[inline]
+fn probe_key(hash: u32, dist: usize) -> u32 {
+    bucket(hash, 0, dist) >> 24
 }
 
 /// The table never fills beyond 1/2: past that, linear probing (and the back shift of a
@@ -102,26 +121,42 @@ impl Index {
     /// `hash`, with its bucket; NIL when the sequence ends first.
     #[inline]
     pub fn find_from(&self, hash: u32, from: usize, hash_of: impl Fn(u32) -> u32) -> (usize, u32) {
-        let tag = hash & !SLOT_MASK;
-        let mut i = if from >= self.n { 0 } else { from };
+        let i = if from >= self.n { 0 } else { from };
+        self.scan(hash, i, self.dist(home(hash, self.n), i), hash_of)
+    }
+
+    /// Probes from bucket `i`, which lies `k` buckets after `hash`'s home.
+    #[inline]
+    fn scan(
+        &self,
+        hash: u32,
+        mut i: usize,
+        mut k: usize,
+        hash_of: impl Fn(u32) -> u32,
+    ) -> (usize, u32) {
+        let mut want = probe_key(hash, k);
         loop {
             match self.table.get(i) {
                 Some(&b) if b != NIL => {
                     let slot = b & SLOT_MASK;
-                    if b & !SLOT_MASK == tag && hash_of(slot) == hash {
+                    if b >> 24 == want && hash_of(slot) == hash {
                         return (i, slot);
                     }
                 }
                 _ => return (i, NIL),
             }
             i = self.step(i);
+            if k < FAR {
+                k += 1;
+                want = probe_key(hash, k);
+            }
         }
     }
 
     /// The first slot for `hash` and its bucket; NIL when there is none.
     #[inline]
     pub fn first(&self, hash: u32, hash_of: impl Fn(u32) -> u32) -> (usize, u32) {
-        self.find_from(hash, home(hash, self.n), hash_of)
+        self.scan(hash, home(hash, self.n), 0, hash_of)
     }
 
     /// The next slot for `hash` after the one at bucket `pos`.
@@ -132,11 +167,10 @@ impl Index {
 
     /// The bucket that holds `slot`, whose node has `hash`.
     pub fn position(&self, hash: u32, slot: u32) -> Option<usize> {
-        let want = bucket(hash, slot);
         let mut i = home(hash, self.n);
         loop {
             match self.table.get(i) {
-                Some(&b) if b == want => return Some(i),
+                Some(&b) if b & SLOT_MASK == slot && b != NIL => return Some(i),
                 Some(&b) if b != NIL => {}
                 _ => return None,
             }
@@ -156,12 +190,14 @@ impl Index {
     fn place(&mut self, hash: u32, slot: u32) {
         let mut i = home(hash, self.n);
         let n = self.n;
+        let mut k = 0;
         while let Some(b) = self.table.get_mut(i) {
             if *b == NIL {
-                *b = bucket(hash, slot);
+                *b = bucket(hash, slot, k);
                 return;
             }
             i = if i + 1 >= n { 0 } else { i + 1 };
+            k += 1;
         }
     }
 
@@ -191,14 +227,17 @@ impl Index {
                 break;
             }
             // The entry at j may fill the hole when the hole lies between its home and j.
-            // Whether it does is data-dependent and hard to predict, so both outcomes write:
-            // the hole's bucket gets either the entry or what it already holds.
-            let h = home(hash_of(b & SLOT_MASK), n);
-            let moves = self.dist(h, j) >= self.dist(hole, j);
-            if let Some(at) = self.table.get_mut(hole) {
-                *at = if moves { b } else { *at };
+            let mut d = dist_of(b);
+            if d == FAR {
+                d = self.dist(home(hash_of(b & SLOT_MASK), n), j);
             }
-            hole = if moves { j } else { hole };
+            let gap = self.dist(hole, j);
+            if d >= gap {
+                if let Some(at) = self.table.get_mut(hole) {
+                    *at = (((d - gap).min(FAR) as u32) << 28) | (b & !(0xf << 28));
+                }
+                hole = j;
+            }
         }
         if let Some(b) = self.table.get_mut(hole) {
             *b = NIL;
@@ -209,6 +248,22 @@ impl Index {
     pub fn clear(&mut self) {
         self.table.fill(NIL);
         self.len = 0;
+    }
+
+    /// Checks that every bucket records its entry's distance from home; for tests.
+    #[cfg(test)]
+    pub fn check_distances(&self, hash_of: impl Fn(u32) -> u32) {
+        for (i, &b) in self.table.iter().enumerate() {
+            if b != NIL {
+                let d = self.dist(home(hash_of(b & SLOT_MASK), self.n), i);
+                assert_eq!(dist_of(b), d.min(FAR), "bucket {i} records its distance");
+                assert_eq!(
+                    b & TAG_MASK,
+                    (hash_of(b & SLOT_MASK) >> 4) & TAG_MASK,
+                    "bucket {i} tag"
+                );
+            }
+        }
     }
 
     /// Every slot held, in bucket order.
@@ -241,6 +296,7 @@ mod tests {
             ix.remove(hash_of(s), s, hash_of);
             live.get_mut(&hash_of(s)).unwrap().retain(|x| *x != s);
         }
+        ix.check_distances(hash_of);
         assert_eq!(ix.len(), live.values().map(Vec::len).sum::<usize>());
         for (h, want) in &live {
             let mut got = Vec::new();

@@ -153,6 +153,17 @@ impl Slab {
         slot
     }
 
+    /// Gives the live `slot` to a new entry with `hash` and `size`, in place in its list.
+    pub fn renew(&mut self, slot: u32, hash: u32, size: u32) {
+        if let Some(n) = self.nodes.get_mut(slot as usize) {
+            n.size = size;
+            n.read = false;
+        }
+        if let Some(h) = self.hashes.get_mut(slot as usize) {
+            *h = hash;
+        }
+    }
+
     /// The absolute expiry of `slot`, infinite when it has none.
     #[inline]
     pub fn expires_at(&self, slot: u32) -> f64 {

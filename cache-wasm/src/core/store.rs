@@ -378,7 +378,8 @@ impl Store {
         self.counts.misses += n;
     }
 
-    /// The index's buckets: NIL when empty, else the hash's top 8 bits above a 24-bit slot.
+    /// The index's buckets: NIL when empty, else the entry's distance from its home (4 bits,
+    /// saturating at 15) and the hash's top 4 bits above a 24-bit slot.
     /// A caller may probe them from `home_of(hash)` on, wrapping at the end, until an empty
     /// bucket, to find the slots of a hash without a call.
     pub fn index_buckets(&self) -> &[u32] {
@@ -522,6 +523,9 @@ impl Store {
         if self.missed.take() != Some(hash) {
             self.policy.record_access(hash);
         }
+        if let Some(slot) = self.recycle_lru(hash, size, ttl_ms) {
+            return Ok(slot);
+        }
         self.purge_expired(now, PURGE_PER_WRITE);
         while self.len >= self.max_entries {
             if !self.evict_one(hash, RemovalCause::Capacity, NIL) {
@@ -552,6 +556,37 @@ impl Store {
             self.freed.pop();
         }
         Ok(slot)
+    }
+
+    /// The common write of a full LRU cache without TTLs or a byte bound: the least recent
+    /// entry's slot takes the new entry in place. Evicting it and allocating would give the
+    /// same slot (freed slots are reused last-freed-first) and the same counts; this does it
+    /// without the free list, and moves the node once. None when the case does not apply.
+    #[inline]
+    fn recycle_lru(&mut self, hash: u32, size: u32, ttl_ms: f64) -> Option<u32> {
+        if self.kind != PolicyKind::Lru
+            || self.len < self.max_entries
+            || self.ttl_live != 0
+            || self.max_bytes != 0
+            || (ttl_ms > 0.0 && ttl_ms.is_finite())
+        {
+            return None;
+        }
+        let victim = self.slab.tail(0);
+        let old = *self.live(victim)?;
+        let slab = &self.slab;
+        self.index
+            .remove(slab.hash(victim), victim, |s| slab.hash(s));
+        if let Some(c) = self.counts.removals.get_mut(RemovalCause::Capacity.index()) {
+            *c += 1;
+        }
+        self.slab.renew(victim, hash, size);
+        self.touch_stamp(victim);
+        let slab = &self.slab;
+        self.index.insert(hash, victim, |s| slab.hash(s));
+        self.slab.move_to_front(victim, 0);
+        self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
+        Some(victim)
     }
 
     /// Replaces the value of the entry at `slot` (same key): new size and TTL, refreshed.
@@ -810,6 +845,7 @@ impl Store {
             live.len(),
             "the index holds every live slot"
         );
+        self.index.check_distances(|x| self.slab.hash(x));
         let mut indexed: Vec<u32> = self.index.slots().collect();
         indexed.sort_unstable();
         assert_eq!(indexed, live, "the index holds exactly the live slots");
