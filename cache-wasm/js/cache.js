@@ -267,8 +267,9 @@ export class CacheManager {
   #keys = [];
   #vals = [];
   #timed;
-  // Whether get() may probe the index itself: no TTLs in play and a table it can address.
-  #fastGet = false;
+  // The buckets' address when get() may probe the index itself (no TTLs in play and a table
+  // it can address), else -1.
+  #fastPtr = -1;
   #maxKeyLength;
   #maxBytes;
   #defaultTtl;
@@ -350,7 +351,7 @@ export class CacheManager {
     this.#tableLen = hdr[H_TABLE_LEN];
     this.#table = new Uint32Array(buf, this.#tablePtr, this.#tableLen);
     this.#reads = new Uint32Array(buf, hdr[H_READS_PTR], hdr[H_READS_CAP]);
-    this.#fastGet = !this.#timed && this.#tableLen !== 0 && this.#tableLen <= FAST_BUCKETS;
+    this.#fastPtr = !this.#timed && this.#tableLen !== 0 && this.#tableLen <= FAST_BUCKETS ? this.#tablePtr : -1;
   }
 
   #startTelemetry(s, target) {
@@ -476,9 +477,9 @@ export class CacheManager {
     // no TTLs, and the index's buckets where the views say (a view of memory that grew reads
     // undefined, which fails the check). JS probes the buckets in shared memory and records a
     // hit in the buffer that the engine applies, in order, before anything else it does.
-    if (--this.#countdown !== 0 && typeof key === "string" && key.length <= this.#maxKeyLength && this.#fastGet) {
+    if (--this.#countdown !== 0 && typeof key === "string" && key.length <= this.#maxKeyLength) {
       const hdr = this.#hdr;
-      if (hdr[H_TABLE_PTR] === this.#tablePtr && hdr[H_TABLE_LEN] === this.#tableLen) {
+      if (hdr[H_TABLE_PTR] === this.#fastPtr) {
         const h = hashKey(key);
         const table = this.#table;
         const n = table.length;
@@ -522,7 +523,7 @@ export class CacheManager {
     if (this.#countdown === 0) return this.#timedGet(key);
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
     if (this.#hdr[H_TABLE_PTR] !== this.#tablePtr || this.#hdr[H_TABLE_LEN] !== this.#tableLen) this.#views();
-    if (this.#fastGet) {
+    if (this.#fastPtr !== -1) {
       // The views are current now; the fast path can take it.
       this.#countdown++;
       return this.get(key);
@@ -598,31 +599,40 @@ export class CacheManager {
     }
     if (ttl > 0 && !this.#timed) {
       this.#timed = true;
-      this.#fastGet = false;
+      this.#fastPtr = -1;
     }
     const t = this.#at || (this.#timed ? now() : 0);
     const e = this.#e;
     // A write while async work is in progress: reads that began earlier must not promote what
     // they found over it.
     if (this.#tiers.busy) e.keyTouched(key);
-    const h = key === this.#missKey ? this.#missHash : hashKey(key);
-    // One call stores a new key; a negative answer is a candidate slot to check first.
-    let r = e.set(h, size, ttl, t);
-    if (r < 0) {
-      const keys = this.#keys;
-      let s = -r - 1;
-      while (s !== NIL && keys[s] !== key) s = e.peekNext(s, t);
-      if (s !== NIL) {
-        const pending = e.update(s, size, ttl, t);
-        if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
-        this.#vals[s] = value;
-        this.#markDue(s, due);
-        this.#release(pending);
-        return this;
+    let r;
+    if (key === this.#missKey) {
+      // The last get missed this key and nothing has stored it since: it is absent.
+      this.#missKey = undefined;
+      r = e.insert(this.#missHash, size, ttl, t);
+    } else {
+      const h = hashKey(key);
+      // One call stores a new key; a negative answer is a candidate slot to check first.
+      r = e.set(h, size, ttl, t);
+      if (r < 0) {
+        const keys = this.#keys;
+        let s = -r - 1;
+        while (s !== NIL && keys[s] !== key) s = e.peekNext(s, t);
+        if (s !== NIL) {
+          const pending = e.update(s, size, ttl, t);
+          if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
+          this.#vals[s] = value;
+          this.#markDue(s, due);
+          this.#release(pending);
+          return this;
+        }
+        r = e.insert(h, size, ttl, t);
       }
-      r = e.insert(h, size, ttl, t);
     }
     if (r !== r) throw new Error("cache-wasm: internal error: insert was refused");
+    // An insert may have moved the index (or grown memory); get() must not probe the old one.
+    if (this.#hdr[H_TABLE_PTR] !== this.#tablePtr) this.#views();
     const s = r >>> 0;
     this.#keys[s] = key;
     this.#vals[s] = value;

@@ -165,9 +165,6 @@ struct Pending {
     ttl_remaining: f64,
 }
 
-/// Slots a batch of hits remembers at once (direct-mapped; a collision only costs a move).
-const BATCH_MARKS: usize = 1024;
-
 /// How many expired entries a write purges at most, beside the one it may replace.
 const PURGE_PER_WRITE: usize = 4;
 
@@ -187,10 +184,6 @@ pub struct Store {
     stamp: u32,
     /// Access stamps by slot, kept for W-TinyLFU only, whose lists are not one recency order.
     stamps: Chunked<u32>,
-    /// Scratch for [`Store::apply_hits`]: which slots a batch has seen, tagged by batch.
-    batch_marks: Box<[u64; BATCH_MARKS]>,
-    batch_epoch: u32,
-    batch_order: Vec<u32>,
     pending: Option<Pending>,
     /// The hash of the last get when it missed: the insert that follows is the same access.
     missed: Option<u32>,
@@ -217,9 +210,6 @@ impl Store {
             expiries: BinaryHeap::new(),
             stamp: 0,
             stamps: Chunked::new(0),
-            batch_marks: Box::new([0; BATCH_MARKS]),
-            batch_epoch: 0,
-            batch_order: Vec::new(),
             pending: None,
             missed: None,
             freed: Vec::new(),
@@ -331,10 +321,10 @@ impl Store {
     }
 
     /// Applies, in order, gets the caller resolved itself (see [`Store::apply_hit`]). For LRU
-    /// with no TTL in play, only each slot's last hit decides its place, so a slot hit several
-    /// times in the batch moves once; the result is the same as one `apply_hit` per slot.
+    /// with no TTL in play a hit is only a count, a flag and a move to the front, done here
+    /// in one loop; the result is the same as one `apply_hit` per slot.
     pub fn apply_hits(&mut self, slots: &[u32], now: f64) {
-        if self.kind != PolicyKind::Lru || self.ttl_live > 0 || slots.len() < 2 {
+        if self.kind != PolicyKind::Lru || self.ttl_live > 0 {
             for &slot in slots {
                 self.apply_hit(slot, now);
             }
@@ -342,32 +332,17 @@ impl Store {
         }
         self.pending = None;
         self.missed = None;
-        self.batch_epoch = self.batch_epoch.wrapping_add(1);
-        let epoch = u64::from(self.batch_epoch) << 32;
-        let mut order = std::mem::take(&mut self.batch_order);
-        order.clear();
-        // Newest first: the first time a slot shows up is its last hit.
-        for &slot in slots.iter().rev() {
+        let mut hits = 0;
+        for &slot in slots {
             match self.slab.get_mut(slot) {
                 Some(n) if n.seg != FREE => n.read = true,
                 _ => continue,
             }
-            self.counts.gets += 1;
-            self.counts.hits += 1;
-            let mark = epoch | u64::from(slot);
-            if let Some(m) = self.batch_marks.get_mut(slot as usize % BATCH_MARKS) {
-                if *m == mark {
-                    continue;
-                }
-                *m = mark;
-            }
-            order.push(slot);
+            hits += 1;
+            self.slab.move_to_front(slot, 0);
         }
-        // Oldest last hit first, so the newest ends at the front.
-        for &slot in order.iter().rev() {
-            self.policy.on_hit(&mut self.slab, slot);
-        }
-        self.batch_order = order;
+        self.counts.gets += hits;
+        self.counts.hits += hits;
     }
 
     /// Counts `n` gets that the caller found missing on its own (it probed the index).
