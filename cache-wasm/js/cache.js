@@ -464,11 +464,29 @@ export class CacheManager {
 
   // The slot holding `key` without touching recency or counts, or NIL.
   #find(key, h, now) {
+    if (this.#hdr[H_TABLE_PTR] === this.#fastPtr) return this.#probe(key, h);
     const e = this.#e;
     const keys = this.#keys;
     let s = e.peek(h, now);
     while (s !== NIL && keys[s] !== key) s = e.peekNext(s, now);
     return s;
+  }
+
+  // The slot holding `key` (hash `h`) found by probing the shared buckets, or NIL; only while
+  // the fast views are current (no TTLs in play, so every indexed entry is live).
+  #probe(key, h) {
+    const table = this.#table;
+    const n = table.length;
+    const keys = this.#keys;
+    let want = h >>> 28;
+    let i = ((Math.imul(h, 0x9e3779b1) >>> 0) * n * TWO_TO_MINUS_32) | 0;
+    for (;;) {
+      const b = table[i];
+      if (b === NIL) return NIL;
+      if (b >>> 24 === want && keys[b & SLOT_BITS] === key) return b & SLOT_BITS;
+      if (++i === n) i = 0;
+      if (want < 0xf0) want += 0x10;
+    }
   }
 
   /** The value for `key`, or undefined on a miss or expiry. Refreshes recency. */
@@ -613,22 +631,28 @@ export class CacheManager {
       r = e.insert(this.#missHash, size, ttl, t);
     } else {
       const h = hashKey(key);
-      // One call stores a new key; a negative answer is a candidate slot to check first.
-      r = e.set(h, size, ttl, t);
-      if (r < 0) {
-        const keys = this.#keys;
-        let s = -r - 1;
-        while (s !== NIL && keys[s] !== key) s = e.peekNext(s, t);
-        if (s !== NIL) {
-          const pending = e.update(s, size, ttl, t);
-          if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
-          this.#vals[s] = value;
-          this.#markDue(s, due);
-          this.#release(pending);
-          return this;
+      let s = NIL;
+      if (this.#hdr[H_TABLE_PTR] === this.#fastPtr) {
+        // With the fast views current JS finds the key itself, and makes the one call needed.
+        s = this.#probe(key, h);
+      } else {
+        // One call stores a new key; a negative answer is a candidate slot to check first.
+        r = e.set(h, size, ttl, t);
+        if (r < 0) {
+          const keys = this.#keys;
+          s = -r - 1;
+          while (s !== NIL && keys[s] !== key) s = e.peekNext(s, t);
         }
-        r = e.insert(h, size, ttl, t);
       }
+      if (s !== NIL) {
+        const pending = e.update(s, size, ttl, t);
+        if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
+        this.#vals[s] = value;
+        this.#markDue(s, due);
+        this.#release(pending);
+        return this;
+      }
+      if (r === undefined || r < 0) r = e.insert(h, size, ttl, t);
     }
     if (r !== r) throw new Error("cache-wasm: internal error: insert was refused");
     // An insert may have moved the index (or grown memory); get() must not probe the old one.
