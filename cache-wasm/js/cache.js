@@ -133,6 +133,14 @@ const OP_DELETE = 2;
 // Windows roll over in 5-second slices; figures move into them this often.
 const TICK_MS = 5000;
 
+// Keys longer than this (on an LRU cache) are not hashed in JS; see `#longKeys`.
+const LONG_KEY = 32;
+// A stored long key maps to slot × LONG_SEQ + seq, where the 29-bit seq gives the hash the
+// engine holds for the key: longHash(seq), a bijection, so longSeq() recovers seq.
+const LONG_SEQ = 2 ** 29;
+const longHash = (seq) => Math.imul(seq, 0x9e3779b1) >>> 0;
+const longSeq = (h) => Math.imul(h, 0x0e8b2f51) >>> 0;
+
 // Two UTF-16 units per multiply; the finaliser spreads every input bit over the result.
 function hashKey(s) {
   const n = s.length;
@@ -283,7 +291,16 @@ export class CacheManager {
   // entries removed before then are never estimated.
   #sizeDue = new Uint32Array(0);
   #dueCount = 0;
+  // Hashing a long key in JS costs more than a Map lookup (V8 keeps each string's hash in the
+  // string), and an LRU cache does not need a key's hash to be a function of the key. So on
+  // an LRU cache every stored key longer than LONG_KEY maps here to its slot and to the hash
+  // the engine holds for it, drawn from a sequence when it is stored (see LONG_SEQ); a long
+  // key missing here is not stored. Without TTLs a get of a long key is this lookup alone.
+  // null on W-TinyLFU, whose frequency sketch must see the same hash for a key every time.
+  #longKeys = null;
+  #nextSeq = 0;
   // The key and hash of the last get that missed: a read-through set of it skips hashing.
+  // The hash is -1 for a long key that is not stored.
   #missKey = undefined;
   #missHash = 0;
   // Views of the engine's shared memory: the header, the index's buckets and the hit buffer.
@@ -322,6 +339,7 @@ export class CacheManager {
       throw err;
     }
     this.#config = s;
+    if (s.evictionPolicy === "lru") this.#longKeys = new Map();
     this.#maxKeyLength = s.maxKeyLength;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
@@ -407,8 +425,11 @@ export class CacheManager {
     const keys = this.#keys;
     const vals = this.#vals;
     const due = this.#sizeDue;
+    const long = this.#longKeys;
     for (const s of this.#e.takeFreed()) {
+      const k = keys[s];
       keys[s] = undefined;
+      if (long !== null && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k);
       vals[s] = undefined;
       const w = s >>> 5;
       const bit = 1 << (s & 31);
@@ -498,6 +519,7 @@ export class CacheManager {
     if (--this.#countdown !== 0 && typeof key === "string" && key.length <= this.#maxKeyLength) {
       const hdr = this.#hdr;
       if (hdr[H_TABLE_PTR] === this.#fastPtr) {
+        if (key.length > LONG_KEY && this.#longKeys !== null) return this.#getLong(hdr, key);
         const h = hashKey(key);
         const table = this.#table;
         const n = table.length;
@@ -508,23 +530,10 @@ export class CacheManager {
         let i = ((Math.imul(h, 0x9e3779b1) >>> 0) * n * TWO_TO_MINUS_32) | 0;
         for (;;) {
           const b = table[i];
-          if (b === NIL) {
-            // An LRU cache needs nothing but the count of a miss.
-            if (hdr[H_FAST_MISS] !== 1) return this.#getCall(key, h);
-            const m = hdr[H_MISSES] + 1;
-            hdr[H_MISSES] = m;
-            if (m === MISS_BATCH) this.#e.applyReads(0);
-            this.#missKey = key;
-            this.#missHash = h;
-            return undefined;
-          }
+          if (b === NIL) return this.#fastMiss(hdr, key, h);
           if (b >>> 24 === want && keys[b & SLOT_BITS] === key) {
             const s = b & SLOT_BITS;
-            const reads = this.#reads;
-            const c = hdr[H_READS_COUNT];
-            reads[c] = s;
-            hdr[H_READS_COUNT] = c + 1;
-            if (c + 1 === reads.length) this.#e.applyReads(0);
+            this.#bufferHit(hdr, s);
             return this.#vals[s];
           }
           if (++i === n) i = 0;
@@ -533,6 +542,43 @@ export class CacheManager {
       }
     }
     return this.#getSlow(key);
+  }
+
+  // A miss found without the engine: an LRU cache needs nothing but its count.
+  #fastMiss(hdr, key, h) {
+    if (hdr[H_FAST_MISS] !== 1) return this.#getCall(key, h);
+    const m = hdr[H_MISSES] + 1;
+    hdr[H_MISSES] = m;
+    if (m === MISS_BATCH) this.#e.applyReads(0);
+    this.#missKey = key;
+    this.#missHash = h;
+    return undefined;
+  }
+
+  // Appends a hit on `s` to the buffer the engine applies before anything else it does.
+  #bufferHit(hdr, s) {
+    const reads = this.#reads;
+    const c = hdr[H_READS_COUNT];
+    reads[c] = s;
+    hdr[H_READS_COUNT] = c + 1;
+    if (c + 1 === reads.length) this.#e.applyReads(0);
+  }
+
+  // get() of a long key on the fast path: without TTLs `#longKeys` holds exactly the stored
+  // long keys, with their slots.
+  #getLong(hdr, key) {
+    const v = this.#longKeys.get(key);
+    if (v === undefined) return this.#fastMiss(hdr, key, -1);
+    const s = Math.floor(v / LONG_SEQ);
+    this.#bufferHit(hdr, s);
+    return this.#vals[s];
+  }
+
+  // The engine's hash for `key`, or -1 for a long key that is not stored (see `#longKeys`).
+  #hashOf(key) {
+    if (key.length <= LONG_KEY || this.#longKeys === null) return hashKey(key);
+    const v = this.#longKeys.get(key);
+    return v === undefined ? -1 : longHash(v % LONG_SEQ);
   }
 
   // get() for everything the inlined path leaves: a timed sample, a key to check or convert,
@@ -546,11 +592,21 @@ export class CacheManager {
       this.#countdown++;
       return this.get(key);
     }
-    return this.#getCall(key, hashKey(key));
+    return this.#getCall(key, this.#hashOf(key));
   }
 
   // get() through the engine: it finds the candidates for `h`, JS compares their keys.
   #getCall(key, h) {
+    if (h === -1) {
+      // A long key that is not stored: a miss, counted the way the fast path counts one.
+      const hdr = this.#hdr;
+      const m = hdr[H_MISSES] + 1;
+      hdr[H_MISSES] = m;
+      if (m === MISS_BATCH) this.#e.applyReads(0);
+      this.#missKey = key;
+      this.#missHash = h;
+      return undefined;
+    }
     const e = this.#e;
     const t = this.#timed ? now() : 0;
     let s = e.get(h, t);
@@ -579,14 +635,16 @@ export class CacheManager {
   /** Like get, without touching recency or stats. */
   peek(key) {
     key = this.#key(key, "peek");
-    const s = this.#find(key, hashKey(key), this.#now());
+    const h = this.#hashOf(key);
+    const s = h === -1 ? NIL : this.#find(key, h, this.#now());
     return s === NIL ? undefined : this.#vals[s];
   }
 
   /** Whether a live entry for `key` exists; does not touch recency or stats. */
   has(key) {
     key = this.#key(key, "has");
-    return this.#find(key, hashKey(key), this.#now()) !== NIL;
+    const h = this.#hashOf(key);
+    return h !== -1 && this.#find(key, h, this.#now()) !== NIL;
   }
 
   /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
@@ -625,12 +683,16 @@ export class CacheManager {
     // they found over it.
     if (this.#tiers.busy) e.keyTouched(key);
     let r;
+    let h;
     if (key === this.#missKey) {
       // The last get missed this key and nothing has stored it since: it is absent.
       this.#missKey = undefined;
-      r = e.insert(this.#missHash, size, ttl, t);
+      h = this.#missHash === -1 ? this.#newLongHash() : this.#missHash;
+      r = e.insert(h, size, ttl, t);
+    } else if ((h = this.#hashOf(key)) === -1) {
+      h = this.#newLongHash();
+      r = e.insert(h, size, ttl, t);
     } else {
-      const h = hashKey(key);
       let s = NIL;
       if (this.#hdr[H_TABLE_PTR] === this.#fastPtr) {
         // With the fast views current JS finds the key itself, and makes the one call needed.
@@ -658,11 +720,38 @@ export class CacheManager {
     // An insert may have moved the index (or grown memory); get() must not probe the old one.
     if (this.#hdr[H_TABLE_PTR] !== this.#tablePtr) this.#views();
     const s = r >>> 0;
+    if (r >= TWO_32) this.#release(1);
+    const long = this.#longKeys;
+    if (long !== null) {
+      // The slot may have been the least recent entry's, given to this one in place.
+      const old = this.#keys[s];
+      this.#keys[s] = undefined;
+      if (old !== undefined && old.length > LONG_KEY) this.#forgetLong(old);
+      if (key.length > LONG_KEY) long.set(key, s * LONG_SEQ + longSeq(h));
+    }
     this.#keys[s] = key;
     this.#vals[s] = value;
     this.#markDue(s, due);
-    if (r >= TWO_32) this.#release(1);
     return this;
+  }
+
+  // Drops a long key that left from `#longKeys`. Without TTLs a key has one entry at most;
+  // with them an expired entry may leave after a newer one for its key was stored, so the key
+  // is looked up first.
+  #forgetLong(k) {
+    const long = this.#longKeys;
+    if (this.#timed) {
+      const h = long.get(k);
+      if (h !== undefined && this.#find(k, h, this.#now()) !== NIL) return;
+    }
+    long.delete(k);
+  }
+
+  // A hash for a long key about to be stored (see `#longKeys`): seq steps through all 2^29
+  // values before one repeats (a Weyl sequence), and longHash spreads them over 32 bits.
+  #newLongHash() {
+    this.#nextSeq = (this.#nextSeq + 0x1e3779b9) & (LONG_SEQ - 1);
+    return longHash(this.#nextSeq);
   }
 
   // set() at clock reading `at`.
@@ -712,7 +801,8 @@ export class CacheManager {
   #delete(key) {
     key = this.#key(key, "delete");
     if (this.#tiers.busy) this.#e.keyTouched(key);
-    const s = this.#find(key, hashKey(key), this.#now());
+    const h = this.#hashOf(key);
+    const s = h === -1 ? NIL : this.#find(key, h, this.#now());
     this.#release(this.#e.delete(s));
     return s !== NIL;
   }
@@ -720,6 +810,7 @@ export class CacheManager {
   /** Removes every entry. */
   clear() {
     this.#e.clear();
+    if (this.#longKeys !== null) this.#longKeys.clear();
     this.#sizeDue = new Uint32Array(0);
     this.#dueCount = 0;
     this.#missKey = undefined;
@@ -1047,6 +1138,7 @@ export class CacheManager {
   free() {
     this.close();
     this.#e.free();
+    if (this.#longKeys !== null) this.#longKeys.clear();
     this.#keys = [];
     this.#vals = [];
   }

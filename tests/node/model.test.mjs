@@ -64,7 +64,7 @@ class Model {
 
 const BAD_KEYS = [{}, [], Symbol("k"), undefined, null, false, 2n];
 
-function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLength }) {
+function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLength, keyPrefix = "k" }) {
   const random = rng(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const int = (n) => Math.floor(random() * n);
@@ -74,7 +74,7 @@ function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLe
   const model = new Model({ maxEntries, maxBytes });
   // String keys, number keys that collide with them, and keys at the length limit.
   const keyPool = [];
-  for (let i = 0; i < maxEntries * 2; i++) keyPool.push(`k${i}`);
+  for (let i = 0; i < maxEntries * 2; i++) keyPool.push(`${keyPrefix}${i}`);
   for (let i = 0; i < 4; i++) keyPool.push(i);
   for (let i = 0; i < 4; i++) keyPool.push(String(i));
   keyPool.push("x".repeat(maxKeyLength));
@@ -141,10 +141,16 @@ function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLe
         const size = pick([NaN, -1, "5"]);
         op = `set(${JSON.stringify(key)}, 1, { size: ${String(size)} })`;
         run = () => cache.set(key, 1, { size });
-      } else {
+      } else if (maxKeyLength < 21) {
+        // A number whose decimal form is longer than the limit (numbers print exactly up to
+        // 21 digits, so only short limits have one).
         const longNumber = Number("1".repeat(maxKeyLength + 1));
         op = `${method}(${longNumber})`;
         run = () => call(longNumber);
+      } else {
+        const long = "z".repeat(maxKeyLength + 1);
+        op = `${method}(key of length ${long.length})`;
+        run = () => call(long);
       }
     }
     log.push(op);
@@ -198,6 +204,47 @@ for (const kind of ["esm", "cjs"]) {
 
     test("a larger cache with a wide key space", () => {
       runScenario(CacheManager, { seed: 99, steps: 3000, maxEntries: 40, maxKeyLength: 12 });
+    });
+
+    // Keys over 32 characters take another path on an LRU cache (a Map to their hashes).
+    const LONG = "https://api.example.com/v2/catalog/items/by-id/";
+    for (const seed of [31, 32]) {
+      test(`long keys, entry-bounded, seed ${seed}`, () => {
+        runScenario(CacheManager, { seed, steps: 4000, maxEntries: 6, maxKeyLength: 64, keyPrefix: LONG });
+      });
+    }
+
+    test("long keys, byte-bounded", () => {
+      runScenario(CacheManager, { seed: 33, steps: 4000, maxEntries: 8, maxBytes: 90, maxKeyLength: 64, keyPrefix: LONG });
+    });
+
+    test("long keys, a larger cache with a wide key space", () => {
+      runScenario(CacheManager, { seed: 34, steps: 3000, maxEntries: 40, maxKeyLength: 64, keyPrefix: LONG });
+    });
+
+    test("a long key stored again while its expired entry waits keeps the newest value", async () => {
+      const cache = new CacheManager({ maxEntries: 4 });
+      const key = `${LONG}expiring`;
+      cache.set(key, "old", { ttl: 1 });
+      cache.set(`${LONG}other`, 1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // The expired entry is still held until something purges it.
+      cache.set(key, "new", { ttl: 60_000 });
+      assert.equal(cache.get(key), "new");
+      assert.equal(cache.size, 2);
+      assert.equal(cache.get(key), "new");
+      // Four newer keys push it out as the least recent entry.
+      for (let i = 0; i < 4; i++) cache.set(`${LONG}fill${i}`, i);
+      assert.equal(cache.get(key), undefined, "evicted as least recent");
+      assert.equal(cache.size, 4);
+      cache.set(key, "again");
+      assert.equal(cache.get(key), "again");
+      assert.equal(cache.peek(key), "again");
+      assert.equal(cache.has(key), true);
+      assert.equal(cache.delete(key), true);
+      assert.equal(cache.has(key), false);
+      assert.equal(cache.delete(key), false);
+      cache.free();
     });
 
     // Without a byte bound sizes are estimated when bytes are read; a cache with a bound too
