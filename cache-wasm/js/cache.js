@@ -429,7 +429,7 @@ export class CacheManager {
     for (const s of this.#e.takeFreed()) {
       const k = keys[s];
       keys[s] = undefined;
-      if (long !== null && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k);
+      if (long !== null && long.size !== 0 && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k);
       vals[s] = undefined;
       const w = s >>> 5;
       const bit = 1 << (s & 31);
@@ -722,8 +722,9 @@ export class CacheManager {
     const s = r >>> 0;
     if (r >= TWO_32) this.#release(1);
     const long = this.#longKeys;
-    if (long !== null) {
-      // The slot may have been the least recent entry's, given to this one in place.
+    if (long !== null && (long.size !== 0 || key.length > LONG_KEY)) {
+      // The slot may have been the least recent entry's, given to this one in place. (Its
+      // key is only read when long keys are stored: a string evicted long ago is cold.)
       const old = this.#keys[s];
       this.#keys[s] = undefined;
       if (old !== undefined && old.length > LONG_KEY) this.#forgetLong(old);
