@@ -353,6 +353,47 @@ impl Slab {
         }
     }
 
+    /// An LRU hit: moves the node of `slot`, in list 0, to the front of it and flags it read.
+    /// Not journaled. False (and nothing changes) when the slot is not in list 0.
+    #[inline]
+    pub fn hit_front(&mut self, slot: u32) -> bool {
+        let Some(head) = self.lists.first().map(|l| l.head) else {
+            return false;
+        };
+        let Some(n) = self.nodes.get_mut(slot as usize) else {
+            return false;
+        };
+        if n.seg != 0 {
+            return false;
+        }
+        n.read = true;
+        let (prev, next) = (n.prev, n.next);
+        // The head of a list is the one node of it without a predecessor.
+        if prev == NIL {
+            return true;
+        }
+        n.prev = NIL;
+        n.next = head;
+        if let Some(p) = self.nodes.get_mut(prev as usize) {
+            p.next = next;
+        }
+        match self.nodes.get_mut(next as usize) {
+            Some(x) => x.prev = prev,
+            None => {
+                if let Some(l) = self.lists.first_mut() {
+                    l.tail = prev;
+                }
+            }
+        }
+        if let Some(h) = self.nodes.get_mut(head as usize) {
+            h.prev = slot;
+        }
+        if let Some(l) = self.lists.first_mut() {
+            l.head = slot;
+        }
+        true
+    }
+
     /// Starts recording moves so that they can be undone.
     pub fn begin_journal(&mut self) {
         self.journal_len = 0;
@@ -420,6 +461,36 @@ mod tests {
         assert_eq!(s.iter(0).collect::<Vec<_>>(), vec![c, b, a]);
         assert_eq!(s.list(1).len, 0);
         assert_eq!(s.tail(0), a);
+    }
+
+    #[test]
+    fn an_lru_hit_moves_like_move_to_front() {
+        let mut a = Slab::new();
+        let mut b = Slab::new();
+        for s in [&mut a, &mut b] {
+            for h in 0..9 {
+                let slot = s.alloc(h, Node::EMPTY);
+                s.move_to_front(slot, 0);
+            }
+        }
+        let mut x = 7u32;
+        for _ in 0..500 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let slot = (x >> 16) % 10;
+            assert_eq!(a.hit_front(slot), slot < 9, "slot {slot}");
+            if slot < 9 {
+                b.move_to_front(slot, 0);
+            }
+            assert_eq!(a.iter(0).collect::<Vec<_>>(), b.iter(0).collect::<Vec<_>>());
+            assert_eq!(a.tail(0), b.tail(0));
+            assert_eq!(a.list(0).len, 9);
+        }
+        assert!((0..9).all(|s| a.get(s).unwrap().read));
+        // A slot on another list, or free, is not an LRU hit.
+        a.move_to_front(3, 1);
+        assert!(!a.hit_front(3));
+        a.release(4);
+        assert!(!a.hit_front(4));
     }
 
     #[test]

@@ -334,12 +334,9 @@ impl Store {
         self.missed = None;
         let mut hits = 0;
         for &slot in slots {
-            match self.slab.get_mut(slot) {
-                Some(n) if n.seg != FREE => n.read = true,
-                _ => continue,
+            if self.slab.hit_front(slot) {
+                hits += 1;
             }
-            hits += 1;
-            self.slab.move_to_front(slot, 0);
         }
         self.counts.gets += hits;
         self.counts.hits += hits;
