@@ -12,7 +12,7 @@ use super::chunked::Chunked;
 use super::config::{PolicyKind, Settings};
 use super::index::Index;
 use super::policy::Policy;
-use super::slab::{Node, Slab, FREE, NIL};
+use super::slab::{Node, Slab, NIL};
 
 /// Why an entry left the cache.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
