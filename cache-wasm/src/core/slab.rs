@@ -11,12 +11,13 @@ pub(crate) const FREE: u8 = u8::MAX;
 /// Number of ordered lists a policy may use (LRU uses one, W-TinyLFU three).
 pub(crate) const LISTS: usize = 3;
 
-/// One entry's bookkeeping: its list links and size (16 bytes). Key hashes live beside the
-/// nodes in a dense array of their own, so that probing the index and shifting its buckets
-/// back touch 4 bytes per slot rather than a whole node. Expiry times live beside them too,
+/// One entry's bookkeeping: its key hash, list links and size (20 bytes), together so that
+/// evicting the least recent entry reads one cold node. Expiry times live beside the nodes,
 /// in a vector that exists once any entry has a TTL.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
+    /// Set by [`Slab::alloc`] and [`Slab::renew`].
+    pub hash: u32,
     pub prev: u32,
     pub next: u32,
     pub size: u32,
@@ -27,6 +28,7 @@ pub(crate) struct Node {
 
 impl Node {
     pub(crate) const EMPTY: Node = Node {
+        hash: 0,
         prev: NIL,
         next: NIL,
         size: 0,
@@ -64,8 +66,6 @@ struct Move {
 #[derive(Debug)]
 pub(crate) struct Slab {
     nodes: Chunked<Node>,
-    /// Key hash per slot.
-    hashes: Chunked<u32>,
     /// Absolute expiry per slot in ms since the epoch, infinite for none; empty until needed.
     expires: Chunked<f64>,
     lists: [List; LISTS],
@@ -79,7 +79,6 @@ impl Slab {
     pub fn new() -> Self {
         Slab {
             nodes: Chunked::new(Node::EMPTY),
-            hashes: Chunked::new(0),
             expires: Chunked::new(f64::INFINITY),
             lists: [List::EMPTY; LISTS],
             free: NIL,
@@ -128,12 +127,10 @@ impl Slab {
             if let Some(n) = self.nodes.get_mut(slot as usize) {
                 self.free = n.next;
                 *n = node;
+                n.hash = hash;
                 n.seg = FREE;
                 n.prev = NIL;
                 n.next = NIL;
-                if let Some(h) = self.hashes.get_mut(slot as usize) {
-                    *h = hash;
-                }
                 if let Some(e) = self.expires.get_mut(slot as usize) {
                     *e = f64::INFINITY;
                 }
@@ -142,11 +139,11 @@ impl Slab {
         }
         let slot = self.nodes.len() as u32;
         let mut n = node;
+        n.hash = hash;
         n.seg = FREE;
         n.prev = NIL;
         n.next = NIL;
         self.nodes.push(n);
-        self.hashes.push(hash);
         if !self.expires.is_empty() {
             self.expires.push(f64::INFINITY);
         }
@@ -156,11 +153,9 @@ impl Slab {
     /// Gives the live `slot` to a new entry with `hash` and `size`, in place in its list.
     pub fn renew(&mut self, slot: u32, hash: u32, size: u32) {
         if let Some(n) = self.nodes.get_mut(slot as usize) {
+            n.hash = hash;
             n.size = size;
             n.read = false;
-        }
-        if let Some(h) = self.hashes.get_mut(slot as usize) {
-            *h = hash;
         }
     }
 
@@ -192,7 +187,7 @@ impl Slab {
     /// The key hash of `slot` (0 for a slot that does not exist).
     #[inline]
     pub fn hash(&self, slot: u32) -> u32 {
-        self.hashes.get(slot as usize).copied().unwrap_or(0)
+        self.nodes.get(slot as usize).map_or(0, |n| n.hash)
     }
 
     /// Unlinks `slot` from its list and puts it on the free list.
@@ -212,7 +207,6 @@ impl Slab {
     /// Drops every slot.
     pub fn clear(&mut self) {
         self.nodes.clear();
-        self.hashes.clear();
         self.expires.clear();
         self.lists = [List::EMPTY; LISTS];
         self.free = NIL;

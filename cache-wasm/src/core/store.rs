@@ -509,6 +509,7 @@ impl Store {
         let slot = self.slab.alloc(
             hash,
             Node {
+                hash,
                 prev: NIL,
                 next: NIL,
                 size,

@@ -460,6 +460,7 @@ mod tests {
     }
 
     const NODE: Node = Node {
+        hash: 0,
         prev: NIL,
         next: NIL,
         size: 1,
