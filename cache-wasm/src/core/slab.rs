@@ -150,13 +150,33 @@ impl Slab {
         slot
     }
 
-    /// Gives the live `slot` to a new entry with `hash` and `size`, in place in its list.
-    pub fn renew(&mut self, slot: u32, hash: u32, size: u32) {
-        if let Some(n) = self.nodes.get_mut(slot as usize) {
-            n.hash = hash;
-            n.size = size;
-            n.read = false;
+    /// Gives the least recent slot of list 0 to a new entry with `hash` and `size`, which
+    /// becomes the most recent: what evicting it and inserting would do, in one move. Returns
+    /// the slot; None (nothing changes) when list 0 is empty.
+    pub fn recycle_tail(&mut self, hash: u32, size: u32) -> Option<u32> {
+        let (head, tail) = self.lists.first().map(|l| (l.head, l.tail))?;
+        let n = self.nodes.get_mut(tail as usize)?;
+        n.hash = hash;
+        n.size = size;
+        n.read = false;
+        let prev = n.prev;
+        if prev == NIL {
+            // The only node: it is the front already.
+            return Some(tail);
         }
+        n.prev = NIL;
+        n.next = head;
+        if let Some(p) = self.nodes.get_mut(prev as usize) {
+            p.next = NIL;
+        }
+        if let Some(h) = self.nodes.get_mut(head as usize) {
+            h.prev = tail;
+        }
+        if let Some(l) = self.lists.first_mut() {
+            l.head = tail;
+            l.tail = prev;
+        }
+        Some(tail)
     }
 
     /// The absolute expiry of `slot`, infinite when it has none.
@@ -485,6 +505,47 @@ mod tests {
         assert!(!a.hit_front(3));
         a.release(4);
         assert!(!a.hit_front(4));
+    }
+
+    #[test]
+    fn recycling_the_tail_is_evicting_it_and_inserting() {
+        let mut a = Slab::new();
+        assert_eq!(a.recycle_tail(1, 1), None);
+        let mut b = Slab::new();
+        for s in [&mut a, &mut b] {
+            for h in 0..4 {
+                let slot = s.alloc(h, Node::EMPTY);
+                s.move_to_front(slot, 0);
+            }
+        }
+        for h in 10..20 {
+            let slot = a.recycle_tail(h, 7).unwrap();
+            let tail = b.tail(0);
+            b.release(tail);
+            assert_eq!(
+                b.alloc(
+                    h,
+                    Node {
+                        size: 7,
+                        ..Node::EMPTY
+                    }
+                ),
+                tail
+            );
+            b.move_to_front(tail, 0);
+            assert_eq!(slot, tail);
+            assert_eq!(a.iter(0).collect::<Vec<_>>(), b.iter(0).collect::<Vec<_>>());
+            assert_eq!((a.tail(0), a.list(0).len), (b.tail(0), b.list(0).len));
+            assert_eq!((a.hash(slot), a.get(slot).unwrap().size), (h, 7));
+        }
+        let mut one = Slab::new();
+        let only = one.alloc(1, Node::EMPTY);
+        one.move_to_front(only, 0);
+        assert_eq!(one.recycle_tail(2, 3), Some(only));
+        assert_eq!(
+            (one.hash(only), one.list(0).head, one.list(0).tail),
+            (2, only, only)
+        );
     }
 
     #[test]

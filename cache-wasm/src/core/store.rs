@@ -548,16 +548,14 @@ impl Store {
         let victim = self.slab.tail(0);
         let old = *self.live(victim)?;
         let slab = &self.slab;
-        self.index
-            .remove(slab.hash(victim), victim, |s| slab.hash(s));
+        self.index.remove(old.hash, victim, |s| slab.hash(s));
+        self.slab.recycle_tail(hash, size)?;
         if let Some(c) = self.counts.removals.get_mut(RemovalCause::Capacity.index()) {
             *c += 1;
         }
-        self.slab.renew(victim, hash, size);
         self.touch_stamp(victim);
         let slab = &self.slab;
         self.index.insert(hash, victim, |s| slab.hash(s));
-        self.slab.move_to_front(victim, 0);
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
         Some(victim)
     }
