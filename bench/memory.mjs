@@ -1,19 +1,21 @@
 // Memory per entry of each cache: JS heap plus WebAssembly memory, one process per measurement.
 //
-// Usage: node bench/memory.mjs                 (runs every implementation at 100k and 1M entries)
-//        node --expose-gc bench/memory.mjs IMPL N   (one measurement; prints JSON)
+// Usage: node bench/memory.mjs                 (every implementation at 100k and 1M entries with
+//                                               12-character keys, and the LRU caches at 100k
+//                                               with 60-character keys)
+//        node --expose-gc bench/memory.mjs IMPL N [KEY_CHARS]   (one measurement; prints JSON)
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { makeKeys, makeValues } from "./workloads.mjs";
 
 const IMPLS = ["lru-cache", "cache-wasm", "cache-wasm tinylfu", "quick-lru", "mnemonist LRUCache", "Map (no eviction)"];
 
-async function measure(name, n) {
+async function measure(name, n, keyLen) {
   const { PLAIN } = await import("./peers.mjs");
   const { wasmMemoryBytes } = await import("../cache-wasm/pkg/node.mjs");
   const impl = PLAIN.find((p) => p.name === name);
   if (!impl) throw new Error(`no implementation ${name}`);
-  const keys = makeKeys(n, 12);
+  const keys = makeKeys(n, keyLen);
   const vals = makeValues(n);
   const settle = () => {
     for (let i = 0; i < 4; i++) global.gc();
@@ -28,27 +30,29 @@ async function measure(name, n) {
   const wasm = wasmMemoryBytes() - wasm0;
   // Keep the cache alive until after the measurement.
   if (cache.get(keys[n - 1]) !== vals[n - 1]) throw new Error(`${name} lost the last entry`);
-  return { impl: name, entries: n, heap_bytes: heap, wasm_bytes: wasm, bytes_per_entry: (heap + wasm) / n };
+  return { impl: name, entries: n, key_chars: keyLen, heap_bytes: heap, wasm_bytes: wasm, bytes_per_entry: (heap + wasm) / n };
 }
 
-const [, , name, n] = process.argv;
+const [, , name, n, keyLen] = process.argv;
 if (name) {
-  console.log(JSON.stringify(await measure(name, Number(n))));
+  console.log(JSON.stringify(await measure(name, Number(n), Number(keyLen ?? 12))));
 } else {
   const self = fileURLToPath(import.meta.url);
-  const rows = [];
-  for (const n of [100_000, 1_000_000]) {
-    for (const impl of IMPLS) {
-      const out = execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=4096", self, impl, String(n)], {
+  const runs = [];
+  for (const n of [100_000, 1_000_000]) for (const impl of IMPLS) runs.push([impl, n, 12]);
+  // Keys over 32 characters also take an entry in a Map on an LRU cache.
+  for (const impl of ["lru-cache", "cache-wasm"]) runs.push([impl, 100_000, 60]);
+  const rows = runs.map(([impl, n, len]) =>
+    JSON.parse(
+      execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=4096", self, impl, String(n), String(len)], {
         encoding: "utf8",
-      });
-      rows.push(JSON.parse(out));
-    }
-  }
-  console.log("implementation        entries   JS heap B/entry  wasm B/entry  total B/entry");
+      }),
+    ),
+  );
+  console.log("implementation        entries  key chars  JS heap B/entry  wasm B/entry  total B/entry");
   for (const r of rows) {
     console.log(
-      `${r.impl.padEnd(20)} ${String(r.entries).padStart(8)}   ${(r.heap_bytes / r.entries).toFixed(1).padStart(14)}  ${(r.wasm_bytes / r.entries).toFixed(1).padStart(12)}  ${r.bytes_per_entry.toFixed(1).padStart(13)}`,
+      `${r.impl.padEnd(20)} ${String(r.entries).padStart(8)}  ${String(r.key_chars).padStart(9)}  ${(r.heap_bytes / r.entries).toFixed(1).padStart(15)}  ${(r.wasm_bytes / r.entries).toFixed(1).padStart(12)}  ${r.bytes_per_entry.toFixed(1).padStart(13)}`,
     );
   }
   if (process.argv.includes("--json")) console.log(JSON.stringify(rows));

@@ -65,7 +65,9 @@ ${throughput.results.map((w) => `### ${w.workload}\n\n${table(w.rows)}\n`).join(
 ## Memory per entry
 
 JS heap plus WebAssembly memory, measured after GC in one process per implementation
-(\`node bench/memory.mjs\`); 12-character keys and small object values, capacity = entries.
+(\`node bench/memory.mjs\`); small object values, capacity = entries. The key strings themselves
+are not counted (every implementation holds the same ones); keys over 32 characters cost
+cache-wasm a Map entry more, which the 60-character rows show.
 
 \`\`\`
 ${memoryText.trim()}
