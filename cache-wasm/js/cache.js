@@ -135,11 +135,6 @@ const TICK_MS = 5000;
 
 // Keys longer than this (on an LRU cache) are not hashed in JS; see `#longKeys`.
 const LONG_KEY = 32;
-// A stored long key maps to slot × LONG_SEQ + seq, where the 29-bit seq gives the hash the
-// engine holds for the key: longHash(seq), a bijection, so longSeq() recovers seq.
-const LONG_SEQ = 2 ** 29;
-const longHash = (seq) => Math.imul(seq, 0x9e3779b1) >>> 0;
-const longSeq = (h) => Math.imul(h, 0x0e8b2f51) >>> 0;
 
 // Two UTF-16 units per multiply; the finaliser spreads every input bit over the result.
 function hashKey(s) {
@@ -293,12 +288,11 @@ export class CacheManager {
   #dueCount = 0;
   // Hashing a long key in JS costs more than a Map lookup (V8 keeps each string's hash in the
   // string), and an LRU cache does not need a key's hash to be a function of the key. So on
-  // an LRU cache every stored key longer than LONG_KEY maps here to its slot and to the hash
-  // the engine holds for it, drawn from a sequence when it is stored (see LONG_SEQ); a long
-  // key missing here is not stored. Without TTLs a get of a long key is this lookup alone.
-  // null on W-TinyLFU, whose frequency sketch must see the same hash for a key every time.
+  // an LRU cache every stored key longer than LONG_KEY maps here to its slot, and the engine
+  // picks its hash (insertAny); a long key missing here is not stored, and one found here is
+  // read by slot. Without TTLs a get of a long key is this lookup alone. null on W-TinyLFU,
+  // whose frequency sketch must see the same hash for a key every time.
   #longKeys = null;
-  #nextSeq = 0;
   // The key and hash of the last get that missed: a read-through set of it skips hashing.
   // The hash is -1 for a long key that is not stored.
   #missKey = undefined;
@@ -429,7 +423,7 @@ export class CacheManager {
     for (const s of this.#e.takeFreed()) {
       const k = keys[s];
       keys[s] = undefined;
-      if (long !== null && long.size !== 0 && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k);
+      if (long !== null && long.size !== 0 && k !== undefined && k.length > LONG_KEY && long.get(k) === s) long.delete(k);
       vals[s] = undefined;
       const w = s >>> 5;
       const bit = 1 << (s & 31);
@@ -567,18 +561,22 @@ export class CacheManager {
   // get() of a long key on the fast path: without TTLs `#longKeys` holds exactly the stored
   // long keys, with their slots.
   #getLong(hdr, key) {
-    const v = this.#longKeys.get(key);
-    if (v === undefined) return this.#fastMiss(hdr, key, -1);
-    const s = Math.floor(v / LONG_SEQ);
+    const s = this.#longKeys.get(key);
+    if (s === undefined) return this.#fastMiss(hdr, key, -1);
     this.#bufferHit(hdr, s);
     return this.#vals[s];
   }
 
-  // The engine's hash for `key`, or -1 for a long key that is not stored (see `#longKeys`).
-  #hashOf(key) {
-    if (key.length <= LONG_KEY || this.#longKeys === null) return hashKey(key);
-    const v = this.#longKeys.get(key);
-    return v === undefined ? -1 : longHash(v % LONG_SEQ);
+  // Whether `key` is a long key of an LRU cache (see `#longKeys`).
+  #isLong(key) {
+    return key.length > LONG_KEY && this.#longKeys !== null;
+  }
+
+  // The slot of the stored long key `key` that has not expired, or NIL.
+  #longSlot(key, now) {
+    const s = this.#longKeys.get(key);
+    if (s === undefined) return NIL;
+    return this.#timed && !this.#e.peekSlot(s, now) ? NIL : s;
   }
 
   // get() for everything the inlined path leaves: a timed sample, a key to check or convert,
@@ -592,21 +590,31 @@ export class CacheManager {
       this.#countdown++;
       return this.get(key);
     }
-    return this.#getCall(key, this.#hashOf(key));
+    if (this.#isLong(key)) return this.#getLongCall(key);
+    return this.#getCall(key, hashKey(key));
   }
 
-  // get() through the engine: it finds the candidates for `h`, JS compares their keys.
-  #getCall(key, h) {
-    if (h === -1) {
-      // A long key that is not stored: a miss, counted the way the fast path counts one.
+  // get() of a long key through the engine, which checks the expiry of its slot.
+  #getLongCall(key) {
+    const s = this.#longKeys.get(key);
+    if (s !== undefined) {
+      if (this.#e.getSlot(s, this.#now()) !== NIL) return this.#vals[s];
+      // Expired, and removed.
+      this.#release(1);
+    } else {
+      // Not stored: only the miss is counted, the way the fast path counts one.
       const hdr = this.#hdr;
       const m = hdr[H_MISSES] + 1;
       hdr[H_MISSES] = m;
       if (m === MISS_BATCH) this.#e.applyReads(0);
-      this.#missKey = key;
-      this.#missHash = h;
-      return undefined;
     }
+    this.#missKey = key;
+    this.#missHash = -1;
+    return undefined;
+  }
+
+  // get() through the engine: it finds the candidates for `h`, JS compares their keys.
+  #getCall(key, h) {
     const e = this.#e;
     const t = this.#timed ? now() : 0;
     let s = e.get(h, t);
@@ -635,16 +643,14 @@ export class CacheManager {
   /** Like get, without touching recency or stats. */
   peek(key) {
     key = this.#key(key, "peek");
-    const h = this.#hashOf(key);
-    const s = h === -1 ? NIL : this.#find(key, h, this.#now());
+    const s = this.#isLong(key) ? this.#longSlot(key, this.#now()) : this.#find(key, hashKey(key), this.#now());
     return s === NIL ? undefined : this.#vals[s];
   }
 
   /** Whether a live entry for `key` exists; does not touch recency or stats. */
   has(key) {
     key = this.#key(key, "has");
-    const h = this.#hashOf(key);
-    return h !== -1 && this.#find(key, h, this.#now()) !== NIL;
+    return (this.#isLong(key) ? this.#longSlot(key, this.#now()) : this.#find(key, hashKey(key), this.#now())) !== NIL;
   }
 
   /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
@@ -683,16 +689,16 @@ export class CacheManager {
     // they found over it.
     if (this.#tiers.busy) e.keyTouched(key);
     let r;
-    let h;
     if (key === this.#missKey) {
       // The last get missed this key and nothing has stored it since: it is absent.
       this.#missKey = undefined;
-      h = this.#missHash === -1 ? this.#newLongHash() : this.#missHash;
-      r = e.insert(h, size, ttl, t);
-    } else if ((h = this.#hashOf(key)) === -1) {
-      h = this.#newLongHash();
-      r = e.insert(h, size, ttl, t);
+      r = this.#missHash === -1 ? e.insertAny(size, ttl, t) : e.insert(this.#missHash, size, ttl, t);
+    } else if (this.#isLong(key)) {
+      const s = this.#longSlot(key, t);
+      if (s !== NIL) return this.#update(s, value, size, ttl, t, due);
+      r = e.insertAny(size, ttl, t);
     } else {
+      const h = hashKey(key);
       let s = NIL;
       if (this.#hdr[H_TABLE_PTR] === this.#fastPtr) {
         // With the fast views current JS finds the key itself, and makes the one call needed.
@@ -706,14 +712,7 @@ export class CacheManager {
           while (s !== NIL && keys[s] !== key) s = e.peekNext(s, t);
         }
       }
-      if (s !== NIL) {
-        const pending = e.update(s, size, ttl, t);
-        if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
-        this.#vals[s] = value;
-        this.#markDue(s, due);
-        this.#release(pending);
-        return this;
-      }
+      if (s !== NIL) return this.#update(s, value, size, ttl, t, due);
       if (r === undefined || r < 0) r = e.insert(h, size, ttl, t);
     }
     if (r !== r) throw new Error("cache-wasm: internal error: insert was refused");
@@ -726,9 +725,8 @@ export class CacheManager {
       // The slot may have been the least recent entry's, given to this one in place. (Its
       // key is only read when long keys are stored: a string evicted long ago is cold.)
       const old = this.#keys[s];
-      this.#keys[s] = undefined;
-      if (old !== undefined && old.length > LONG_KEY) this.#forgetLong(old);
-      if (key.length > LONG_KEY) long.set(key, s * LONG_SEQ + longSeq(h));
+      if (old !== undefined && old.length > LONG_KEY && long.get(old) === s) long.delete(old);
+      if (key.length > LONG_KEY) long.set(key, s);
     }
     this.#keys[s] = key;
     this.#vals[s] = value;
@@ -736,23 +734,14 @@ export class CacheManager {
     return this;
   }
 
-  // Drops a long key that left from `#longKeys`. Without TTLs a key has one entry at most;
-  // with them an expired entry may leave after a newer one for its key was stored, so the key
-  // is looked up first.
-  #forgetLong(k) {
-    const long = this.#longKeys;
-    if (this.#timed) {
-      const h = long.get(k);
-      if (h !== undefined && this.#find(k, h, this.#now()) !== NIL) return;
-    }
-    long.delete(k);
-  }
-
-  // A hash for a long key about to be stored (see `#longKeys`): seq steps through all 2^29
-  // values before one repeats (a Weyl sequence), and longHash spreads them over 32 bits.
-  #newLongHash() {
-    this.#nextSeq = (this.#nextSeq + 0x1e3779b9) & (LONG_SEQ - 1);
-    return longHash(this.#nextSeq);
+  // Replaces the value of the entry at `s` for set().
+  #update(s, value, size, ttl, t, due) {
+    const pending = this.#e.update(s, size, ttl, t);
+    if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
+    this.#vals[s] = value;
+    this.#markDue(s, due);
+    this.#release(pending);
+    return this;
   }
 
   // set() at clock reading `at`.
@@ -802,8 +791,7 @@ export class CacheManager {
   #delete(key) {
     key = this.#key(key, "delete");
     if (this.#tiers.busy) this.#e.keyTouched(key);
-    const h = this.#hashOf(key);
-    const s = h === -1 ? NIL : this.#find(key, h, this.#now());
+    const s = this.#isLong(key) ? this.#longSlot(key, this.#now()) : this.#find(key, hashKey(key), this.#now());
     this.#release(this.#e.delete(s));
     return s !== NIL;
   }

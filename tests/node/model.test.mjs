@@ -64,11 +64,12 @@ class Model {
 
 const BAD_KEYS = [{}, [], Symbol("k"), undefined, null, false, 2n];
 
-function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLength, keyPrefix = "k" }) {
+function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLength, keyPrefix = "k", defaultTtl = 0 }) {
   const random = rng(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const int = (n) => Math.floor(random() * n);
-  const config = { maxEntries, maxKeyLength };
+  // A TTL far longer than the test takes every call through the engine's expiry checks.
+  const config = { maxEntries, maxKeyLength, defaultTtl };
   if (maxBytes) config.maxBytes = maxBytes;
   const cache = new CacheManager(config);
   const model = new Model({ maxEntries, maxBytes });
@@ -217,6 +218,12 @@ for (const kind of ["esm", "cjs"]) {
     test("long keys, byte-bounded", () => {
       runScenario(CacheManager, { seed: 33, steps: 4000, maxEntries: 8, maxBytes: 90, maxKeyLength: 64, keyPrefix: LONG });
     });
+
+    for (const [keyPrefix, what] of [["k", "short"], [LONG, "long"]]) {
+      test(`${what} keys with a TTL in play`, () => {
+        runScenario(CacheManager, { seed: 35, steps: 3000, maxEntries: 6, maxKeyLength: 64, keyPrefix, defaultTtl: 3_600_000 });
+      });
+    }
 
     test("long keys, a larger cache with a wide key space", () => {
       runScenario(CacheManager, { seed: 34, steps: 3000, maxEntries: 40, maxKeyLength: 64, keyPrefix: LONG });

@@ -253,6 +253,33 @@ impl Engine {
         out
     }
 
+    /// Inserts like `insert` with a hash the engine picks, for a key JS finds by slot itself
+    /// (an LRU cache's long keys).
+    #[wasm_bindgen(js_name = insertAny)]
+    pub fn insert_any(&mut self, size: u32, ttl: f64, now: f64) -> f64 {
+        self.sync(now);
+        let out = match self.store.insert_any(size, ttl, now) {
+            Ok(slot) => with_freed(slot, self.store.freed().len()),
+            Err(_) => f64::NAN,
+        };
+        self.publish();
+        out
+    }
+
+    /// A get of the entry JS knows is at `slot`: the slot on a hit, NIL on a miss.
+    #[wasm_bindgen(js_name = getSlot)]
+    pub fn get_slot(&mut self, slot: u32, now: f64) -> u32 {
+        self.sync(now);
+        self.store.get_slot(slot, now)
+    }
+
+    /// Whether `slot` holds an entry that has not expired; counts nothing.
+    #[wasm_bindgen(js_name = peekSlot)]
+    pub fn peek_slot(&mut self, slot: u32, now: f64) -> bool {
+        self.sync(now);
+        self.store.peek_slot(slot, now)
+    }
+
     /// Set in one call: when `hash` already has a live candidate, returns `-(slot + 1)` for JS
     /// to check (then `update`, or `insert` for a new key); else inserts like `insert`.
     pub fn set(&mut self, hash: u32, size: u32, ttl: f64, now: f64) -> f64 {

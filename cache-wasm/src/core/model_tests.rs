@@ -1087,6 +1087,48 @@ mod units {
     }
 
     #[test]
+    fn insert_any_takes_the_victims_slot_and_hash_and_slots_are_read_directly() {
+        let mut s = lru(3, 0);
+        let a = s.insert_any(1, 0.0, 0.0).unwrap();
+        let b = s.insert_any(1, 0.0, 0.0).unwrap();
+        let c = s.insert(77, 1, 0.0, 0.0).unwrap();
+        let hash_a = s.hash_at(a).unwrap();
+        assert_ne!(hash_a, s.hash_at(b).unwrap(), "drawn hashes differ");
+        // Full: the least recent entry (a) gives its slot and hash to the new one.
+        let d = s.insert_any(1, 0.0, 0.0).unwrap();
+        assert_eq!((d, s.hash_at(d)), (a, Some(hash_a)));
+        assert_eq!(s.peek(hash_a, 0.0), d);
+        assert_eq!(s.counts().removed(RemovalCause::Capacity), 1);
+        s.check_invariants();
+        let before = s.counts().clone();
+        assert!(s.peek_slot(b, 0.0));
+        assert!(!s.peek_slot(NIL, 0.0));
+        assert_eq!(s.counts(), &before, "peek_slot counts nothing");
+        assert_eq!(s.get_slot(b, 0.0), b);
+        assert_eq!(s.slots_by_recency(), vec![b, d, c]);
+        assert_eq!(
+            (s.counts().hits, s.counts().misses),
+            (before.hits + 1, before.misses)
+        );
+        assert_eq!(s.get_slot(NIL, 0.0), NIL);
+        assert_eq!(s.counts().misses, before.misses + 1);
+        s.check_invariants();
+    }
+
+    #[test]
+    fn get_slot_of_an_expired_entry_removes_it_and_misses() {
+        let mut s = lru(3, 0);
+        let a = s.insert_any(1, 10.0, 0.0).unwrap();
+        assert!(s.peek_slot(a, 9.0));
+        assert!(!s.peek_slot(a, 10.0));
+        assert_eq!(s.get_slot(a, 10.0), NIL);
+        assert_eq!(s.len(), 0);
+        assert_eq!(s.counts().removed(RemovalCause::Expired), 1);
+        assert_eq!(s.counts().misses, 1);
+        s.check_invariants();
+    }
+
+    #[test]
     fn set_size_changes_the_accounted_bytes_and_nothing_else() {
         let mut s = lru(4, 0);
         let a = s.insert(1, 0, 0.0, 0.0).unwrap();

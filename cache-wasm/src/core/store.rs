@@ -182,6 +182,8 @@ pub struct Store {
     ttl_live: u32,
     expiries: BinaryHeap<Expiry>,
     stamp: u32,
+    /// The last hash [`Store::insert_any`] drew (a Weyl sequence).
+    any_hash: u32,
     /// Access stamps by slot, kept for W-TinyLFU only, whose lists are not one recency order.
     stamps: Chunked<u32>,
     pending: Option<Pending>,
@@ -209,6 +211,7 @@ impl Store {
             ttl_live: 0,
             expiries: BinaryHeap::new(),
             stamp: 0,
+            any_hash: 0,
             stamps: Chunked::new(0),
             pending: None,
             missed: None,
@@ -453,6 +456,27 @@ impl Store {
         self.live_from(hash, pos, first, now)
     }
 
+    /// Whether `slot` holds an entry that has not expired; no effect. For a caller that keeps
+    /// its own map from keys to slots (see [`Store::insert_any`]).
+    pub fn peek_slot(&self, slot: u32, now: f64) -> bool {
+        self.live(slot).is_some() && !self.expired(slot, now)
+    }
+
+    /// A get of the entry the caller knows is at `slot` (see [`Store::insert_any`]): a hit
+    /// when it holds an entry that has not expired, else a miss (an expired entry is removed).
+    /// Returns the slot or NIL.
+    pub fn get_slot(&mut self, slot: u32, now: f64) -> u32 {
+        if self.live(slot).is_some() {
+            if !self.expired(slot, now) {
+                self.apply_hit(slot, now);
+                return slot;
+            }
+            self.remove(slot, RemovalCause::Expired);
+        }
+        self.count_misses(1);
+        NIL
+    }
+
     /// The live candidate after `after` for the same hash, with no effect; NIL if none.
     pub fn peek_next(&self, after: u32, now: f64) -> u32 {
         let Some(hash) = self.hash_at(after) else {
@@ -475,6 +499,23 @@ impl Store {
             (pos, at) = self.index.next(hash, pos, |s| slab.hash(s));
         }
         NIL
+    }
+
+    /// Stores a new entry for a key the caller knows is absent and finds by slot itself, never
+    /// by hash: the store picks the hash. A full LRU cache without TTLs or a byte bound gives
+    /// it the least recent entry's slot and hash, so the index does not change at all; other
+    /// entries get the next hash of a Weyl sequence. Only for LRU, where no decision depends
+    /// on a key's hash. Returns the slot, like [`Store::insert`].
+    pub fn insert_any(&mut self, size: u32, ttl_ms: f64, now: f64) -> Result<u32, StoreError> {
+        let victim = self.slab.tail(0);
+        let hash = match self.live(victim) {
+            Some(n) if self.len >= self.max_entries => n.hash,
+            _ => {
+                self.any_hash = self.any_hash.wrapping_add(0x9e37_79b9);
+                self.any_hash
+            }
+        };
+        self.insert(hash, size, ttl_ms, now)
     }
 
     /// Stores a new entry for a key the caller knows is absent, evicting to make room.
@@ -547,15 +588,21 @@ impl Store {
         }
         let victim = self.slab.tail(0);
         let old = *self.live(victim)?;
-        let slab = &self.slab;
-        self.index.remove(old.hash, victim, |s| slab.hash(s));
+        // The same hash in the same slot leaves the index as it is.
+        let reindex = old.hash != hash;
+        if reindex {
+            let slab = &self.slab;
+            self.index.remove(old.hash, victim, |s| slab.hash(s));
+        }
         self.slab.recycle_tail(hash, size)?;
         if let Some(c) = self.counts.removals.get_mut(RemovalCause::Capacity.index()) {
             *c += 1;
         }
         self.touch_stamp(victim);
-        let slab = &self.slab;
-        self.index.insert(hash, victim, |s| slab.hash(s));
+        if reindex {
+            let slab = &self.slab;
+            self.index.insert(hash, victim, |s| slab.hash(s));
+        }
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
         Some(victim)
     }
