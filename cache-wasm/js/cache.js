@@ -493,6 +493,8 @@ export class CacheManager {
     const table = this.#table;
     const n = table.length;
     const keys = this.#keys;
+    // A bucket's top byte is its distance from home (saturating at 15) above the hash's top
+    // 4 bits; `want` is what it must be for this key at the current distance.
     let want = h >>> 28;
     let i = ((Math.imul(h, 0x9e3779b1) >>> 0) * n * TWO_TO_MINUS_32) | 0;
     for (;;) {
@@ -515,24 +517,10 @@ export class CacheManager {
       if (hdr[H_TABLE_PTR] === this.#fastPtr) {
         if (key.length > LONG_KEY && this.#longKeys !== null) return this.#getLong(hdr, key);
         const h = hashKey(key);
-        const table = this.#table;
-        const n = table.length;
-        const keys = this.#keys;
-        // A bucket's top byte is its distance from home (saturating at 15) above the hash's
-        // top 4 bits; `want` is what it must be for this key at the current distance.
-        let want = h >>> 28;
-        let i = ((Math.imul(h, 0x9e3779b1) >>> 0) * n * TWO_TO_MINUS_32) | 0;
-        for (;;) {
-          const b = table[i];
-          if (b === NIL) return this.#fastMiss(hdr, key, h);
-          if (b >>> 24 === want && keys[b & SLOT_BITS] === key) {
-            const s = b & SLOT_BITS;
-            this.#bufferHit(hdr, s);
-            return this.#vals[s];
-          }
-          if (++i === n) i = 0;
-          if (want < 0xf0) want += 0x10;
-        }
+        const s = this.#probe(key, h);
+        if (s === NIL) return this.#fastMiss(hdr, key, h);
+        this.#bufferHit(hdr, s);
+        return this.#vals[s];
       }
     }
     return this.#getSlow(key);
