@@ -273,6 +273,8 @@ export class CacheManager {
   // The buckets' address when get() may probe the index itself (no TTLs in play and a table
   // it can address), else -1.
   #fastPtr = -1;
+  // The buckets' address when JS can address the table (with or without TTLs), else -1.
+  #probePtr = -1;
   #maxKeyLength;
   #maxBytes;
   #defaultTtl;
@@ -363,7 +365,8 @@ export class CacheManager {
     this.#tableLen = hdr[H_TABLE_LEN];
     this.#table = new Uint32Array(buf, this.#tablePtr, this.#tableLen);
     this.#reads = new Uint32Array(buf, hdr[H_READS_PTR], hdr[H_READS_CAP]);
-    this.#fastPtr = !this.#timed && this.#tableLen !== 0 && this.#tableLen <= FAST_BUCKETS ? this.#tablePtr : -1;
+    this.#probePtr = this.#tableLen !== 0 && this.#tableLen <= FAST_BUCKETS ? this.#tablePtr : -1;
+    this.#fastPtr = this.#timed ? -1 : this.#probePtr;
   }
 
   #startTelemetry(s, target) {
@@ -487,8 +490,8 @@ export class CacheManager {
     return s;
   }
 
-  // The slot holding `key` (hash `h`) found by probing the shared buckets, or NIL; only while
-  // the fast views are current (no TTLs in play, so every indexed entry is live).
+  // The first slot holding `key` (hash `h`) found by probing the shared buckets, or NIL; only
+  // while the views are current. With TTLs in play its entry may have expired.
   #probe(key, h) {
     const table = this.#table;
     const n = table.length;
@@ -529,12 +532,7 @@ export class CacheManager {
   // A miss found without the engine: an LRU cache needs nothing but its count.
   #fastMiss(hdr, key, h) {
     if (hdr[H_FAST_MISS] !== 1) return this.#getCall(key, h);
-    const m = hdr[H_MISSES] + 1;
-    hdr[H_MISSES] = m;
-    if (m === MISS_BATCH) this.#e.applyReads(0);
-    this.#missKey = key;
-    this.#missHash = h;
-    return undefined;
+    return this.#miss(key, h);
   }
 
   // Appends a hit on `s` to the buffer the engine applies before anything else it does.
@@ -579,7 +577,10 @@ export class CacheManager {
       return this.get(key);
     }
     if (this.#isLong(key)) return this.#getLongCall(key);
-    return this.#getCall(key, hashKey(key));
+    const h = hashKey(key);
+    const hdr = this.#hdr;
+    if (hdr[H_FAST_MISS] === 1 && hdr[H_TABLE_PTR] === this.#probePtr) return this.#getTimed(key, h);
+    return this.#getCall(key, h);
   }
 
   // get() of a long key through the engine, which checks the expiry of its slot.
@@ -589,15 +590,35 @@ export class CacheManager {
       if (this.#e.getSlot(s, this.#now()) !== NIL) return this.#vals[s];
       // Expired, and removed.
       this.#release(1);
-    } else {
-      // Not stored: only the miss is counted, the way the fast path counts one.
-      const hdr = this.#hdr;
-      const m = hdr[H_MISSES] + 1;
-      hdr[H_MISSES] = m;
-      if (m === MISS_BATCH) this.#e.applyReads(0);
     }
+    return this.#miss(key, -1);
+  }
+
+  // An LRU cache with TTLs: JS finds the key's slot itself and the engine checks its expiry.
+  // An expired entry is removed, and a newer entry of the same key may follow it.
+  #getTimed(key, h) {
+    const t = now();
+    for (;;) {
+      const s = this.#probe(key, h);
+      if (s === NIL) break;
+      if (this.#e.getSlot(s, t) !== NIL) return this.#vals[s];
+      this.#release(1);
+      // The removal may have grown memory; probe again only through current views.
+      if (this.#hdr[H_TABLE_PTR] !== this.#tablePtr) this.#views();
+      if (this.#hdr[H_TABLE_PTR] !== this.#probePtr) return this.#getCall(key, h);
+    }
+    return this.#miss(key, h);
+  }
+
+  // Counts a get that found nothing, in the shared header (LRU only), and remembers the key
+  // for the set that may follow.
+  #miss(key, h) {
+    const hdr = this.#hdr;
+    const m = hdr[H_MISSES] + 1;
+    hdr[H_MISSES] = m;
+    if (m === MISS_BATCH) this.#e.applyReads(0);
     this.#missKey = key;
-    this.#missHash = -1;
+    this.#missHash = h;
     return undefined;
   }
 

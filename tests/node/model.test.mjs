@@ -229,11 +229,32 @@ for (const kind of ["esm", "cjs"]) {
       runScenario(CacheManager, { seed: 34, steps: 3000, maxEntries: 40, maxKeyLength: 64, keyPrefix: LONG });
     });
 
-    test("a long key stored again while its expired entry waits keeps the newest value", async () => {
+    for (const [prefix, what] of [["", "short"], [LONG, "long"]]) {
+      test(`a get finds the live entry of a ${what} key behind an expired one`, async () => {
+        const cache = new CacheManager({ maxEntries: 16 });
+        // Writes purge at most a few expired entries, earliest first: these expire before the
+        // key's first entry and keep it from being purged by the write that stores the second.
+        for (let i = 0; i < 12; i++) cache.set(`${prefix}early${i}`, i, { ttl: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        const key = `${prefix}twice`;
+        cache.set(key, "old", { ttl: 1 });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        cache.set(key, "new", { ttl: 60_000 });
+        assert.equal(cache.get(key), "new");
+        assert.equal(cache.peek(key), "new");
+        assert.equal(cache.size, 1);
+        const stats = cache.getStats();
+        assert.equal(stats.hits, 1);
+        assert.equal(stats.misses, 0);
+        cache.free();
+      });
+    }
+
+    for (const [prefix, what] of [["", "a short"], [LONG, "a long"]]) test(`${what} key stored again while its expired entry waits keeps the newest value`, async () => {
       const cache = new CacheManager({ maxEntries: 4 });
-      const key = `${LONG}expiring`;
+      const key = `${prefix}expiring`;
       cache.set(key, "old", { ttl: 1 });
-      cache.set(`${LONG}other`, 1);
+      cache.set(`${prefix}other`, 1);
       await new Promise((resolve) => setTimeout(resolve, 5));
       // The expired entry is still held until something purges it.
       cache.set(key, "new", { ttl: 60_000 });
@@ -241,7 +262,7 @@ for (const kind of ["esm", "cjs"]) {
       assert.equal(cache.size, 2);
       assert.equal(cache.get(key), "new");
       // Four newer keys push it out as the least recent entry.
-      for (let i = 0; i < 4; i++) cache.set(`${LONG}fill${i}`, i);
+      for (let i = 0; i < 4; i++) cache.set(`${prefix}fill${i}`, i);
       assert.equal(cache.get(key), undefined, "evicted as least recent");
       assert.equal(cache.size, 4);
       cache.set(key, "again");

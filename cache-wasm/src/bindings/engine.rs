@@ -266,7 +266,8 @@ impl Engine {
         out
     }
 
-    /// A get of the entry JS knows is at `slot`: the slot on a hit, NIL on a miss.
+    /// A get of the entry JS found at `slot`: the slot on a hit; NIL when it holds no live
+    /// entry (an expired one is removed), counting nothing: JS counts the miss.
     #[wasm_bindgen(js_name = getSlot)]
     pub fn get_slot(&mut self, slot: u32, now: f64) -> u32 {
         self.sync(now);

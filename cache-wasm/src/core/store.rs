@@ -462,9 +462,11 @@ impl Store {
         self.live(slot).is_some() && !self.expired(slot, now)
     }
 
-    /// A get of the entry the caller knows is at `slot` (see [`Store::insert_any`]): a hit
-    /// when it holds an entry that has not expired, else a miss (an expired entry is removed).
-    /// Returns the slot or NIL.
+    /// A get of the entry the caller found at `slot` itself (by its own map, or by probing
+    /// the index): counted as a hit and refreshed when it holds an entry that has not expired,
+    /// and the slot is returned. Else NIL, and nothing is counted, since the caller may find
+    /// the key at another slot: an expired entry is removed, and the caller counts the miss
+    /// ([`Store::count_misses`]) once it knows.
     pub fn get_slot(&mut self, slot: u32, now: f64) -> u32 {
         if self.live(slot).is_some() {
             if !self.expired(slot, now) {
@@ -473,7 +475,6 @@ impl Store {
             }
             self.remove(slot, RemovalCause::Expired);
         }
-        self.count_misses(1);
         NIL
     }
 
