@@ -426,7 +426,7 @@ export class CacheManager {
     for (const s of this.#e.takeFreed()) {
       const k = keys[s];
       keys[s] = undefined;
-      if (long !== null && long.size !== 0 && k !== undefined && k.length > LONG_KEY && long.get(k) === s) long.delete(k);
+      if (long !== null && long.size !== 0 && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k, s);
       vals[s] = undefined;
       const w = s >>> 5;
       const bit = 1 << (s & 31);
@@ -734,13 +734,21 @@ export class CacheManager {
       // The slot may have been the least recent entry's, given to this one in place. (Its
       // key is only read when long keys are stored: a string evicted long ago is cold.)
       const old = this.#keys[s];
-      if (old !== undefined && old.length > LONG_KEY && long.get(old) === s) long.delete(old);
+      if (old !== undefined && old.length > LONG_KEY) this.#forgetLong(old, s);
       if (key.length > LONG_KEY) long.set(key, s);
     }
     this.#keys[s] = key;
     this.#vals[s] = value;
     this.#markDue(s, due);
     return this;
+  }
+
+  // Drops the long key `k` whose entry left slot `s`. Without TTLs a key has one entry at
+  // most; with them an expired entry may leave after a newer one of its key was stored, and
+  // the key then stays.
+  #forgetLong(k, s) {
+    const long = this.#longKeys;
+    if (!this.#timed || long.get(k) === s) long.delete(k);
   }
 
   // Replaces the value of the entry at `s` for set().
