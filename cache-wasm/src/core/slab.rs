@@ -371,6 +371,27 @@ impl Slab {
     /// Not journaled. False (and nothing changes) when the slot is not in list 0.
     #[inline]
     pub fn hit_front(&mut self, slot: u32) -> bool {
+        self.front0(slot, true)
+    }
+
+    /// An LRU write over the entry at `slot`, in list 0: it moves to the front with `size`,
+    /// not yet read. Not journaled. False (and nothing changes) when the slot is not in list 0.
+    #[inline]
+    pub fn rewrite_front(&mut self, slot: u32, size: u32) -> bool {
+        let Some(n) = self.nodes.get_mut(slot as usize) else {
+            return false;
+        };
+        if n.seg != 0 {
+            return false;
+        }
+        n.size = size;
+        self.front0(slot, false)
+    }
+
+    /// Moves the node of `slot`, in list 0, to the front of it, with its read flag set to
+    /// `read`; false when the slot is not in list 0.
+    #[inline]
+    fn front0(&mut self, slot: u32, read: bool) -> bool {
         let Some(head) = self.lists.first().map(|l| l.head) else {
             return false;
         };
@@ -380,7 +401,7 @@ impl Slab {
         if n.seg != 0 {
             return false;
         }
-        n.read = true;
+        n.read = read;
         let (prev, next) = (n.prev, n.next);
         // The head of a list is the one node of it without a predecessor.
         if prev == NIL {

@@ -628,6 +628,17 @@ impl Store {
         if let Some(c) = self.counts.removals.get_mut(RemovalCause::Replaced.index()) {
             *c += 1;
         }
+        // The common case of an LRU cache without TTLs or a byte bound: a size and a move.
+        if self.kind == PolicyKind::Lru
+            && self.ttl_live == 0
+            && self.max_bytes == 0
+            && !(ttl_ms > 0.0 && ttl_ms.is_finite())
+            && self.slab.rewrite_front(slot, size)
+        {
+            self.touch_stamp(slot);
+            self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
+            return Ok(());
+        }
         self.policy.record_access(self.slab.hash(slot));
         if self.slab.expires_at(slot).is_finite() {
             self.ttl_live = self.ttl_live.saturating_sub(1);
