@@ -1,6 +1,6 @@
 // Runs every benchmark and writes BENCHMARKS.md: throughput, memory, hit ratios, frame cost, sizes.
 //
-// Usage: node bench/report.mjs [--rounds 7] [--ops 400000]   (what `make bench` runs)
+// Usage: node bench/report.mjs [--rounds 11] [--ops 400000]   (what `make bench` runs)
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -15,7 +15,7 @@ const arg = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const rounds = arg("--rounds", "7");
+const rounds = arg("--rounds", "11");
 const ops = arg("--ops", "400000");
 const tmp = mkdtempSync(join(tmpdir(), "cache-wasm-bench-"));
 const node = (script, extra = []) =>
@@ -37,11 +37,11 @@ const wasmPkg = readFileSync(join(ROOT, "cache-wasm", "pkg", "cache_wasm_bg.wasm
 const sizes = { raw: wasmRaw, opt: wasmPkg.length, gzip: gzipSync(wasmPkg, { level: 9 }).length };
 
 const table = (rows) =>
-  ["| implementation | Mops/s | × lru-cache | spread | hit rate |", "|---|---|---|---|---|"]
+  ["| implementation | Mops/s | × lru-cache | rounds' range | spread | hit rate |", "|---|---|---|---|---|---|"]
     .concat(
       rows.map(
         (r) =>
-          `| ${r.impl} | ${(r.ops_per_s / 1e6).toFixed(2)} | ${r.ratio.toFixed(2)}× | ${(r.spread * 100).toFixed(0)}% | ${(r.hit_rate * 100).toFixed(2)}% |`,
+          `| ${r.impl} | ${(r.ops_per_s / 1e6).toFixed(2)} | ${r.ratio.toFixed(2)}× | ${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)} | ${(r.spread * 100).toFixed(0)}% | ${(r.hit_rate * 100).toFixed(2)}% |`,
       ),
     )
     .join("\n");
@@ -51,9 +51,13 @@ const md = `# Benchmarks
 Produced by \`make bench\` (\`node bench/report.mjs --rounds ${rounds} --ops ${ops}\`) on
 ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"},
 ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Every implementation runs in one
-process, interleaved round by round; figures are medians, "spread" is (max − min) / median
-over the rounds, and every ratio is to lru-cache measured in the same run. Other load on the
-machine widens the spread; compare ratios, not absolute rates, across runs.
+process, interleaved round by round (one untimed round first). Rates are medians over the
+rounds and "spread" is their (max − min) / median. "× lru-cache" is the median over the rounds
+of each round's rate divided by lru-cache's rate in that same round (a round runs every
+implementation once, within seconds, so a round in which the whole machine was slow does not
+move it); "rounds' range" is the
+lowest and highest of those per-round ratios. Other load on the machine widens both; compare
+ratios, not absolute rates, across runs.
 
 ## Throughput
 

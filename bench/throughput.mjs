@@ -100,24 +100,31 @@ for (const w of workloads()) {
       hitRates.set(impl.name, hits / OPS);
     }
   }
-  const base = median(samples.get("lru-cache"));
+  // Each round's rate is divided by lru-cache's in the same round (a round runs every
+  // implementation once, within seconds), so a round where the whole machine was slow does
+  // not move the ratio.
+  const base = samples.get("lru-cache");
   const rows = w.impls.map((impl) => {
     const s = samples.get(impl.name);
     const med = median(s);
+    const ratios = s.map((x, i) => x / base[i]);
     return {
       impl: impl.name,
       ops_per_s: Math.round(med),
-      ratio: med / base,
+      ratio: median(ratios),
+      ratio_min: Math.min(...ratios),
+      ratio_max: Math.max(...ratios),
       spread: (Math.max(...s) - Math.min(...s)) / med,
       hit_rate: hitRates.get(impl.name),
     };
   });
   results.push({ workload: w.name, rows });
   console.log(`\n${w.name} (${ROUNDS} rounds × ${OPS} ops, capacity ${CAPACITY} of ${UNIVERSE} keys)`);
-  console.log("  implementation        Mops/s   × lru-cache   spread   hit rate");
+  console.log("  implementation        Mops/s   × lru-cache (rounds' range)   spread   hit rate");
   for (const r of rows) {
+    const range = `${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`;
     console.log(
-      `  ${r.impl.padEnd(20)} ${(r.ops_per_s / 1e6).toFixed(2).padStart(7)}   ${r.ratio.toFixed(2).padStart(9)}×   ${(r.spread * 100).toFixed(1).padStart(5)}%   ${(r.hit_rate * 100).toFixed(2)}%`,
+      `  ${r.impl.padEnd(20)} ${(r.ops_per_s / 1e6).toFixed(2).padStart(7)}   ${r.ratio.toFixed(2).padStart(9)}× ${range.padStart(11)}     ${(r.spread * 100).toFixed(1).padStart(5)}%   ${(r.hit_rate * 100).toFixed(2)}%`,
     );
   }
 }
