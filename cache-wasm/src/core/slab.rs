@@ -154,29 +154,10 @@ impl Slab {
     /// becomes the most recent: what evicting it and inserting would do, in one move. Returns
     /// the slot; None (nothing changes) when list 0 is empty.
     pub fn recycle_tail(&mut self, hash: u32, size: u32) -> Option<u32> {
-        let (head, tail) = self.lists.first().map(|l| (l.head, l.tail))?;
-        let n = self.nodes.get_mut(tail as usize)?;
+        let tail = self.lists.first()?.tail;
+        let n = self.nodes.get_mut(tail as usize).filter(|n| n.seg == 0)?;
         n.hash = hash;
-        n.size = size;
-        n.read = false;
-        let prev = n.prev;
-        if prev == NIL {
-            // The only node: it is the front already.
-            return Some(tail);
-        }
-        n.prev = NIL;
-        n.next = head;
-        if let Some(p) = self.nodes.get_mut(prev as usize) {
-            p.next = NIL;
-        }
-        if let Some(h) = self.nodes.get_mut(head as usize) {
-            h.prev = tail;
-        }
-        if let Some(l) = self.lists.first_mut() {
-            l.head = tail;
-            l.tail = prev;
-        }
-        Some(tail)
+        self.rewrite_front(tail, size).then_some(tail)
     }
 
     /// The absolute expiry of `slot`, infinite when it has none.
