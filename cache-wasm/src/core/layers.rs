@@ -102,7 +102,7 @@ impl Verdict {
 
 /// The absolute expiry of a value written at `now` with `ttl_ms` (0 or less: none, 0).
 pub fn expires_at(now: f64, ttl_ms: f64) -> f64 {
-    if ttl_ms > 0.0 && ttl_ms.is_finite() {
+    if super::store::has_ttl(ttl_ms) {
         now + ttl_ms
     } else {
         0.0

@@ -165,6 +165,12 @@ struct Pending {
     ttl_remaining: f64,
 }
 
+/// Whether a write's `ttl_ms` gives the entry an expiry (0, negative or infinite: none).
+#[inline]
+pub(crate) fn has_ttl(ttl_ms: f64) -> bool {
+    ttl_ms > 0.0 && ttl_ms.is_finite()
+}
+
 /// How many expired entries a write purges at most, beside the one it may replace.
 const PURGE_PER_WRITE: usize = 4;
 
@@ -583,7 +589,7 @@ impl Store {
             || self.len < self.max_entries
             || self.ttl_live != 0
             || self.max_bytes != 0
-            || (ttl_ms > 0.0 && ttl_ms.is_finite())
+            || has_ttl(ttl_ms)
         {
             return None;
         }
@@ -632,7 +638,7 @@ impl Store {
         if self.kind == PolicyKind::Lru
             && self.ttl_live == 0
             && self.max_bytes == 0
-            && !(ttl_ms > 0.0 && ttl_ms.is_finite())
+            && !has_ttl(ttl_ms)
             && self.slab.rewrite_front(slot, size)
         {
             self.touch_stamp(slot);
@@ -770,7 +776,7 @@ impl Store {
     }
 
     fn expiry(&self, ttl_ms: f64, now: f64) -> f64 {
-        if ttl_ms > 0.0 && ttl_ms.is_finite() {
+        if has_ttl(ttl_ms) {
             now + ttl_ms
         } else {
             f64::INFINITY
