@@ -369,6 +369,12 @@ export class CacheManager {
     this.#fastPtr = this.#timed ? -1 : this.#probePtr;
   }
 
+  // Rebuilds the views when the index moved or memory grew (a detached view reads undefined).
+  #syncViews() {
+    const hdr = this.#hdr;
+    if (hdr[H_TABLE_PTR] !== this.#tablePtr || hdr[H_TABLE_LEN] !== this.#tableLen) this.#views();
+  }
+
   #startTelemetry(s, target) {
     if (target !== null) {
       this.#exporter = new Exporter({
@@ -421,19 +427,13 @@ export class CacheManager {
     if (pending === 0) return;
     const keys = this.#keys;
     const vals = this.#vals;
-    const due = this.#sizeDue;
     const long = this.#longKeys;
     for (const s of this.#e.takeFreed()) {
       const k = keys[s];
       keys[s] = undefined;
       if (long !== null && long.size !== 0 && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k, s);
       vals[s] = undefined;
-      const w = s >>> 5;
-      const bit = 1 << (s & 31);
-      if (w < due.length && (due[w] & bit) !== 0) {
-        due[w] &= ~bit;
-        this.#dueCount--;
-      }
+      this.#markDue(s, false);
     }
   }
 
@@ -570,7 +570,7 @@ export class CacheManager {
   #getSlow(key) {
     if (this.#countdown === 0) return this.#timedGet(key);
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
-    if (this.#hdr[H_TABLE_PTR] !== this.#tablePtr || this.#hdr[H_TABLE_LEN] !== this.#tableLen) this.#views();
+    this.#syncViews();
     if (this.#fastPtr !== -1) {
       // The views are current now; the fast path can take it.
       this.#countdown++;
@@ -604,7 +604,7 @@ export class CacheManager {
       if (this.#e.getSlot(s, t) !== NIL) return this.#vals[s];
       this.#release(1);
       // The removal may have grown memory; probe again only through current views.
-      if (this.#hdr[H_TABLE_PTR] !== this.#tablePtr) this.#views();
+      this.#syncViews();
       if (this.#hdr[H_TABLE_PTR] !== this.#probePtr) return this.#getCall(key, h);
     }
     return this.#miss(key, h);
@@ -726,7 +726,7 @@ export class CacheManager {
     }
     if (r !== r) throw new Error("cache-wasm: internal error: insert was refused");
     // An insert may have moved the index (or grown memory); get() must not probe the old one.
-    if (this.#hdr[H_TABLE_PTR] !== this.#tablePtr) this.#views();
+    this.#syncViews();
     const s = r >>> 0;
     if (r >= TWO_32) this.#release(1);
     const long = this.#longKeys;
