@@ -29,7 +29,7 @@ use std::fmt::{self, Write};
 
 use super::Meta;
 use crate::core::store::RemovalCause;
-use crate::core::telemetry::histogram::SparseHistogram;
+use crate::core::telemetry::histogram::{Quantiles, SparseHistogram};
 use crate::core::telemetry::{ErrorType, Figures, Op, MEMORY};
 
 /// The media type of the text format.

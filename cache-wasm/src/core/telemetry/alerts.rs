@@ -29,6 +29,7 @@
 use std::collections::VecDeque;
 use std::fmt::{self, Write};
 
+use super::histogram::Quantiles;
 use super::{ms, Figures, Op, MEMORY};
 use crate::core::config::Settings;
 use crate::core::json::Obj;

@@ -64,12 +64,16 @@ pub struct Totals {
     pub max: u64,
 }
 
-/// Mean, percentile and `le` counts over any bucket sequence in ascending index order.
-trait Buckets {
+/// Mean, percentile and `le` counts over any bucket sequence in ascending index order; both
+/// histograms provide them through this trait.
+pub trait Quantiles {
+    /// Count, sum and max.
     fn totals(&self) -> Totals;
+    /// The non-empty buckets, as (index, count), in ascending index order.
     fn each(&self) -> impl Iterator<Item = (usize, u64)>;
 
-    fn mean_ns(&self) -> f64 {
+    /// Mean in ns, 0 when empty.
+    fn mean(&self) -> f64 {
         let t = self.totals();
         if t.count == 0 {
             0.0
@@ -78,7 +82,9 @@ trait Buckets {
         }
     }
 
-    fn percentile_ns(&self, q: f64) -> f64 {
+    /// The value at quantile `q` (0–1) in ns: the midpoint of its bucket, never above `max`;
+    /// exactly `max` for the top rank.
+    fn percentile(&self, q: f64) -> f64 {
         let t = self.totals();
         if t.count == 0 {
             return 0.0;
@@ -99,7 +105,8 @@ trait Buckets {
         t.max as f64
     }
 
-    fn count_le_ns(&self, ns: u64) -> u64 {
+    /// Values whose bucket midpoint is at most `ns`: a Prometheus `le` bucket.
+    fn count_le(&self, ns: u64) -> u64 {
         let limit = ns as f64;
         self.each()
             .take_while(|&(i, _)| bucket_mid(i) <= limit)
@@ -169,27 +176,6 @@ impl Histogram {
         self.totals.max
     }
 
-    /// Count, sum and max.
-    pub fn totals(&self) -> Totals {
-        self.totals
-    }
-
-    /// Mean in ns, 0 when empty.
-    pub fn mean(&self) -> f64 {
-        self.mean_ns()
-    }
-
-    /// The value at quantile `q` (0–1) in ns: the midpoint of its bucket, never above `max`;
-    /// exactly `max` for the top rank.
-    pub fn percentile(&self, q: f64) -> f64 {
-        self.percentile_ns(q)
-    }
-
-    /// Values whose bucket midpoint is at most `ns`: a Prometheus `le` bucket.
-    pub fn count_le(&self, ns: u64) -> u64 {
-        self.count_le_ns(ns)
-    }
-
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &Histogram) {
         for (i, n) in other.each() {
@@ -237,7 +223,7 @@ impl Histogram {
     }
 }
 
-impl Buckets for Histogram {
+impl Quantiles for Histogram {
     fn totals(&self) -> Totals {
         self.totals
     }
@@ -296,11 +282,6 @@ impl SparseHistogram {
         self.totals.max
     }
 
-    /// Count, sum and max.
-    pub fn totals(&self) -> Totals {
-        self.totals
-    }
-
     /// Non-empty buckets held (for memory accounting).
     pub fn len(&self) -> usize {
         self.bins.len()
@@ -309,22 +290,6 @@ impl SparseHistogram {
     /// Whether no value is held.
     pub fn is_empty(&self) -> bool {
         self.totals.count == 0
-    }
-
-    /// Mean in ns, 0 when empty.
-    pub fn mean(&self) -> f64 {
-        self.mean_ns()
-    }
-
-    /// The value at quantile `q` (0–1) in ns: the midpoint of its bucket, never above `max`;
-    /// exactly `max` for the top rank.
-    pub fn percentile(&self, q: f64) -> f64 {
-        self.percentile_ns(q)
-    }
-
-    /// Values whose bucket midpoint is at most `ns`: a Prometheus `le` bucket.
-    pub fn count_le(&self, ns: u64) -> u64 {
-        self.count_le_ns(ns)
     }
 
     /// Forgets every value, keeping the memory for reuse.
@@ -420,7 +385,7 @@ impl SparseHistogram {
     }
 }
 
-impl Buckets for SparseHistogram {
+impl Quantiles for SparseHistogram {
     fn totals(&self) -> Totals {
         self.totals
     }

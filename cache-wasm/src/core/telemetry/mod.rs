@@ -69,7 +69,7 @@ use super::stats::{Period, Sizes, StatsView};
 use super::store::{Counts, Store};
 use alerts::{AlertEvent, AlertRules, AlertState, Alerts};
 use frame::{Frame, FrameSummary, Frames};
-use histogram::{Histogram, SparseHistogram};
+use histogram::{Histogram, Quantiles, SparseHistogram};
 pub use tally::{ErrorType, LayerCounts, Tally};
 use windows::Ring;
 
