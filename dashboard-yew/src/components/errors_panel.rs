@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::{period_words, points, StateProps};
+use super::{period_total, period_words, points, StateProps};
 use crate::charts::bar_chart::BarChart;
 use crate::charts::named_bars::NamedBars;
 use crate::charts::Series;
@@ -11,12 +11,7 @@ use crate::charts::Series;
 #[function_component]
 pub fn ErrorsPanel(p: &StateProps) -> Html {
     let (points, times) = points(&p.state);
-    let total = p
-        .state
-        .shown()
-        .history
-        .total(p.state.period)
-        .unwrap_or_default();
+    let total = period_total(&p.state);
     let series = vec![Series::new(
         "errors",
         "s3",

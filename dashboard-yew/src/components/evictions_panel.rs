@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use super::{period_words, points, StateProps};
+use super::{period_total, period_words, points, StateProps};
 use crate::charts::bar_chart::BarChart;
 use crate::charts::named_bars::NamedBars;
 use crate::charts::Series;
@@ -21,12 +21,7 @@ const CAUSES: [(&str, &str); 6] = [
 #[function_component]
 pub fn EvictionsPanel(p: &StateProps) -> Html {
     let (points, times) = points(&p.state);
-    let total = p
-        .state
-        .shown()
-        .history
-        .total(p.state.period)
-        .unwrap_or_default();
+    let total = period_total(&p.state);
     let series: Vec<Series> = CAUSES
         .iter()
         .map(|&(cause, class)| {

@@ -42,6 +42,15 @@ pub fn points(state: &DashboardState) -> (Vec<Point>, Rc<Vec<f64>>) {
     (points, times)
 }
 
+/// The sums over the chosen period (zero before the first frame).
+pub fn period_total(state: &DashboardState) -> Point {
+    state
+        .shown()
+        .history
+        .total(state.period)
+        .unwrap_or_default()
+}
+
 /// Words for the chosen period, for captions.
 pub fn period_words(state: &DashboardState) -> &'static str {
     match state.period {
