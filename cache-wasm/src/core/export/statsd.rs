@@ -148,36 +148,25 @@ fn truncate(s: &str, max: usize) -> String {
 
 /// A name segment: ASCII letters, digits, `_` and `-`; anything else becomes `_`.
 pub fn segment(s: &str) -> String {
-    let out: String = s
-        .chars()
-        .take(MAX_SEGMENT)
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if out.is_empty() {
-        "_".to_string()
-    } else {
-        out
-    }
+    keep(s, MAX_SEGMENT, |c| {
+        c.is_ascii_alphanumeric() || c == '_' || c == '-'
+    })
 }
 
 /// A tag or tag value: letters, digits, `_`, `-`, `.`, `/` and `:`; anything else becomes `_`.
 pub fn tag_text(s: &str) -> String {
+    keep(s, MAX_TAG, |c| {
+        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':')
+    })
+}
+
+/// The first `max` characters of `s` with every one that `allowed` refuses replaced by `_`;
+/// `_` for an empty string.
+fn keep(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> String {
     let out: String = s
         .chars()
-        .take(MAX_TAG)
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':') {
-                c
-            } else {
-                '_'
-            }
-        })
+        .take(max)
+        .map(|c| if allowed(c) { c } else { '_' })
         .collect();
     if out.is_empty() {
         "_".to_string()
