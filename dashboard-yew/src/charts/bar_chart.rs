@@ -5,8 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::geometry::{nice_max, stacked_bars, Plot};
-use super::{Series, Unit};
-use crate::format;
+use super::{time_labels, Series, Unit};
 
 /// What a bar chart draws.
 #[derive(Properties, PartialEq)]
@@ -75,16 +74,7 @@ pub fn BarChart(p: &BarChartProps) -> Html {
                         }) }
                     </g>
                 }) }
-                { match (p.times.first(), p.times.last()) {
-                    (Some(a), Some(b)) => html! {
-                        <>
-                            <text class="cwd-axis" x={plot.left.to_string()} y={(plot.height - 4.0).to_string()}>{ format::clock(*a) }</text>
-                            <text class="cwd-axis" x={(plot.width - plot.right).to_string()} y={(plot.height - 4.0).to_string()}
-                                text-anchor="end">{ format::clock(*b) }</text>
-                        </>
-                    },
-                    _ => html! {},
-                } }
+                { time_labels(&plot, &p.times) }
             </svg>
         </figure>
     }

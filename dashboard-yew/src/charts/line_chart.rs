@@ -5,8 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::geometry::{line_path, max_of, nice_max, Plot};
-use super::{Series, Unit};
-use crate::format;
+use super::{time_labels, Series, Unit};
 
 /// What a line chart draws.
 #[derive(Properties, PartialEq)]
@@ -68,16 +67,7 @@ pub fn LineChart(p: &LineChartProps) -> Html {
             </line>
         }
     });
-    let times = match (p.times.first(), p.times.last()) {
-        (Some(a), Some(b)) => html! {
-            <>
-                <text class="cwd-axis" x={plot.left.to_string()} y={(plot.height - 4.0).to_string()}>{ format::clock(*a) }</text>
-                <text class="cwd-axis" x={(plot.width - plot.right).to_string()} y={(plot.height - 4.0).to_string()}
-                    text-anchor="end">{ format::clock(*b) }</text>
-            </>
-        },
-        _ => html! {},
-    };
+    let times = time_labels(&plot, &p.times);
     html! {
         <figure class="cwd-chart">
             <figcaption>

@@ -59,3 +59,18 @@ impl Series {
         self.values.iter().rev().flatten().next().copied()
     }
 }
+
+/// The first and last sample times under a chart's x axis; nothing when there are none.
+fn time_labels(plot: &geometry::Plot, times: &[f64]) -> yew::Html {
+    let (Some(first), Some(last)) = (times.first(), times.last()) else {
+        return yew::Html::default();
+    };
+    let y = (plot.height - 4.0).to_string();
+    yew::html! {
+        <>
+            <text class="cwd-axis" x={plot.left.to_string()} y={y.clone()}>{ format::clock(*first) }</text>
+            <text class="cwd-axis" x={(plot.width - plot.right).to_string()} {y}
+                text-anchor="end">{ format::clock(*last) }</text>
+        </>
+    }
+}
