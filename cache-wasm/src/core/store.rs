@@ -509,9 +509,9 @@ impl Store {
     }
 
     /// Stores a new entry for a key the caller knows is absent and finds by slot itself, never
-    /// by hash: the store picks the hash. A full LRU cache without TTLs or a byte bound gives
-    /// it the least recent entry's slot and hash, so the index does not change at all; other
-    /// entries get the next hash of a Weyl sequence. Only for LRU, where no decision depends
+    /// by hash: the store picks the hash. A full LRU cache without a byte bound gives it the
+    /// least recent entry's slot and hash (unless purging expired entries made room), so the
+    /// index does not change at all; other entries get the next hash of a Weyl sequence. Only for LRU, where no decision depends
     /// on a key's hash. Returns the slot, like [`Store::insert`].
     pub fn insert_any(&mut self, size: u32, ttl_ms: f64, now: f64) -> Result<u32, StoreError> {
         let victim = self.slab.tail(0);
@@ -543,10 +543,10 @@ impl Store {
         if self.missed.take() != Some(hash) {
             self.policy.record_access(hash);
         }
-        if let Some(slot) = self.recycle_lru(hash, size, ttl_ms) {
+        self.purge_expired(now, PURGE_PER_WRITE);
+        if let Some(slot) = self.recycle_lru(hash, size, ttl_ms, now) {
             return Ok(slot);
         }
-        self.purge_expired(now, PURGE_PER_WRITE);
         while self.len >= self.max_entries {
             if !self.evict_one(hash, RemovalCause::Capacity, NIL) {
                 break;
@@ -579,22 +579,24 @@ impl Store {
         Ok(slot)
     }
 
-    /// The common write of a full LRU cache without TTLs or a byte bound: the least recent
-    /// entry's slot takes the new entry in place. Evicting it and allocating would give the
-    /// same slot (freed slots are reused last-freed-first) and the same counts; this does it
-    /// without the free list, and moves the node once. None when the case does not apply.
+    /// The common write of a full LRU cache without a byte bound, after expired entries were
+    /// purged: the least recent entry's slot takes the new entry in place. Evicting it and
+    /// allocating would give the same slot (freed slots are reused last-freed-first) and the
+    /// same counts; this does it without the free list, and moves the node once. None when
+    /// the case does not apply.
     #[inline]
-    fn recycle_lru(&mut self, hash: u32, size: u32, ttl_ms: f64) -> Option<u32> {
-        if self.kind != PolicyKind::Lru
-            || self.len < self.max_entries
-            || self.ttl_live != 0
-            || self.max_bytes != 0
-            || has_ttl(ttl_ms)
-        {
+    fn recycle_lru(&mut self, hash: u32, size: u32, ttl_ms: f64, now: f64) -> Option<u32> {
+        if self.kind != PolicyKind::Lru || self.len < self.max_entries || self.max_bytes != 0 {
             return None;
         }
         let victim = self.slab.tail(0);
         let old = *self.live(victim)?;
+        let timed = self.ttl_live != 0 || has_ttl(ttl_ms);
+        let old_expiry = if timed {
+            self.slab.expires_at(victim)
+        } else {
+            f64::INFINITY
+        };
         // The same hash in the same slot leaves the index as it is.
         let reindex = old.hash != hash;
         if reindex {
@@ -611,6 +613,15 @@ impl Store {
             self.index.insert(hash, victim, |s| slab.hash(s));
         }
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
+        if timed {
+            // As removing the old entry and storing the new one would account TTLs.
+            if old_expiry.is_finite() {
+                self.ttl_live = self.ttl_live.saturating_sub(1);
+            }
+            let expires_at = self.expiry(ttl_ms, now);
+            self.slab.set_expires(victim, expires_at);
+            self.note_ttl(victim, expires_at, ttl_ms);
+        }
         Some(victim)
     }
 
