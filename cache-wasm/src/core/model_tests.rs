@@ -950,6 +950,33 @@ mod units {
     }
 
     #[test]
+    fn a_full_lru_cache_with_ttls_gives_the_least_recent_slot_to_a_new_entry() {
+        let mut s = lru(3, 0);
+        let a = s.insert(1, 1, 1000.0, 0.0).unwrap();
+        let b = s.insert(2, 1, 0.0, 0.0).unwrap();
+        let c = s.insert(3, 1, 500.0, 0.0).unwrap();
+        // `a` is the least recent: the new entry takes its slot in place, with its own expiry.
+        let d = s.insert(4, 1, 200.0, 10.0).unwrap();
+        assert_eq!(d, a);
+        assert_eq!(s.expires_at(d), Some(210.0));
+        assert_eq!(s.peek(1, 10.0), NIL);
+        assert_eq!(s.peek(4, 10.0), d);
+        assert_eq!(s.slots_by_recency(), vec![d, c, b]);
+        assert_eq!(removed(&s, RemovalCause::Capacity), 1);
+        assert!(s.freed().is_empty());
+        assert_eq!(s.counts().ttl_sets, 3);
+        s.check_invariants();
+        // At 300 `d` has expired: purging it makes room, so nothing live is evicted.
+        let e = s.insert(5, 1, 0.0, 300.0).unwrap();
+        assert_eq!(e, d, "the freed slot is reused");
+        assert_eq!(removed(&s, RemovalCause::Expired), 1);
+        assert_eq!(removed(&s, RemovalCause::Capacity), 1);
+        assert_eq!(s.slots_by_recency(), vec![e, c, b]);
+        assert_eq!(s.expires_at(e), Some(f64::INFINITY));
+        s.check_invariants();
+    }
+
+    #[test]
     fn an_entry_is_expired_at_exactly_its_expiry() {
         let mut s = lru(4, 0);
         let a = s.insert(7, 1, 10.0, 100.0).unwrap();
