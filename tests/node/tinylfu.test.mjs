@@ -1,0 +1,138 @@
+// Randomized operations on W-TinyLFU caches, checked after every step against what was written.
+//
+// W-TinyLFU decides admission from frequency estimates, so which keys stay is not a simple
+// function of the operations; what must hold is that the cache never answers with a value that
+// is not the last one written for that key, and that size, keys, peek, has and the stats agree.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { loadPackage } from "../support/consumer.mjs";
+
+// A small seeded generator (mulberry32), so every run makes the same operations.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LONG = "https://api.example.com/v2/catalog/items/by-id/";
+
+function runScenario(CacheManager, { seed, steps, maxEntries, keyPrefix, keys, defaultTtl = 0 }) {
+  const random = rng(seed);
+  const int = (n) => Math.floor(random() * n);
+  const cache = new CacheManager({ maxEntries, evictionPolicy: "tinylfu", maxKeyLength: 128, defaultTtl });
+  // What was written last for each key that was not deleted since, whether or not it was kept.
+  const written = new Map();
+  const log = [];
+  let gets = 0;
+  let hits = 0;
+  // Skewed keys, so that some are frequent enough to be admitted over others.
+  const pickKey = () => `${keyPrefix}${Math.floor(keys * random() ** 2)}`;
+  for (let step = 0; step < steps; step++) {
+    const key = pickKey();
+    const roll = random();
+    const context = () => `seed ${seed}, step ${step}, last operations:\n  ${log.join("\n  ")}`;
+    const push = (op) => {
+      log.push(op);
+      if (log.length > 12) log.shift();
+    };
+    if (roll < 0.35) {
+      const value = { step };
+      push(`set(${key}, step ${step})`);
+      cache.set(key, value);
+      written.set(key, value);
+    } else if (roll < 0.75) {
+      push(`get(${key})`);
+      const v = cache.get(key);
+      gets++;
+      if (v !== undefined) {
+        hits++;
+        assert.equal(v, written.get(key), `${context()}\nget returned a value that is not the last one written`);
+      }
+    } else if (roll < 0.82) {
+      push(`peek(${key})`);
+      const v = cache.peek(key);
+      if (v !== undefined) assert.equal(v, written.get(key), `${context()}\npeek`);
+      assert.equal(cache.has(key), v !== undefined, `${context()}\nhas agrees with peek`);
+    } else if (roll < 0.95) {
+      push(`delete(${key})`);
+      const had = cache.has(key);
+      assert.equal(cache.delete(key), had, `${context()}\ndelete says whether it was there`);
+      assert.equal(cache.has(key), false, `${context()}\ngone after delete`);
+      written.delete(key);
+    } else if (roll < 0.952) {
+      push("clear()");
+      cache.clear();
+      written.clear();
+    } else {
+      // A key stored twice in a row keeps the newer value.
+      const a = { step, first: true };
+      const b = { step, first: false };
+      push(`set(${key}) twice`);
+      cache.set(key, a).set(key, b);
+      written.set(key, b);
+      const v = cache.get(key);
+      gets++;
+      if (v !== undefined) hits++;
+      assert.ok(v === undefined || v === b, `${context()}\nthe second write wins`);
+    }
+    const live = cache.keys();
+    assert.equal(live.length, cache.size, `${context()}\nsize`);
+    assert.ok(live.length <= maxEntries, `${context()}\nbounded`);
+    assert.equal(new Set(live).size, live.length, `${context()}\nno key listed twice`);
+    if (step % 7 === 0 || step === steps - 1) {
+      for (const k of live) assert.equal(cache.peek(k), written.get(k), `${context()}\nlisted key ${k}`);
+    }
+  }
+  const stats = cache.getStats();
+  assert.equal(stats.gets, gets);
+  assert.equal(stats.hits, hits);
+  assert.equal(stats.misses, gets - hits);
+  // Frequent keys stay: the run hits often enough that admission is doing its work.
+  assert.ok(hits > gets / 10, `hit rate ${hits}/${gets}`);
+  cache.free();
+}
+
+for (const kind of ["esm", "cjs"]) {
+  describe(`W-TinyLFU: randomized operations stay consistent (${kind})`, () => {
+    let CacheManager;
+    before(async () => {
+      const pkg = await loadPackage(kind);
+      await pkg.init();
+      CacheManager = pkg.CacheManager;
+    });
+
+    for (const [keyPrefix, what] of [["k", "short"], [LONG, "long"]]) {
+      for (const seed of [1, 2]) {
+        test(`${what} keys, seed ${seed}`, () => {
+          runScenario(CacheManager, { seed, steps: 4000, maxEntries: 16, keyPrefix, keys: 80 });
+        });
+      }
+      test(`${what} keys, a larger cache`, () => {
+        runScenario(CacheManager, { seed: 3, steps: 6000, maxEntries: 200, keyPrefix, keys: 1000 });
+      });
+      test(`${what} keys with a TTL in play`, () => {
+        runScenario(CacheManager, { seed: 4, steps: 3000, maxEntries: 16, keyPrefix, keys: 80, defaultTtl: 3_600_000 });
+      });
+    }
+
+    test("an expired long key is gone, and storing it again works", async () => {
+      const cache = new CacheManager({ maxEntries: 8, evictionPolicy: "tinylfu", maxKeyLength: 128 });
+      const key = `${LONG}expiring`;
+      cache.set(key, "old", { ttl: 1 });
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      assert.equal(cache.get(key), undefined);
+      assert.equal(cache.has(key), false);
+      cache.set(key, "new");
+      assert.equal(cache.get(key), "new");
+      assert.equal(cache.peek(key), "new");
+      assert.equal(cache.delete(key), true);
+      assert.equal(cache.get(key), undefined);
+      cache.free();
+    });
+  });
+}
