@@ -40,8 +40,8 @@ if (name) {
   const self = fileURLToPath(import.meta.url);
   const runs = [];
   for (const n of [100_000, 1_000_000]) for (const impl of IMPLS) runs.push([impl, n, 12]);
-  // Keys over 32 characters also take an entry in a Map on an LRU cache.
-  for (const impl of ["lru-cache", "cache-wasm"]) runs.push([impl, 100_000, 60]);
+  // Keys over 32 characters also take an entry in a Map.
+  for (const impl of ["lru-cache", "cache-wasm", "cache-wasm tinylfu"]) runs.push([impl, 100_000, 60]);
   const rows = runs.map(([impl, n, len]) =>
     JSON.parse(
       execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=4096", self, impl, String(n), String(len)], {

@@ -78,9 +78,9 @@ ${throughput.results.map((w) => `### ${w.workload}\n\n${table(w.rows)}\n`).join(
 Where cache-wasm is not ahead of lru-cache, and why:
 
 - **Keys over 32 characters** (the \`keys=60\` rows). Hashing a key in JavaScript costs about
-  1.7 ns a character, while a \`Map\` lookup reuses the hash V8 keeps in each string; so on an
-  LRU cache long keys are found through a \`Map\` from key to slot, as lru-cache finds every
-  key. Both then do the same \`Map\` work per operation, and these rows read about level.
+  1.7 ns a character, while a \`Map\` lookup reuses the hash V8 keeps in each string; so long
+  keys are found through a \`Map\` from key to slot, as lru-cache finds every key. Both then
+  do the same \`Map\` work per operation, and the LRU rows read about level.
 - **TTLs** (the \`ttl=60s\` row). cache-wasm reads the clock on every get, so that no entry is
   ever served past its expiry. lru-cache reuses one reading until a 1 ms timer clears it
   (\`ttlResolution\`), and a timer cannot fire during synchronous work, so in this loop it reads

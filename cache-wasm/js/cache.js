@@ -133,7 +133,7 @@ const OP_DELETE = 2;
 // Windows roll over in 5-second slices; figures move into them this often.
 const TICK_MS = 5000;
 
-// Keys longer than this (on an LRU cache) are not hashed in JS; see `#longKeys`.
+// Keys longer than this are found through a Map rather than hashed on every get; see `#longKeys`.
 const LONG_KEY = 32;
 
 // Two UTF-16 units per multiply; the finaliser spreads every input bit over the result.
@@ -289,14 +289,17 @@ export class CacheManager {
   #sizeDue = new Uint32Array(0);
   #dueCount = 0;
   // Hashing a long key in JS costs more than a Map lookup (V8 keeps each string's hash in the
-  // string), and an LRU cache does not need a key's hash to be a function of the key. So on
-  // an LRU cache every stored key longer than LONG_KEY maps here to its slot, and the engine
-  // picks its hash (insertAny); a long key missing here is not stored, and one found here is
-  // read by slot. Without TTLs a get of a long key is this lookup alone. null on W-TinyLFU,
-  // whose frequency sketch must see the same hash for a key every time.
-  #longKeys = null;
+  // string). So every stored key longer than LONG_KEY maps here to its slot: a long key
+  // missing here is not stored, and one found here is read by slot; without TTLs a get of a
+  // stored long key is this lookup alone.
+  #longKeys = new Map();
+  // Whether a long key may take any hash: an LRU cache needs no key's hash to be a function
+  // of the key, so the engine picks it (insertAny) and a long key is never hashed. W-TinyLFU's
+  // frequency sketch must see the same hash for a key every time, so a long key is hashed
+  // when it is not found here (a miss, or a store of a new key).
+  #anyHash = false;
   // The key and hash of the last get that missed: a read-through set of it skips hashing.
-  // The hash is -1 for a long key that is not stored.
+  // The hash is -1 for a long key that is not stored, on an LRU cache.
   #missKey = undefined;
   #missHash = 0;
   // Views of the engine's shared memory: the header, the index's buckets and the hit buffer.
@@ -335,7 +338,7 @@ export class CacheManager {
       throw err;
     }
     this.#config = s;
-    if (s.evictionPolicy === "lru") this.#longKeys = new Map();
+    this.#anyHash = s.evictionPolicy === "lru";
     this.#maxKeyLength = s.maxKeyLength;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
@@ -431,7 +434,7 @@ export class CacheManager {
     for (const s of this.#e.takeFreed()) {
       const k = keys[s];
       keys[s] = undefined;
-      if (long !== null && long.size !== 0 && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k, s);
+      if (long.size !== 0 && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k, s);
       vals[s] = undefined;
       this.#markDue(s, false);
     }
@@ -518,7 +521,7 @@ export class CacheManager {
     if (--this.#countdown !== 0 && typeof key === "string" && key.length <= this.#maxKeyLength) {
       const hdr = this.#hdr;
       if (hdr[H_TABLE_PTR] === this.#fastPtr) {
-        if (key.length > LONG_KEY && this.#longKeys !== null) return this.#getLong(hdr, key);
+        if (key.length > LONG_KEY) return this.#getLong(hdr, key);
         const h = hashKey(key);
         const s = this.#probe(key, h);
         if (s === NIL) return this.#fastMiss(hdr, key, h);
@@ -548,14 +551,20 @@ export class CacheManager {
   // long keys, with their slots.
   #getLong(hdr, key) {
     const s = this.#longKeys.get(key);
-    if (s === undefined) return this.#fastMiss(hdr, key, -1);
+    if (s === undefined) return this.#fastMiss(hdr, key, this.#longHash(key));
     this.#bufferHit(hdr, s);
     return this.#vals[s];
   }
 
-  // Whether `key` is a long key of an LRU cache (see `#longKeys`).
+  // Whether `key` is found through `#longKeys`.
   #isLong(key) {
-    return key.length > LONG_KEY && this.#longKeys !== null;
+    return key.length > LONG_KEY;
+  }
+
+  // The hash to store or count a long key under that `#longKeys` does not hold: -1 (any) on
+  // an LRU cache.
+  #longHash(key) {
+    return this.#anyHash ? -1 : hashKey(key);
   }
 
   // The slot of the stored long key `key` that has not expired, or NIL.
@@ -591,6 +600,7 @@ export class CacheManager {
       // Expired, and removed.
       this.#release(1);
     }
+    if (!this.#anyHash) return this.#getCall(key, hashKey(key));
     return this.#miss(key, -1);
   }
 
@@ -705,7 +715,7 @@ export class CacheManager {
     } else if (this.#isLong(key)) {
       const s = this.#longSlot(key, t);
       if (s !== NIL) return this.#update(s, value, size, ttl, t, due);
-      r = e.insertAny(size, ttl, t);
+      r = this.#anyHash ? e.insertAny(size, ttl, t) : e.insert(hashKey(key), size, ttl, t);
     } else {
       const h = hashKey(key);
       let s = NIL;
@@ -730,7 +740,7 @@ export class CacheManager {
     const s = r >>> 0;
     if (r >= TWO_32) this.#release(1);
     const long = this.#longKeys;
-    if (long !== null && (long.size !== 0 || key.length > LONG_KEY)) {
+    if (long.size !== 0 || key.length > LONG_KEY) {
       // The slot may have been the least recent entry's, given to this one in place. (Its
       // key is only read when long keys are stored: a string evicted long ago is cold.)
       const old = this.#keys[s];
@@ -816,7 +826,7 @@ export class CacheManager {
   /** Removes every entry. */
   clear() {
     this.#e.clear();
-    if (this.#longKeys !== null) this.#longKeys.clear();
+    this.#longKeys.clear();
     this.#sizeDue = new Uint32Array(0);
     this.#dueCount = 0;
     this.#missKey = undefined;
@@ -1144,7 +1154,7 @@ export class CacheManager {
   free() {
     this.close();
     this.#e.free();
-    if (this.#longKeys !== null) this.#longKeys.clear();
+    this.#longKeys.clear();
     this.#keys = [];
     this.#vals = [];
   }
