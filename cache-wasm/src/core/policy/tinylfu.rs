@@ -9,9 +9,10 @@
 //!
 //! The window starts at 1% of the cache. Once the cache has been full, each sample of
 //! `10 × capacity` gets and inserts ends with the hill climber comparing the sample's hit rate
-//! with the previous one: the window bound moves by a step (6.25% of the cache, decaying) in
-//! the same direction unless the hit rate fell, and back when it did. Recency-skewed traffic
-//! thus grows the window towards LRU, frequency-skewed traffic keeps it small.
+//! with the previous one: the window bound moves by a step (10% of the cache, decaying) in
+//! the same direction unless the hit rate fell by more than chance explains, and back when it
+//! did. Recency-skewed traffic thus grows the window towards LRU, frequency-skewed traffic
+//! keeps it small.
 
 use super::sketch::{Sketch, MAX_CAPACITY};
 use crate::core::slab::{Slab, NIL};
@@ -29,8 +30,9 @@ const WINDOW_START: f64 = 0.01;
 const PROTECTED_SHARE: f64 = 0.8;
 /// Largest share of the cache the climber may give the window.
 const WINDOW_MAX_SHARE: f64 = 0.8;
-/// First step of the climber, as a share of the cache.
-const STEP_START: f64 = 0.0625;
+/// First step of the climber, as a share of the cache. Caffeine starts at 6.25%; a larger
+/// step reaches a large window within the few samples a short recency-skewed workload gives.
+const STEP_START: f64 = 0.1;
 /// Factor applied to the step after each sample that did not restart the climb.
 const STEP_DECAY: f64 = 0.98;
 /// A hit-rate change at least this large restarts the climb with a full step.
@@ -38,6 +40,10 @@ const RESTART_THRESHOLD: f64 = 0.05;
 /// A sample whose hit rate fell by less than this keeps the climb's direction: phases of the
 /// workload move the hit rate by that much whatever the window.
 const TOLERANCE: f64 = 0.005;
+/// Nor does a fall within this many standard errors of the sample's hit rate reverse it: a
+/// sample of `n` requests at hit rate `p` varies by about `sqrt(p (1 − p) / n)` by chance, and
+/// reversing on chance sent the window the wrong way for the rest of a short workload.
+const NOISE_ERRORS: f64 = 3.0;
 /// A candidate seen at least this often may win a tie by chance, so that a flood of keys
 /// crafted to share a victim's counters cannot lock the main space.
 const RANDOM_ADMIT_FREQUENCY: u32 = 6;
@@ -296,7 +302,7 @@ impl TinyLfu {
     /// says: on in the same direction unless it got worse, back when it did.
     ///
     /// A sample is `10 × capacity` gets and inserts, so the entries moved (at most a step,
-    /// 6.25% of the cache) cost well under one move per access on average.
+    /// 10% of the cache) cost well under one move per access on average.
     fn climb(&mut self, slab: &mut Slab) {
         if !self.warm {
             return;
@@ -307,7 +313,8 @@ impl TinyLfu {
         }
         let rate = f64::from(self.hits) / requests as f64;
         let change = rate - self.previous_rate;
-        let amount = if change >= -TOLERANCE {
+        let noise = NOISE_ERRORS * (rate * (1.0 - rate) / requests as f64).sqrt();
+        let amount = if change >= -TOLERANCE.max(noise) {
             self.step
         } else {
             -self.step
@@ -757,6 +764,30 @@ mod tests {
         }
         let (p, _) = tinylfu(&store);
         (f64::from(hits) / f64::from(n), p.window_max())
+    }
+
+    #[test]
+    fn a_fall_within_chance_does_not_turn_the_climb() {
+        let mut p = TinyLfu::new(1000);
+        let mut slab = Slab::new();
+        let n = p.sketch.sample_size();
+        assert_eq!(n, 10_000);
+        p.warm = true;
+        let mut sample = |p: &mut TinyLfu, hit_rate: f64| {
+            p.hits = (f64::from(n) * hit_rate).round() as u32;
+            p.misses = n - p.hits;
+            p.climb(&mut slab);
+            p.window_max
+        };
+        let w1 = sample(&mut p, 0.9);
+        assert!(w1 > 10, "the first sample grows the window: {w1}");
+        // 0.8 points down: more than TOLERANCE, but within three standard errors (0.93 points
+        // at 89.2% over 10,000 requests).
+        let w2 = sample(&mut p, 0.892);
+        assert!(w2 > w1, "kept growing: {w1} then {w2}");
+        // 2 points down is more than chance: the climb turns.
+        let w3 = sample(&mut p, 0.872);
+        assert!(w3 < w2, "turned: {w2} then {w3}");
     }
 
     #[test]
