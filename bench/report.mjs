@@ -1,6 +1,6 @@
 // Runs every benchmark and writes BENCHMARKS.md: throughput, memory, hit ratios, frame cost, sizes.
 //
-// Usage: node bench/report.mjs [--rounds 11] [--ops 400000]   (what `make bench` runs)
+// Usage: node bench/report.mjs [--rounds 21] [--ops 400000]   (what `make bench` runs)
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -15,7 +15,7 @@ const arg = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const rounds = arg("--rounds", "11");
+const rounds = arg("--rounds", "21");
 const ops = arg("--ops", "400000");
 const tmp = mkdtempSync(join(tmpdir(), "cache-wasm-bench-"));
 const node = (script, extra = []) =>
