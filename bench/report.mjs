@@ -85,6 +85,9 @@ Where cache-wasm is not ahead of lru-cache, and why:
   ever served past its expiry. lru-cache reuses one reading until a 1 ms timer clears it
   (\`ttlResolution\`), and a timer cannot fire during synchronous work, so in this loop it reads
   the clock about once a round. One \`Date.now()\` cost ${clockNs.toFixed(0)} ns on this machine.
+- **W-TinyLFU** (the \`cache-wasm tinylfu\` rows) does more per operation than an LRU: every
+  get and insert updates its frequency sketch, and a miss is a call into the engine so that
+  the sketch sees the key. It trades speed for hit ratio (see the traces below).
 
 ## Memory per entry
 
