@@ -16,7 +16,6 @@ pub(crate) const LISTS: usize = 3;
 /// in a vector that exists once any entry has a TTL.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
-    /// Set by [`Slab::alloc`] and [`Slab::renew`].
     pub hash: u32,
     pub prev: u32,
     pub next: u32,
@@ -119,15 +118,14 @@ impl Slab {
         self.nodes.len()
     }
 
-    /// Takes a free slot (or a new one) for key hash `hash` and fills it with `node`, not yet
-    /// in any list. The new slot has no expiry until [`Slab::set_expires`].
-    pub fn alloc(&mut self, hash: u32, node: Node) -> u32 {
+    /// Takes a free slot (or a new one) and fills it with `node`, not yet in any list.
+    /// The new slot has no expiry until [`Slab::set_expires`].
+    pub fn alloc(&mut self, node: Node) -> u32 {
         if self.free != NIL {
             let slot = self.free;
             if let Some(n) = self.nodes.get_mut(slot as usize) {
                 self.free = n.next;
                 *n = node;
-                n.hash = hash;
                 n.seg = FREE;
                 n.prev = NIL;
                 n.next = NIL;
@@ -139,7 +137,6 @@ impl Slab {
         }
         let slot = self.nodes.len() as u32;
         let mut n = node;
-        n.hash = hash;
         n.seg = FREE;
         n.prev = NIL;
         n.next = NIL;
@@ -457,12 +454,19 @@ impl Slab {
 mod tests {
     use super::*;
 
+    fn node(hash: u32) -> Node {
+        Node {
+            hash,
+            ..Node::EMPTY
+        }
+    }
+
     #[test]
     fn lists_keep_order_and_undo_restores_it() {
         let mut s = Slab::new();
-        let a = s.alloc(1, Node::EMPTY);
-        let b = s.alloc(2, Node::EMPTY);
-        let c = s.alloc(3, Node::EMPTY);
+        let a = s.alloc(node(1));
+        let b = s.alloc(node(2));
+        let c = s.alloc(node(3));
         for x in [a, b, c] {
             s.move_to_front(x, 0);
         }
@@ -485,7 +489,7 @@ mod tests {
         let mut b = Slab::new();
         for s in [&mut a, &mut b] {
             for h in 0..9 {
-                let slot = s.alloc(h, Node::EMPTY);
+                let slot = s.alloc(node(h));
                 s.move_to_front(slot, 0);
             }
         }
@@ -516,7 +520,7 @@ mod tests {
         let mut b = Slab::new();
         for s in [&mut a, &mut b] {
             for h in 0..4 {
-                let slot = s.alloc(h, Node::EMPTY);
+                let slot = s.alloc(node(h));
                 s.move_to_front(slot, 0);
             }
         }
@@ -524,16 +528,7 @@ mod tests {
             let slot = a.recycle_tail(h, 7).unwrap();
             let tail = b.tail(0);
             b.release(tail);
-            assert_eq!(
-                b.alloc(
-                    h,
-                    Node {
-                        size: 7,
-                        ..Node::EMPTY
-                    }
-                ),
-                tail
-            );
+            assert_eq!(b.alloc(Node { size: 7, ..node(h) }), tail);
             b.move_to_front(tail, 0);
             assert_eq!(slot, tail);
             assert_eq!(a.iter(0).collect::<Vec<_>>(), b.iter(0).collect::<Vec<_>>());
@@ -541,7 +536,7 @@ mod tests {
             assert_eq!((a.hash(slot), a.get(slot).unwrap().size), (h, 7));
         }
         let mut one = Slab::new();
-        let only = one.alloc(1, Node::EMPTY);
+        let only = one.alloc(node(1));
         one.move_to_front(only, 0);
         assert_eq!(one.recycle_tail(2, 3), Some(only));
         assert_eq!(
@@ -553,14 +548,14 @@ mod tests {
     #[test]
     fn freed_slots_are_reused_last_first() {
         let mut s = Slab::new();
-        let a = s.alloc(1, Node::EMPTY);
-        let b = s.alloc(2, Node::EMPTY);
+        let a = s.alloc(node(1));
+        let b = s.alloc(node(2));
         s.move_to_front(a, 0);
         s.move_to_front(b, 0);
         s.release(a);
         s.release(b);
-        assert_eq!(s.alloc(3, Node::EMPTY), b);
-        assert_eq!(s.alloc(4, Node::EMPTY), a);
+        assert_eq!(s.alloc(node(3)), b);
+        assert_eq!(s.alloc(node(4)), a);
         assert!(!s.is_live(a));
         assert_eq!(s.list(0).len, 0);
     }

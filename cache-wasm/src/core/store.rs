@@ -554,17 +554,14 @@ impl Store {
         }
         self.make_room_for_bytes(hash, u64::from(size), NIL, now);
         let expires_at = self.expiry(ttl_ms, now);
-        let slot = self.slab.alloc(
+        let slot = self.slab.alloc(Node {
             hash,
-            Node {
-                hash,
-                prev: NIL,
-                next: NIL,
-                size,
-                seg: 0,
-                read: false,
-            },
-        );
+            prev: NIL,
+            next: NIL,
+            size,
+            seg: 0,
+            read: false,
+        });
         self.slab.set_expires(slot, expires_at);
         self.touch_stamp(slot);
         let slab = &self.slab;

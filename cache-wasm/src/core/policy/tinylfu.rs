@@ -501,7 +501,7 @@ mod tests {
                 self.slab.release(v);
                 self.live.retain(|s| *s != v);
             }
-            let slot = self.slab.alloc(hash, NODE);
+            let slot = self.slab.alloc(Node { hash, ..NODE });
             self.policy.on_insert(&mut self.slab, slot);
             self.live.push(slot);
             slot
