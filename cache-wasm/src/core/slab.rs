@@ -152,9 +152,13 @@ impl Slab {
     /// the slot; None (nothing changes) when list 0 is empty.
     pub fn recycle_tail(&mut self, hash: u32, size: u32) -> Option<u32> {
         let tail = self.lists.first()?.tail;
-        let n = self.nodes.get_mut(tail as usize).filter(|n| n.seg == 0)?;
-        n.hash = hash;
-        self.rewrite_front(tail, size).then_some(tail)
+        if !self.rewrite_front(tail, size) {
+            return None;
+        }
+        if let Some(n) = self.nodes.get_mut(tail as usize) {
+            n.hash = hash;
+        }
+        Some(tail)
     }
 
     /// The absolute expiry of `slot`, infinite when it has none.
@@ -356,14 +360,13 @@ impl Slab {
     /// not yet read. Not journaled. False (and nothing changes) when the slot is not in list 0.
     #[inline]
     pub fn rewrite_front(&mut self, slot: u32, size: u32) -> bool {
-        let Some(n) = self.nodes.get_mut(slot as usize) else {
-            return false;
-        };
-        if n.seg != 0 {
+        if !self.front0(slot, false) {
             return false;
         }
-        n.size = size;
-        self.front0(slot, false)
+        if let Some(n) = self.nodes.get_mut(slot as usize) {
+            n.size = size;
+        }
+        true
     }
 
     /// Moves the node of `slot`, in list 0, to the front of it, with its read flag set to
