@@ -23,7 +23,13 @@ const FAR: usize = 15;
 /// The bucket of `slot` with `hash` at `dist` buckets from its home.
 #[inline]
 fn bucket(hash: u32, slot: u32, dist: usize) -> u32 {
-    ((dist.min(FAR) as u32) << 28) | ((hash >> 4) & TAG_MASK) | (slot & SLOT_MASK)
+    with_dist(((hash >> 4) & TAG_MASK) | (slot & SLOT_MASK), dist)
+}
+
+/// Bucket `b` with its recorded distance replaced by `dist`.
+#[inline]
+fn with_dist(b: u32, dist: usize) -> u32 {
+    ((dist.min(FAR) as u32) << 28) | (b & (TAG_MASK | SLOT_MASK))
 }
 
 /// The distance a bucket records.
@@ -39,8 +45,8 @@ fn probe_key(hash: u32, dist: usize) -> u32 {
     bucket(hash, 0, dist) >> 24
 }
 
-/// The table never fills beyond 1/2: past that, linear probing (and the back shift of a
-/// removal, which reads the hash of every later entry of the run) grows quickly.
+/// The table never fills beyond 1/2: past that, probe runs (and the back shift of a removal,
+/// which walks the rest of the run) grow quickly.
 const LOAD_NUM: usize = 4;
 const LOAD_DEN: usize = 8;
 
@@ -221,7 +227,7 @@ impl Index {
         let n = self.n;
         let mut j = hole;
         loop {
-            j = if j + 1 >= n { 0 } else { j + 1 };
+            j = self.step(j);
             let Some(&b) = self.table.get(j) else { break };
             if b == NIL {
                 break;
@@ -234,7 +240,7 @@ impl Index {
             let gap = self.dist(hole, j);
             if d >= gap {
                 if let Some(at) = self.table.get_mut(hole) {
-                    *at = (((d - gap).min(FAR) as u32) << 28) | (b & !(0xf << 28));
+                    *at = with_dist(b, d - gap);
                 }
                 hole = j;
             }
