@@ -511,8 +511,9 @@ impl Store {
     /// Stores a new entry for a key the caller knows is absent and finds by slot itself, never
     /// by hash: the store picks the hash. A full LRU cache without a byte bound gives it the
     /// least recent entry's slot and hash (unless purging expired entries made room), so the
-    /// index does not change at all; other entries get the next hash of a Weyl sequence. Only for LRU, where no decision depends
-    /// on a key's hash. Returns the slot, like [`Store::insert`].
+    /// index does not change at all; other entries get the next hash of a Weyl sequence.
+    /// Only for LRU, where no decision depends on a key's hash. Returns the slot, like
+    /// [`Store::insert`].
     pub fn insert_any(&mut self, size: u32, ttl_ms: f64, now: f64) -> Result<u32, StoreError> {
         let victim = self.slab.tail(0);
         let hash = match self.live(victim) {
@@ -588,12 +589,6 @@ impl Store {
         }
         let victim = self.slab.tail(0);
         let old = *self.live(victim)?;
-        let timed = self.ttl_live != 0 || has_ttl(ttl_ms);
-        let old_expiry = if timed {
-            self.slab.expires_at(victim)
-        } else {
-            f64::INFINITY
-        };
         // The same hash in the same slot leaves the index as it is.
         let reindex = old.hash != hash;
         if reindex {
@@ -610,14 +605,9 @@ impl Store {
             self.index.insert(hash, victim, |s| slab.hash(s));
         }
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
-        if timed {
-            // As removing the old entry and storing the new one would account TTLs.
-            if old_expiry.is_finite() {
-                self.ttl_live = self.ttl_live.saturating_sub(1);
-            }
-            let expires_at = self.expiry(ttl_ms, now);
-            self.slab.set_expires(victim, expires_at);
-            self.note_ttl(victim, expires_at, ttl_ms);
+        // Without TTLs in play both expiries are none: nothing to read or write.
+        if self.ttl_live != 0 || has_ttl(ttl_ms) {
+            self.replace_expiry(victim, ttl_ms, now);
         }
         Some(victim)
     }
@@ -654,18 +644,13 @@ impl Store {
             return Ok(());
         }
         self.policy.record_access(self.slab.hash(slot));
-        if self.slab.expires_at(slot).is_finite() {
-            self.ttl_live = self.ttl_live.saturating_sub(1);
-        }
         self.touch_stamp(slot);
-        let expires_at = self.expiry(ttl_ms, now);
         if let Some(n) = self.slab.get_mut(slot) {
             n.size = size;
             n.read = false;
         }
-        self.slab.set_expires(slot, expires_at);
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
-        self.note_ttl(slot, expires_at, ttl_ms);
+        self.replace_expiry(slot, ttl_ms, now);
         self.policy.on_update(&mut self.slab, slot);
         self.purge_expired(now, PURGE_PER_WRITE);
         self.make_room_for_bytes(self.slab.hash(slot), 0, slot, now);
@@ -789,6 +774,17 @@ impl Store {
         } else {
             f64::INFINITY
         }
+    }
+
+    /// Gives the live entry at `slot` the expiry of a write with `ttl_ms` at `now`, in place
+    /// of its own, and accounts both.
+    fn replace_expiry(&mut self, slot: u32, ttl_ms: f64, now: f64) {
+        if self.slab.expires_at(slot).is_finite() {
+            self.ttl_live = self.ttl_live.saturating_sub(1);
+        }
+        let expires_at = self.expiry(ttl_ms, now);
+        self.slab.set_expires(slot, expires_at);
+        self.note_ttl(slot, expires_at, ttl_ms);
     }
 
     fn note_ttl(&mut self, slot: u32, expires_at: f64, ttl_ms: f64) {
