@@ -11,7 +11,7 @@ use crate::core::export::{self, statsd, Meta};
 use crate::core::json::Obj;
 use crate::core::layers::{expires_at, Found, Keyed, Role, Verdict, Walk};
 use crate::core::stats::Period;
-use crate::core::store::Store;
+use crate::core::store::{Store, StoreError};
 use crate::core::telemetry::{ErrorType, Op, Telemetry, MEMORY};
 
 /// One cache's engine. Not part of the public API: `CacheManager` wraps it.
@@ -99,6 +99,17 @@ impl Engine {
         if let Some(h) = self.shared.header.get_mut(H_READS_COUNT) {
             *h = 0;
         }
+    }
+
+    /// The answer to an insert: slot + 2^32 × (slots waiting to be released), or NaN when it
+    /// was refused; the index may have moved, so it is published again.
+    fn inserted(&mut self, inserted: Result<u32, StoreError>) -> f64 {
+        let out = match inserted {
+            Ok(slot) => with_freed(slot, self.store.freed().len()),
+            Err(_) => f64::NAN,
+        };
+        self.publish();
+        out
     }
 
     /// Tells JS where the index's buckets are now.
@@ -245,12 +256,8 @@ impl Engine {
     /// the size exceeds `maxBytes` (JS checks that first; a NaN leaves the store unchanged).
     pub fn insert(&mut self, hash: u32, size: u32, ttl: f64, now: f64) -> f64 {
         self.sync(now);
-        let out = match self.store.insert(hash, size, ttl, now) {
-            Ok(slot) => with_freed(slot, self.store.freed().len()),
-            Err(_) => f64::NAN,
-        };
-        self.publish();
-        out
+        let inserted = self.store.insert(hash, size, ttl, now);
+        self.inserted(inserted)
     }
 
     /// Inserts like `insert` with a hash the engine picks, for a key JS finds by slot itself
@@ -258,12 +265,8 @@ impl Engine {
     #[wasm_bindgen(js_name = insertAny)]
     pub fn insert_any(&mut self, size: u32, ttl: f64, now: f64) -> f64 {
         self.sync(now);
-        let out = match self.store.insert_any(size, ttl, now) {
-            Ok(slot) => with_freed(slot, self.store.freed().len()),
-            Err(_) => f64::NAN,
-        };
-        self.publish();
-        out
+        let inserted = self.store.insert_any(size, ttl, now);
+        self.inserted(inserted)
     }
 
     /// A get of the entry JS found at `slot`: the slot on a hit; NIL when it holds no live
