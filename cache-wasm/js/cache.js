@@ -483,7 +483,12 @@ export class CacheManager {
     this.#release(this.#e.setSizes(Uint32Array.from(pairs), this.#now()));
   }
 
-  // The slot holding `key` without touching recency or counts, or NIL.
+  // The live slot of `key` without touching recency or counts, or NIL.
+  #lookup(key, now) {
+    return key.length > LONG_KEY ? this.#longSlot(key, now) : this.#find(key, hashKey(key), now);
+  }
+
+  // The slot holding `key` (hash `h`) without touching recency or counts, or NIL.
   #find(key, h, now) {
     if (this.#hdr[H_TABLE_PTR] === this.#fastPtr) return this.#probe(key, h);
     const e = this.#e;
@@ -532,7 +537,8 @@ export class CacheManager {
     return this.#getSlow(key);
   }
 
-  // A miss found without the engine: an LRU cache needs nothing but its count.
+  // A miss JS found itself: an LRU cache needs nothing but its count; W-TinyLFU's engine must
+  // see the key's hash.
   #fastMiss(hdr, key, h) {
     if (hdr[H_FAST_MISS] !== 1) return this.#getCall(key, h);
     return this.#miss(key, h);
@@ -554,11 +560,6 @@ export class CacheManager {
     if (s === undefined) return this.#fastMiss(hdr, key, this.#longHash(key));
     this.#bufferHit(hdr, s);
     return this.#vals[s];
-  }
-
-  // Whether `key` is found through `#longKeys`.
-  #isLong(key) {
-    return key.length > LONG_KEY;
   }
 
   // The hash to store or count a long key under that `#longKeys` does not hold: -1 (any) on
@@ -585,23 +586,23 @@ export class CacheManager {
       this.#countdown++;
       return this.get(key);
     }
-    if (this.#isLong(key)) return this.#getLongCall(key);
+    if (key.length > LONG_KEY) return this.#getLongCall(key);
     const h = hashKey(key);
     const hdr = this.#hdr;
     if (hdr[H_FAST_MISS] === 1 && hdr[H_TABLE_PTR] === this.#probePtr) return this.#getTimed(key, h);
     return this.#getCall(key, h);
   }
 
-  // get() of a long key through the engine, which checks the expiry of its slot.
+  // get() of a long key off the fast path: the engine checks the expiry of its slot.
   #getLongCall(key) {
     const s = this.#longKeys.get(key);
     if (s !== undefined) {
       if (this.#e.getSlot(s, this.#now()) !== NIL) return this.#vals[s];
-      // Expired, and removed.
+      // Expired, and removed; the removal may have grown memory.
       this.#release(1);
+      this.#syncViews();
     }
-    if (!this.#anyHash) return this.#getCall(key, hashKey(key));
-    return this.#miss(key, -1);
+    return this.#fastMiss(this.#hdr, key, this.#longHash(key));
   }
 
   // An LRU cache with TTLs: JS finds the key's slot itself and the engine checks its expiry.
@@ -662,14 +663,14 @@ export class CacheManager {
   /** Like get, without touching recency or stats. */
   peek(key) {
     key = this.#key(key, "peek");
-    const s = this.#isLong(key) ? this.#longSlot(key, this.#now()) : this.#find(key, hashKey(key), this.#now());
+    const s = this.#lookup(key, this.#now());
     return s === NIL ? undefined : this.#vals[s];
   }
 
   /** Whether a live entry for `key` exists; does not touch recency or stats. */
   has(key) {
     key = this.#key(key, "has");
-    return (this.#isLong(key) ? this.#longSlot(key, this.#now()) : this.#find(key, hashKey(key), this.#now())) !== NIL;
+    return this.#lookup(key, this.#now()) !== NIL;
   }
 
   /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
@@ -712,7 +713,7 @@ export class CacheManager {
       // The last get missed this key and nothing has stored it since: it is absent.
       this.#missKey = undefined;
       r = this.#missHash === -1 ? e.insertAny(size, ttl, t) : e.insert(this.#missHash, size, ttl, t);
-    } else if (this.#isLong(key)) {
+    } else if (key.length > LONG_KEY) {
       const s = this.#longSlot(key, t);
       if (s !== NIL) return this.#update(s, value, size, ttl, t, due);
       r = this.#anyHash ? e.insertAny(size, ttl, t) : e.insert(hashKey(key), size, ttl, t);
@@ -818,7 +819,7 @@ export class CacheManager {
   #delete(key) {
     key = this.#key(key, "delete");
     if (this.#tiers.busy) this.#e.keyTouched(key);
-    const s = this.#isLong(key) ? this.#longSlot(key, this.#now()) : this.#find(key, hashKey(key), this.#now());
+    const s = this.#lookup(key, this.#now());
     this.#release(this.#e.delete(s));
     return s !== NIL;
   }
