@@ -2,18 +2,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { loadPackage } from "../support/consumer.mjs";
-
-// A small seeded generator (mulberry32), so every run makes the same operations.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../support/rng.mjs";
 
 // The reference: a Map in least-recently-used-first order, bounded by entries and bytes.
 class Model {
