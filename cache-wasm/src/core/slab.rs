@@ -102,10 +102,16 @@ impl Slab {
         self.nodes.get_mut(slot as usize)
     }
 
+    /// The node of `slot` when it holds a live entry.
+    #[inline]
+    pub fn live(&self, slot: u32) -> Option<&Node> {
+        self.get(slot).filter(|n| n.seg != FREE)
+    }
+
     /// Whether `slot` holds a live entry.
     #[inline]
     pub fn is_live(&self, slot: u32) -> bool {
-        self.get(slot).is_some_and(|n| n.seg != FREE)
+        self.live(slot).is_some()
     }
 
     #[inline]

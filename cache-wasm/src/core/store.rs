@@ -263,7 +263,7 @@ impl Store {
 
     /// The hash stored at `slot`, when it holds an entry.
     pub fn hash_at(&self, slot: u32) -> Option<u32> {
-        self.live(slot).map(|_| self.slab.hash(slot))
+        self.live(slot).map(|n| n.hash)
     }
 
     /// The absolute expiry of the entry at `slot` (infinite when none).
@@ -272,7 +272,7 @@ impl Store {
     }
 
     fn live(&self, slot: u32) -> Option<&Node> {
-        self.slab.get(slot).filter(|_| self.slab.is_live(slot))
+        self.slab.live(slot)
     }
 
     #[inline]
@@ -303,10 +303,9 @@ impl Store {
     /// Counts a get that the caller resolved itself to the live entry at `slot` (it probed the
     /// index and compared keys), and refreshes the entry. Other slots are ignored.
     pub fn apply_hit(&mut self, slot: u32, now: f64) {
-        if !self.slab.is_live(slot) {
+        let Some(hash) = self.live(slot).map(|n| n.hash) else {
             return;
-        }
-        let hash = self.slab.hash(slot);
+        };
         if self.ttl_live > 0 {
             let expires_at = self.slab.expires_at(slot);
             if now >= expires_at {
@@ -643,7 +642,7 @@ impl Store {
             self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
             return Ok(());
         }
-        self.policy.record_access(self.slab.hash(slot));
+        self.policy.record_access(old.hash);
         self.touch_stamp(slot);
         if let Some(n) = self.slab.get_mut(slot) {
             n.size = size;
@@ -653,7 +652,7 @@ impl Store {
         self.replace_expiry(slot, ttl_ms, now);
         self.policy.on_update(&mut self.slab, slot);
         self.purge_expired(now, PURGE_PER_WRITE);
-        self.make_room_for_bytes(self.slab.hash(slot), 0, slot, now);
+        self.make_room_for_bytes(old.hash, 0, slot, now);
         Ok(())
     }
 
@@ -670,7 +669,7 @@ impl Store {
             n.size = size;
         }
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
-        self.make_room_for_bytes(self.slab.hash(slot), 0, slot, now);
+        self.make_room_for_bytes(old.hash, 0, slot, now);
         Ok(())
     }
 
@@ -846,7 +845,7 @@ impl Store {
         let Some(&n) = self.live(slot) else { return };
         self.policy.on_remove(&mut self.slab, slot);
         let slab = &self.slab;
-        self.index.remove(slab.hash(slot), slot, |s| slab.hash(s));
+        self.index.remove(n.hash, slot, |s| slab.hash(s));
         self.len = self.len.saturating_sub(1);
         self.bytes = self.bytes.saturating_sub(u64::from(n.size));
         if self.slab.expires_at(slot).is_finite() {

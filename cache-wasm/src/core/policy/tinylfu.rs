@@ -287,10 +287,10 @@ impl TinyLfu {
         if candidate == NIL || candidate == victim {
             return victim;
         }
-        if slab.get(candidate).is_none() || slab.get(victim).is_none() {
+        let (Some(c), Some(v)) = (slab.get(candidate), slab.get(victim)) else {
             return victim;
-        }
-        let (c, v) = (slab.hash(candidate), slab.hash(victim));
+        };
+        let (c, v) = (c.hash, v.hash);
         if self.admit(c, v) {
             victim
         } else {
