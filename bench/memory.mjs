@@ -1,8 +1,8 @@
 // Memory per entry of each cache: JS heap plus WebAssembly memory, one process per measurement.
 //
 // Usage: node bench/memory.mjs                 (every implementation at 100k and 1M entries with
-//                                               12-character keys, and the LRU caches at 100k
-//                                               with 60-character keys)
+//                                               12-character keys, and lru-cache and both
+//                                               cache-wasm policies at 100k with 60-character keys)
 //        node --expose-gc bench/memory.mjs IMPL N [KEY_CHARS]   (one measurement; prints JSON)
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";

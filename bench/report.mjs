@@ -64,9 +64,8 @@ process, interleaved round by round (one untimed round first). Rates are medians
 rounds and "spread" is their (max − min) / median. "× lru-cache" is the median over the rounds
 of each round's rate divided by lru-cache's rate in that same round (a round runs every
 implementation once, within seconds, so a round in which the whole machine was slow does not
-move it); "rounds' range" is the
-lowest and highest of those per-round ratios. Other load on the machine widens both; compare
-ratios, not absolute rates, across runs.
+move it); "rounds' range" is the lowest and highest of those per-round ratios. Other load on
+the machine widens both; compare ratios, not absolute rates, across runs.
 
 ## Throughput
 

@@ -196,7 +196,7 @@ for (const kind of ["esm", "cjs"]) {
       runScenario(CacheManager, { seed: 99, steps: 3000, maxEntries: 40, maxKeyLength: 12 });
     });
 
-    // Keys over 32 characters take another path on an LRU cache (a Map to their hashes).
+    // Keys over 32 characters take another path (a Map from key to slot).
     const LONG = "https://api.example.com/v2/catalog/items/by-id/";
     for (const seed of [31, 32]) {
       test(`long keys, entry-bounded, seed ${seed}`, () => {
