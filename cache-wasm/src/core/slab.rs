@@ -158,13 +158,12 @@ impl Slab {
     /// the slot; None (nothing changes) when list 0 is empty.
     pub fn recycle_tail(&mut self, hash: u32, size: u32) -> Option<u32> {
         let tail = self.lists.first()?.tail;
-        if !self.rewrite_front(tail, size) {
-            return None;
-        }
-        if let Some(n) = self.nodes.get_mut(tail as usize) {
+        let filled = self.front0(tail, |n| {
             n.hash = hash;
-        }
-        Some(tail)
+            n.size = size;
+            n.read = false;
+        });
+        filled.then_some(tail)
     }
 
     /// The absolute expiry of `slot`, infinite when it has none.
@@ -359,26 +358,23 @@ impl Slab {
     /// Not journaled. False (and nothing changes) when the slot is not in list 0.
     #[inline]
     pub fn hit_front(&mut self, slot: u32) -> bool {
-        self.front0(slot, true)
+        self.front0(slot, |n| n.read = true)
     }
 
     /// An LRU write over the entry at `slot`, in list 0: it moves to the front with `size`,
     /// not yet read. Not journaled. False (and nothing changes) when the slot is not in list 0.
     #[inline]
     pub fn rewrite_front(&mut self, slot: u32, size: u32) -> bool {
-        if !self.front0(slot, false) {
-            return false;
-        }
-        if let Some(n) = self.nodes.get_mut(slot as usize) {
+        self.front0(slot, |n| {
             n.size = size;
-        }
-        true
+            n.read = false;
+        })
     }
 
-    /// Moves the node of `slot`, in list 0, to the front of it, with its read flag set to
-    /// `read`; false when the slot is not in list 0.
+    /// Moves the node of `slot`, in list 0, to the front of it, after `fill` has written the
+    /// node's other fields; false (and nothing changes) when the slot is not in list 0.
     #[inline]
-    fn front0(&mut self, slot: u32, read: bool) -> bool {
+    fn front0(&mut self, slot: u32, fill: impl FnOnce(&mut Node)) -> bool {
         let Some(head) = self.lists.first().map(|l| l.head) else {
             return false;
         };
@@ -388,7 +384,7 @@ impl Slab {
         if n.seg != 0 {
             return false;
         }
-        n.read = read;
+        fill(n);
         let (prev, next) = (n.prev, n.next);
         // The head of a list is the one node of it without a predecessor.
         if prev == NIL {
