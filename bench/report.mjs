@@ -1,6 +1,6 @@
 // Runs every benchmark and writes BENCHMARKS.md: throughput, memory, hit ratios, frame cost, sizes.
 //
-// Usage: node bench/report.mjs [--rounds 21] [--ops 400000]   (what `make bench` runs)
+// Usage: node bench/report.mjs [--forks 3] [--rounds 7] [--ops 400000]   (what `make bench` runs)
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -15,7 +15,8 @@ const arg = (name, dflt) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const rounds = arg("--rounds", "21");
+const forks = arg("--forks", "3");
+const rounds = arg("--rounds", "7");
 const ops = arg("--ops", "400000");
 const tmp = mkdtempSync(join(tmpdir(), "cache-wasm-bench-"));
 const node = (script, extra = []) =>
@@ -23,7 +24,7 @@ const node = (script, extra = []) =>
 
 console.log("throughput…");
 const throughputJson = join(tmp, "throughput.json");
-const throughputText = node("throughput.mjs", ["--rounds", rounds, "--ops", ops, "--json", throughputJson]);
+const throughputText = node("throughput.mjs", ["--forks", forks, "--rounds", rounds, "--ops", ops, "--json", throughputJson]);
 const throughput = JSON.parse(readFileSync(throughputJson, "utf8"));
 console.log("memory…");
 const memoryText = node("memory.mjs");
@@ -46,26 +47,33 @@ const wasmPkg = readFileSync(join(ROOT, "cache-wasm", "pkg", "cache_wasm_bg.wasm
 const sizes = { raw: wasmRaw, opt: wasmPkg.length, gzip: gzipSync(wasmPkg, { level: 9 }).length };
 
 const table = (rows) =>
-  ["| implementation | Mops/s | × lru-cache | rounds' range | spread | hit rate |", "|---|---|---|---|---|---|"]
+  [
+    "| implementation | Mops/s | × lru-cache | rounds' range | forks' medians | spread | hit rate |",
+    "|---|---|---|---|---|---|---|",
+  ]
     .concat(
       rows.map(
         (r) =>
-          `| ${r.impl} | ${(r.ops_per_s / 1e6).toFixed(2)} | ${r.ratio.toFixed(2)}× | ${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)} | ${(r.spread * 100).toFixed(0)}% | ${(r.hit_rate * 100).toFixed(2)}% |`,
+          `| ${r.impl} | ${(r.ops_per_s / 1e6).toFixed(2)} | ${r.ratio.toFixed(2)}× | ${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)} | ${r.fork_ratios.map((x) => x.toFixed(2)).join(" · ")} | ${(r.spread * 100).toFixed(0)}% | ${(r.hit_rate * 100).toFixed(2)}% |`,
       ),
     )
     .join("\n");
 
 const md = `# Benchmarks
 
-Produced by \`make bench\` (\`node bench/report.mjs --rounds ${rounds} --ops ${ops}\`) on
+Produced by \`make bench\` (\`node bench/report.mjs --forks ${forks} --rounds ${rounds} --ops ${ops}\`) on
 ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"},
 ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Every implementation runs in one
-process, interleaved round by round (one untimed round first). Rates are medians over the
-rounds and "spread" is their (max − min) / median. "× lru-cache" is the median over the rounds
-of each round's rate divided by lru-cache's rate in that same round (a round runs every
-implementation once, within seconds, so a round in which the whole machine was slow does not
-move it); "rounds' range" is the lowest and highest of those per-round ratios. Other load on
-the machine widens both; compare ratios, not absolute rates, across runs.
+process, interleaved round by round (one untimed round first); that is repeated in ${forks} fresh
+processes ("forks", as JMH forks a JVM), because which code V8 builds and where the heap puts
+things change a ratio more from one process to the next than from one round to the next, and
+the rounds of all forks are pooled. Rates are medians over the rounds and "spread" is their
+(max − min) / median. "× lru-cache" is the median over the rounds of each round's rate divided
+by lru-cache's rate in that same round (a round runs every implementation once, within seconds,
+so a round in which the whole machine was slow does not move it); "rounds' range" is the
+lowest and highest of those per-round ratios, and "forks' medians" the median ratio within
+each fork. Other load on the machine widens all of them; compare ratios, not absolute rates,
+across runs.
 
 ## Throughput
 

@@ -1,7 +1,15 @@
-// Throughput of cache-wasm beside its peers in one Node process, interleaved round by round.
+// Throughput of cache-wasm beside its peers, interleaved round by round in one Node process.
 //
-// Usage: node bench/throughput.mjs [--rounds 7] [--ops 400000] [--json out.json]
-import { writeFileSync } from "node:fs";
+// With --forks N the rounds run in N fresh processes (each interleaving every implementation, with
+// its own untimed round) and their samples are pooled, as JMH forks a JVM: which code V8 builds
+// and where the heap puts things differ between processes by more than between rounds.
+//
+// Usage: node bench/throughput.mjs [--forks 1] [--rounds 7] [--ops 400000] [--only "<workload>"] [--json out.json]
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { makeKeys, makeValues, opMix, zipfStream } from "./workloads.mjs";
 import { PLAIN, TELEMETRY, withTtl } from "./peers.mjs";
 
@@ -12,9 +20,12 @@ const arg = (name, dflt) => {
 };
 const ROUNDS = Number(arg("--rounds", 7));
 const OPS = Number(arg("--ops", 400_000));
+const FORKS = Number(arg("--forks", 1));
 const UNIVERSE = 100_000;
 const CAPACITY = 10_000;
 const only = arg("--only", null);
+// Where a forked process writes its raw samples.
+const childOut = arg("--samples", null);
 
 function readThrough(cache, keys, vals, stream) {
   let hits = 0;
@@ -81,53 +92,104 @@ function workloads() {
   return only ? out.filter((w) => w.name.includes(only)) : out;
 }
 
-const results = [];
-for (const w of workloads()) {
-  const samples = new Map(w.impls.map((impl) => [impl.name, []]));
-  const hitRates = new Map();
-  // One untimed round warms the JIT for every implementation.
-  for (let round = -1; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? w.impls : [...w.impls].reverse();
-    for (const impl of order) {
-      const cache = impl.make(CAPACITY);
-      const t0 = process.hrtime.bigint();
-      const hits = w.run(cache);
-      const ns = Number(process.hrtime.bigint() - t0);
-      if (typeof cache.close === "function") cache.close();
-      if (typeof cache.free === "function") cache.free();
-      if (round < 0) continue;
-      samples.get(impl.name).push((OPS / ns) * 1e9);
-      hitRates.set(impl.name, hits / OPS);
+// Runs every workload's rounds in this process: per workload, each implementation's rate in
+// each round (ops/s) and its hit rate.
+function runRounds() {
+  const runs = [];
+  for (const w of workloads()) {
+    const samples = Object.fromEntries(w.impls.map((impl) => [impl.name, []]));
+    const hitRates = {};
+    // One untimed round warms the JIT for every implementation.
+    for (let round = -1; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? w.impls : [...w.impls].reverse();
+      for (const impl of order) {
+        const cache = impl.make(CAPACITY);
+        const t0 = process.hrtime.bigint();
+        const hits = w.run(cache);
+        const ns = Number(process.hrtime.bigint() - t0);
+        if (typeof cache.close === "function") cache.close();
+        if (typeof cache.free === "function") cache.free();
+        if (round < 0) continue;
+        samples[impl.name].push((OPS / ns) * 1e9);
+        hitRates[impl.name] = hits / OPS;
+      }
     }
+    runs.push({ workload: w.name, impls: w.impls.map((impl) => impl.name), samples, hitRates });
   }
-  // Each round's rate is divided by lru-cache's in the same round (a round runs every
-  // implementation once, within seconds), so a round where the whole machine was slow does
-  // not move the ratio.
-  const base = samples.get("lru-cache");
-  const rows = w.impls.map((impl) => {
-    const s = samples.get(impl.name);
-    const med = median(s);
+  return runs;
+}
+
+// Runs `FORKS` child processes of this script and pools their samples, fork after fork.
+function runForks() {
+  const dir = mkdtempSync(join(tmpdir(), "cache-wasm-throughput-"));
+  const pooled = [];
+  const forkOf = [];
+  try {
+    for (let f = 0; f < FORKS; f++) {
+      const file = join(dir, `fork-${f}.json`);
+      const childArgs = ["--rounds", String(ROUNDS), "--ops", String(OPS), "--samples", file];
+      if (only) childArgs.push("--only", only);
+      execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...childArgs], { stdio: "inherit" });
+      const runs = JSON.parse(readFileSync(file, "utf8"));
+      runs.forEach((run, i) => {
+        if (f === 0) {
+          pooled.push(run);
+          forkOf.push(run.samples[run.impls[0]].map(() => f));
+          return;
+        }
+        for (const name of run.impls) pooled[i].samples[name].push(...run.samples[name]);
+        forkOf[i].push(...run.samples[run.impls[0]].map(() => f));
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return pooled.map((run, i) => ({ ...run, forkOf: forkOf[i] }));
+}
+
+// Each round's rate is divided by lru-cache's in the same round (a round runs every
+// implementation once, within seconds), so a round where the whole machine was slow does not
+// move the ratio.
+function summarize(run) {
+  const base = run.samples["lru-cache"];
+  const forkOf = run.forkOf ?? base.map(() => 0);
+  const forks = Math.max(...forkOf) + 1;
+  const rows = run.impls.map((name) => {
+    const s = run.samples[name];
     const ratios = s.map((x, i) => x / base[i]);
+    const forkMedians = Array.from({ length: forks }, (_, f) => median(ratios.filter((_, i) => forkOf[i] === f)));
     return {
-      impl: impl.name,
-      ops_per_s: Math.round(med),
+      impl: name,
+      ops_per_s: Math.round(median(s)),
       ratio: median(ratios),
       ratio_min: Math.min(...ratios),
       ratio_max: Math.max(...ratios),
-      spread: (Math.max(...s) - Math.min(...s)) / med,
-      hit_rate: hitRates.get(impl.name),
+      fork_ratios: forkMedians,
+      spread: (Math.max(...s) - Math.min(...s)) / median(s),
+      hit_rate: run.hitRates[name],
     };
   });
-  results.push({ workload: w.name, rows });
-  console.log(`\n${w.name} (${ROUNDS} rounds × ${OPS} ops, capacity ${CAPACITY} of ${UNIVERSE} keys)`);
-  console.log("  implementation        Mops/s   × lru-cache (rounds' range)   spread   hit rate");
-  for (const r of rows) {
-    const range = `${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`;
-    console.log(
-      `  ${r.impl.padEnd(20)} ${(r.ops_per_s / 1e6).toFixed(2).padStart(7)}   ${r.ratio.toFixed(2).padStart(9)}× ${range.padStart(11)}     ${(r.spread * 100).toFixed(1).padStart(5)}%   ${(r.hit_rate * 100).toFixed(2)}%`,
-    );
-  }
+  return { workload: run.workload, rows };
 }
 
-const out = arg("--json", null);
-if (out) writeFileSync(out, JSON.stringify({ node: process.version, rounds: ROUNDS, ops: OPS, results }, null, 2));
+if (childOut) {
+  writeFileSync(childOut, JSON.stringify(runRounds()));
+} else {
+  const runs = FORKS > 1 ? runForks() : runRounds();
+  const results = runs.map(summarize);
+  for (const { workload, rows } of results) {
+    console.log(`\n${workload} (${FORKS} × ${ROUNDS} rounds × ${OPS} ops, capacity ${CAPACITY} of ${UNIVERSE} keys)`);
+    console.log("  implementation        Mops/s   × lru-cache (rounds' range)  forks' medians   spread   hit rate");
+    for (const r of rows) {
+      const range = `${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`;
+      const forks = r.fork_ratios.map((x) => x.toFixed(2)).join(" ");
+      console.log(
+        `  ${r.impl.padEnd(20)} ${(r.ops_per_s / 1e6).toFixed(2).padStart(7)}   ${r.ratio.toFixed(2).padStart(9)}× ${range.padStart(11)}   ${forks.padStart(14)}   ${(r.spread * 100).toFixed(1).padStart(5)}%   ${(r.hit_rate * 100).toFixed(2)}%`,
+      );
+    }
+  }
+  const out = arg("--json", null);
+  if (out) {
+    writeFileSync(out, JSON.stringify({ node: process.version, forks: FORKS, rounds: ROUNDS, ops: OPS, results }, null, 2));
+  }
+}
