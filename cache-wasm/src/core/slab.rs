@@ -11,29 +11,89 @@ pub(crate) const FREE: u8 = u8::MAX;
 /// Number of ordered lists a policy may use (LRU uses one, W-TinyLFU three).
 pub(crate) const LISTS: usize = 3;
 
-/// One entry's bookkeeping: its key hash, list links and size (20 bytes), together so that
-/// evicting the least recent entry reads one cold node. Expiry times live beside the nodes,
-/// in a vector that exists once any entry has a TTL.
+/// Low 24 bits of a link word: a slot number (slots are below `index::MAX_SLOTS`), or all ones
+/// for NIL.
+const LINK: u32 = (1 << 24) - 1;
+/// The read flag's bit in the `next` word.
+const READ: u32 = 1 << 31;
+
+/// One entry's bookkeeping: its key hash, list links, segment, read flag and size in 16 bytes
+/// (four nodes to a cache line), together so that evicting the least recent entry reads one
+/// cold node. The segment shares a word with the previous slot, the read flag with the next.
+/// Expiry times live beside the nodes, in a vector that exists once any entry has a TTL.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
     pub hash: u32,
-    pub prev: u32,
-    pub next: u32,
+    /// Previous slot in the low 24 bits, the segment above them.
+    prev_seg: u32,
+    /// Next slot in the low 24 bits, the read flag in the top bit.
+    next_read: u32,
     pub size: u32,
-    pub seg: u8,
-    /// Whether a get has returned this entry since it was set.
-    pub read: bool,
+}
+
+/// A link word's slot: NIL for all ones.
+#[inline]
+fn unpack(word: u32) -> u32 {
+    let s = word & LINK;
+    s | u32::from(s == LINK).wrapping_neg()
 }
 
 impl Node {
-    pub(crate) const EMPTY: Node = Node {
-        hash: 0,
-        prev: NIL,
-        next: NIL,
-        size: 0,
-        seg: FREE,
-        read: false,
-    };
+    pub(crate) const EMPTY: Node = Node::new(0, 0);
+
+    /// A node of `hash` and `size` in no list, not read.
+    pub(crate) const fn new(hash: u32, size: u32) -> Node {
+        Node {
+            hash,
+            prev_seg: ((FREE as u32) << 24) | LINK,
+            next_read: LINK,
+            size,
+        }
+    }
+
+    #[inline]
+    pub fn prev(&self) -> u32 {
+        unpack(self.prev_seg)
+    }
+
+    #[inline]
+    pub fn next(&self) -> u32 {
+        unpack(self.next_read)
+    }
+
+    /// The list the node is in, or FREE.
+    #[inline]
+    pub fn seg(&self) -> u8 {
+        (self.prev_seg >> 24) as u8
+    }
+
+    /// Whether a get has returned this entry since it was set.
+    #[inline]
+    pub fn read(&self) -> bool {
+        self.next_read & READ != 0
+    }
+
+    #[inline]
+    pub fn set_prev(&mut self, slot: u32) {
+        self.prev_seg = (self.prev_seg & !LINK) | (slot & LINK);
+    }
+
+    #[inline]
+    pub fn set_next(&mut self, slot: u32) {
+        self.next_read = (self.next_read & !LINK) | (slot & LINK);
+    }
+
+    #[inline]
+    pub fn set_read(&mut self, read: bool) {
+        self.next_read = (self.next_read & !READ) | if read { READ } else { 0 };
+    }
+
+    /// Sets the links and the segment at once.
+    #[inline]
+    fn link(&mut self, prev: u32, next: u32, seg: u8) {
+        self.prev_seg = (u32::from(seg) << 24) | (prev & LINK);
+        self.next_read = (self.next_read & READ) | (next & LINK);
+    }
 }
 
 /// Head (most recent), tail (least recent) and length of one list.
@@ -105,7 +165,7 @@ impl Slab {
     /// The node of `slot` when it holds a live entry.
     #[inline]
     pub fn live(&self, slot: u32) -> Option<&Node> {
-        self.get(slot).filter(|n| n.seg != FREE)
+        self.get(slot).filter(|n| n.seg() != FREE)
     }
 
     /// Whether `slot` holds a live entry.
@@ -125,16 +185,16 @@ impl Slab {
     }
 
     /// Takes a free slot (or a new one) and fills it with `node`, not yet in any list.
-    /// The new slot has no expiry until [`Slab::set_expires`].
+    /// The new slot has no expiry until [`Slab::set_expires`]. Free slots are taken first, so
+    /// slot numbers stay below the most entries a cache may hold (`index::MAX_SLOTS`) and a
+    /// link fits in 24 bits.
     pub fn alloc(&mut self, node: Node) -> u32 {
         if self.free != NIL {
             let slot = self.free;
             if let Some(n) = self.nodes.get_mut(slot as usize) {
-                self.free = n.next;
+                self.free = n.next();
                 *n = node;
-                n.seg = FREE;
-                n.prev = NIL;
-                n.next = NIL;
+                n.link(NIL, NIL, FREE);
                 if let Some(e) = self.expires.get_mut(slot as usize) {
                     *e = f64::INFINITY;
                 }
@@ -143,9 +203,7 @@ impl Slab {
         }
         let slot = self.nodes.len() as u32;
         let mut n = node;
-        n.seg = FREE;
-        n.prev = NIL;
-        n.next = NIL;
+        n.link(NIL, NIL, FREE);
         self.nodes.push(n);
         if !self.expires.is_empty() {
             self.expires.push(f64::INFINITY);
@@ -161,7 +219,7 @@ impl Slab {
         let filled = self.front0(tail, |n| {
             n.hash = hash;
             n.size = size;
-            n.read = false;
+            n.set_read(false);
         });
         filled.then_some(tail)
     }
@@ -203,7 +261,7 @@ impl Slab {
         let free = self.free;
         if let Some(n) = self.get_mut(slot) {
             *n = Node::EMPTY;
-            n.next = free;
+            n.set_next(free);
             self.free = slot;
         }
         if let Some(e) = self.expires.get_mut(slot as usize) {
@@ -223,28 +281,26 @@ impl Slab {
     /// Removes `slot` from the list it is in; a free slot is left as it is.
     pub fn unlink(&mut self, slot: u32) {
         let Some(&n) = self.get(slot) else { return };
-        if n.seg == FREE {
+        if n.seg() == FREE {
             return;
         }
-        if let Some(p) = self.get_mut(n.prev) {
-            p.next = n.next;
+        if let Some(p) = self.get_mut(n.prev()) {
+            p.set_next(n.next());
         }
-        if let Some(x) = self.get_mut(n.next) {
-            x.prev = n.prev;
+        if let Some(x) = self.get_mut(n.next()) {
+            x.set_prev(n.prev());
         }
-        if let Some(list) = self.lists.get_mut(n.seg as usize) {
+        if let Some(list) = self.lists.get_mut(n.seg() as usize) {
             if list.head == slot {
-                list.head = n.next;
+                list.head = n.next();
             }
             if list.tail == slot {
-                list.tail = n.prev;
+                list.tail = n.prev();
             }
             list.len = list.len.saturating_sub(1);
         }
         if let Some(m) = self.get_mut(slot) {
-            m.prev = NIL;
-            m.next = NIL;
-            m.seg = FREE;
+            m.link(NIL, NIL, FREE);
         }
     }
 
@@ -256,20 +312,18 @@ impl Slab {
         let next = if after == NIL {
             list.head
         } else {
-            self.get(after).map_or(NIL, |a| a.next)
+            self.get(after).map_or(NIL, |a| a.next())
         };
         if let Some(n) = self.get_mut(slot) {
-            n.prev = after;
-            n.next = next;
-            n.seg = seg;
+            n.link(after, next, seg);
         } else {
             return;
         }
         if let Some(a) = self.get_mut(after) {
-            a.next = slot;
+            a.set_next(slot);
         }
         if let Some(x) = self.get_mut(next) {
-            x.prev = slot;
+            x.set_prev(slot);
         }
         if let Some(list) = self.lists.get_mut(seg as usize) {
             if after == NIL {
@@ -286,7 +340,7 @@ impl Slab {
     #[inline]
     pub fn move_to_front(&mut self, slot: u32, seg: u8) {
         let (old_seg, prev, next) = match self.nodes.get(slot as usize) {
-            Some(n) => (n.seg, n.prev, n.next),
+            Some(n) => (n.seg(), n.prev(), n.next()),
             None => return,
         };
         // The head of a list is the one node of it without a predecessor.
@@ -305,7 +359,7 @@ impl Slab {
                 }
             }
             match self.nodes.get_mut(prev as usize) {
-                Some(p) => p.next = next,
+                Some(p) => p.set_next(next),
                 None => {
                     if let Some(l) = self.lists.get_mut(old_seg as usize) {
                         l.head = next;
@@ -313,7 +367,7 @@ impl Slab {
                 }
             }
             match self.nodes.get_mut(next as usize) {
-                Some(x) => x.prev = prev,
+                Some(x) => x.set_prev(prev),
                 None => {
                     if let Some(l) = self.lists.get_mut(old_seg as usize) {
                         l.tail = prev;
@@ -337,20 +391,16 @@ impl Slab {
             None => {
                 // No such list: leave the node unlinked, as `unlink` does.
                 if let Some(n) = self.nodes.get_mut(slot as usize) {
-                    n.prev = NIL;
-                    n.next = NIL;
-                    n.seg = FREE;
+                    n.link(NIL, NIL, FREE);
                 }
                 return;
             }
         };
         if let Some(h) = self.nodes.get_mut(head as usize) {
-            h.prev = slot;
+            h.set_prev(slot);
         }
         if let Some(n) = self.nodes.get_mut(slot as usize) {
-            n.prev = NIL;
-            n.next = head;
-            n.seg = seg;
+            n.link(NIL, head, seg);
         }
     }
 
@@ -358,7 +408,7 @@ impl Slab {
     /// Not journaled. False (and nothing changes) when the slot is not in list 0.
     #[inline]
     pub fn hit_front(&mut self, slot: u32) -> bool {
-        self.front0(slot, |n| n.read = true)
+        self.front0(slot, |n| n.set_read(true))
     }
 
     /// An LRU write over the entry at `slot`, in list 0: it moves to the front with `size`,
@@ -367,7 +417,7 @@ impl Slab {
     pub fn rewrite_front(&mut self, slot: u32, size: u32) -> bool {
         self.front0(slot, |n| {
             n.size = size;
-            n.read = false;
+            n.set_read(false);
         })
     }
 
@@ -381,22 +431,22 @@ impl Slab {
         let Some(n) = self.nodes.get_mut(slot as usize) else {
             return false;
         };
-        if n.seg != 0 {
+        if n.seg() != 0 {
             return false;
         }
         fill(n);
-        let (prev, next) = (n.prev, n.next);
+        let (prev, next) = (n.prev(), n.next());
         // The head of a list is the one node of it without a predecessor.
         if prev == NIL {
             return true;
         }
-        n.prev = NIL;
-        n.next = head;
+        n.set_prev(NIL);
+        n.set_next(head);
         if let Some(p) = self.nodes.get_mut(prev as usize) {
-            p.next = next;
+            p.set_next(next);
         }
         match self.nodes.get_mut(next as usize) {
-            Some(x) => x.prev = prev,
+            Some(x) => x.set_prev(prev),
             None => {
                 if let Some(l) = self.lists.first_mut() {
                     l.tail = prev;
@@ -404,7 +454,7 @@ impl Slab {
             }
         }
         if let Some(h) = self.nodes.get_mut(head as usize) {
-            h.prev = slot;
+            h.set_prev(slot);
         }
         if let Some(l) = self.lists.first_mut() {
             l.head = slot;
@@ -443,7 +493,7 @@ impl Slab {
                 return None;
             }
             let here = at;
-            at = self.get(here).map_or(NIL, |n| n.next);
+            at = self.get(here).map_or(NIL, |n| n.next());
             Some(here)
         })
     }
@@ -460,10 +510,30 @@ mod tests {
     use super::*;
 
     fn node(hash: u32) -> Node {
-        Node {
-            hash,
-            ..Node::EMPTY
-        }
+        Node::new(hash, 0)
+    }
+
+    #[test]
+    fn a_node_packs_links_segment_and_read_flag_into_16_bytes() {
+        assert_eq!(std::mem::size_of::<Node>(), 16);
+        let mut n = Node::new(9, 3);
+        assert_eq!(
+            (n.prev(), n.next(), n.seg(), n.read()),
+            (NIL, NIL, FREE, false)
+        );
+        n.link(LINK - 1, 0, 2);
+        n.set_read(true);
+        assert_eq!(
+            (n.prev(), n.next(), n.seg(), n.read()),
+            (LINK - 1, 0, 2, true)
+        );
+        n.set_next(NIL);
+        n.set_prev(5);
+        assert_eq!((n.prev(), n.next(), n.seg(), n.read()), (5, NIL, 2, true));
+        n.link(NIL, 7, 0);
+        n.set_read(false);
+        assert_eq!((n.prev(), n.next(), n.seg(), n.read()), (NIL, 7, 0, false));
+        assert_eq!((n.hash, n.size), (9, 3));
     }
 
     #[test]
@@ -510,7 +580,7 @@ mod tests {
             assert_eq!(a.tail(0), b.tail(0));
             assert_eq!(a.list(0).len, 9);
         }
-        assert!((0..9).all(|s| a.get(s).unwrap().read));
+        assert!((0..9).all(|s| a.get(s).unwrap().read()));
         // A slot on another list, or free, is not an LRU hit.
         a.move_to_front(3, 1);
         assert!(!a.hit_front(3));
@@ -533,7 +603,7 @@ mod tests {
             let slot = a.recycle_tail(h, 7).unwrap();
             let tail = b.tail(0);
             b.release(tail);
-            assert_eq!(b.alloc(Node { size: 7, ..node(h) }), tail);
+            assert_eq!(b.alloc(Node::new(h, 7)), tail);
             b.move_to_front(tail, 0);
             assert_eq!(slot, tail);
             assert_eq!(a.iter(0).collect::<Vec<_>>(), b.iter(0).collect::<Vec<_>>());

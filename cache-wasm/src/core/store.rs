@@ -317,7 +317,7 @@ impl Store {
             }
         }
         if let Some(n) = self.slab.get_mut(slot) {
-            n.read = true;
+            n.set_read(true);
         }
         self.pending = None;
         self.missed = None;
@@ -394,7 +394,7 @@ impl Store {
                     self.counts.ttl_remaining_sum_ms -= p.ttl_remaining;
                 }
                 if let Some(n) = self.slab.get_mut(after) {
-                    n.read = p.read;
+                    n.set_read(p.read);
                 }
                 if let Some(s) = self.stamps.get_mut(after as usize) {
                     *s = p.stamp;
@@ -428,7 +428,7 @@ impl Store {
                 slot: at,
                 pos,
                 hash,
-                read: n.read,
+                read: n.read(),
                 stamp,
                 ttl_remaining: if expires_at.is_finite() {
                     expires_at - now
@@ -436,7 +436,7 @@ impl Store {
                     -1.0
                 },
             };
-            n.read = true;
+            n.set_read(true);
             self.touch_stamp(at);
             if pending.ttl_remaining >= 0.0 {
                 self.counts.ttl_hits += 1;
@@ -554,14 +554,7 @@ impl Store {
         }
         self.make_room_for_bytes(hash, u64::from(size), NIL, now);
         let expires_at = self.expiry(ttl_ms, now);
-        let slot = self.slab.alloc(Node {
-            hash,
-            prev: NIL,
-            next: NIL,
-            size,
-            seg: 0,
-            read: false,
-        });
+        let slot = self.slab.alloc(Node::new(hash, size));
         self.slab.set_expires(slot, expires_at);
         self.touch_stamp(slot);
         let slab = &self.slab;
@@ -646,7 +639,7 @@ impl Store {
         self.touch_stamp(slot);
         if let Some(n) = self.slab.get_mut(slot) {
             n.size = size;
-            n.read = false;
+            n.set_read(false);
         }
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
         self.replace_expiry(slot, ttl_ms, now);
@@ -851,7 +844,7 @@ impl Store {
         if self.slab.expires_at(slot).is_finite() {
             self.ttl_live = self.ttl_live.saturating_sub(1);
         }
-        if cause == RemovalCause::Expired && !n.read {
+        if cause == RemovalCause::Expired && !n.read() {
             self.counts.expired_unread += 1;
         }
         if let Some(c) = self.counts.removals.get_mut(cause.index()) {

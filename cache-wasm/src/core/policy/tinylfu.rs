@@ -138,7 +138,7 @@ impl TinyLfu {
 
     /// Moves `slot` up in its segment; a probation entry is promoted to protected.
     fn reorder(&mut self, slab: &mut Slab, slot: u32) {
-        let Some(seg) = slab.get(slot).map(|n| n.seg) else {
+        let Some(seg) = slab.get(slot).map(|n| n.seg()) else {
             return;
         };
         match seg {
@@ -221,7 +221,7 @@ impl TinyLfu {
     fn lru_except(slab: &Slab, seg: u8, keep: u32) -> u32 {
         let tail = slab.tail(seg);
         if tail != NIL && tail == keep {
-            return slab.get(tail).map_or(NIL, |n| n.prev);
+            return slab.get(tail).map_or(NIL, |n| n.prev());
         }
         tail
     }
@@ -411,7 +411,7 @@ impl TinyLfu {
                 "length of list {seg}"
             );
             for s in &slots {
-                assert_eq!(slab.get(*s).unwrap().seg, seg, "slot {s} knows its list");
+                assert_eq!(slab.get(*s).unwrap().seg(), seg, "slot {s} knows its list");
             }
         }
         let window = slab.list(WINDOW).len;
@@ -466,15 +466,6 @@ mod tests {
         }
     }
 
-    const NODE: Node = Node {
-        hash: 0,
-        prev: NIL,
-        next: NIL,
-        size: 1,
-        seg: 0,
-        read: false,
-    };
-
     /// A slab and policy driven as the store drives them, without keys or bytes.
     struct Bare {
         slab: Slab,
@@ -501,7 +492,7 @@ mod tests {
                 self.slab.release(v);
                 self.live.retain(|s| *s != v);
             }
-            let slot = self.slab.alloc(Node { hash, ..NODE });
+            let slot = self.slab.alloc(Node::new(hash, 1));
             self.policy.on_insert(&mut self.slab, slot);
             self.live.push(slot);
             slot
@@ -598,7 +589,7 @@ mod tests {
         b.insert(2000);
         b.insert(2001);
         assert!(b.slab.is_live(hot), "the frequent candidate was admitted");
-        assert_eq!(b.slab.get(hot).unwrap().seg, PROBATION);
+        assert_eq!(b.slab.get(hot).unwrap().seg(), PROBATION);
         // A one-off candidate loses to probation's victim and leaves.
         let cold = b.insert(3000);
         b.insert(3001);
@@ -626,7 +617,7 @@ mod tests {
         );
         let mut checked = [0; 3];
         for slot in b.live.clone() {
-            let seg = b.slab.get(slot).unwrap().seg as usize;
+            let seg = b.slab.get(slot).unwrap().seg() as usize;
             let before_lists = b.lists();
             let before_policy = b.policy.clone();
             b.slab.begin_journal();
@@ -668,11 +659,11 @@ mod tests {
         let hits = p.hits;
         // Slot 0 (hash 0) sits in probation: a tentative hit promotes it, the caller rejects it.
         let (_, slab) = tinylfu(&store);
-        assert_eq!(slab.get(0).unwrap().seg, PROBATION);
+        assert_eq!(slab.get(0).unwrap().seg(), PROBATION);
         let slot = store.get(0, 0.0);
         assert_eq!(slot, 0);
         let (_, slab) = tinylfu(&store);
-        assert_eq!(slab.get(0).unwrap().seg, PROTECTED);
+        assert_eq!(slab.get(0).unwrap().seg(), PROTECTED);
         assert_eq!(store.get_next(slot, 0.0), NIL);
         let (p, slab) = tinylfu(&store);
         let after: Vec<Vec<u32>> = (0..3u8).map(|seg| slab.iter(seg).collect()).collect();
