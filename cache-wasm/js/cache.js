@@ -267,8 +267,11 @@ export class CacheConfig {
 /** A cache of string keys with built-in stats. */
 export class CacheManager {
   #e;
+  // Keys and values by slot. Their length is their capacity: it doubles as slots are taken,
+  // up to maxEntries, so a full cache's arrays hold exactly its bound.
   #keys = [];
   #vals = [];
+  #maxEntries;
   #timed;
   // The buckets' address when get() may probe the index itself (no TTLs in play and a table
   // it can address), else -1.
@@ -340,6 +343,7 @@ export class CacheManager {
     this.#config = s;
     this.#anyHash = s.evictionPolicy === "lru";
     this.#maxKeyLength = s.maxKeyLength;
+    this.#maxEntries = s.maxEntries;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
     this.#timed = s.defaultTtl > 0;
@@ -748,10 +752,27 @@ export class CacheManager {
       if (old !== undefined && old.length > LONG_KEY) this.#forgetLong(old, s);
       if (key.length > LONG_KEY) long.set(key, s);
     }
+    if (s >= this.#keys.length) this.#grow(s);
     this.#keys[s] = key;
     this.#vals[s] = value;
     this.#markDue(s, due);
     return this;
+  }
+
+  // Makes room in the key and value arrays for slot `s`.
+  #grow(s) {
+    const old = this.#keys;
+    const oldVals = this.#vals;
+    let cap = Math.min(Math.max(old.length * 2, 16), this.#maxEntries);
+    if (cap <= s) cap = s + 1;
+    const keys = new Array(cap);
+    const vals = new Array(cap);
+    for (let i = 0; i < old.length; i++) {
+      keys[i] = old[i];
+      vals[i] = oldVals[i];
+    }
+    this.#keys = keys;
+    this.#vals = vals;
   }
 
   // Drops the long key `k` whose entry left slot `s`. Without TTLs a key has one entry at
