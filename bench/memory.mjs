@@ -1,4 +1,5 @@
-// Memory per entry of each cache: JS heap plus WebAssembly memory, one process per measurement.
+// Memory per entry of each cache: JS heap, ArrayBuffer memory outside it (typed arrays) and
+// WebAssembly memory, one process per measurement.
 //
 // Usage: node bench/memory.mjs                 (every implementation at 100k and 1M entries with
 //                                               12-character keys, and lru-cache and both
@@ -21,16 +22,28 @@ async function measure(name, n, keyLen) {
     for (let i = 0; i < 4; i++) global.gc();
   };
   settle();
-  const heap0 = process.memoryUsage().heapUsed;
+  const before = process.memoryUsage();
   const wasm0 = wasmMemoryBytes();
   const cache = impl.make(n);
   for (let i = 0; i < n; i++) cache.set(keys[i], vals[i]);
   settle();
-  const heap = process.memoryUsage().heapUsed - heap0;
+  const after = process.memoryUsage();
+  const heap = after.heapUsed - before.heapUsed;
+  // Typed arrays keep their elements outside the JS heap (lru-cache's and mnemonist's links);
+  // Node does not count WebAssembly memory among them, so it is added on its own.
+  const buffers = after.arrayBuffers - before.arrayBuffers;
   const wasm = wasmMemoryBytes() - wasm0;
   // Keep the cache alive until after the measurement.
   if (cache.get(keys[n - 1]) !== vals[n - 1]) throw new Error(`${name} lost the last entry`);
-  return { impl: name, entries: n, key_chars: keyLen, heap_bytes: heap, wasm_bytes: wasm, bytes_per_entry: (heap + wasm) / n };
+  return {
+    impl: name,
+    entries: n,
+    key_chars: keyLen,
+    heap_bytes: heap,
+    buffer_bytes: buffers,
+    wasm_bytes: wasm,
+    bytes_per_entry: (heap + buffers + wasm) / n,
+  };
 }
 
 const [, , name, n, keyLen] = process.argv;
@@ -49,10 +62,11 @@ if (name) {
       }),
     ),
   );
-  console.log("implementation        entries  key chars  JS heap B/entry  wasm B/entry  total B/entry");
+  console.log("implementation        entries  key chars  JS heap B/entry  ArrayBuffers B/entry  wasm B/entry  total B/entry");
   for (const r of rows) {
+    const per = (bytes) => (bytes / r.entries).toFixed(1);
     console.log(
-      `${r.impl.padEnd(20)} ${String(r.entries).padStart(8)}  ${String(r.key_chars).padStart(9)}  ${(r.heap_bytes / r.entries).toFixed(1).padStart(15)}  ${(r.wasm_bytes / r.entries).toFixed(1).padStart(12)}  ${r.bytes_per_entry.toFixed(1).padStart(13)}`,
+      `${r.impl.padEnd(20)} ${String(r.entries).padStart(8)}  ${String(r.key_chars).padStart(9)}  ${per(r.heap_bytes).padStart(15)}  ${per(r.buffer_bytes).padStart(20)}  ${per(r.wasm_bytes).padStart(12)}  ${r.bytes_per_entry.toFixed(1).padStart(13)}`,
     );
   }
   if (process.argv.includes("--json")) console.log(JSON.stringify(rows));

@@ -98,7 +98,8 @@ Where cache-wasm is not ahead of lru-cache, and why:
 
 ## Memory per entry
 
-JS heap plus WebAssembly memory, measured after GC in one process per implementation
+JS heap, ArrayBuffer memory outside it (the typed arrays in which lru-cache and mnemonist keep
+their links) and WebAssembly memory, measured after GC in one process per implementation
 (\`node bench/memory.mjs\`); small object values, capacity = entries. The key strings themselves
 are not counted (every implementation holds the same ones); keys over 32 characters cost
 cache-wasm a Map entry more, which the 60-character rows show.
