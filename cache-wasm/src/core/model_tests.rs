@@ -1124,7 +1124,9 @@ mod units {
         // Full: the least recent entry (a) gives its slot and hash to the new one.
         let d = s.insert_any(1, 0.0, 0.0).unwrap();
         assert_eq!((d, s.hash_at(d)), (a, Some(hash_a)));
-        assert_eq!(s.peek(hash_a, 0.0), d);
+        // Their callers find them by slot: the index holds only the entry stored by hash.
+        assert_eq!(s.peek(hash_a, 0.0), NIL);
+        assert_eq!(s.peek(77, 0.0), c);
         assert_eq!(s.counts().removed(RemovalCause::Capacity), 1);
         s.check_invariants();
         let before = s.counts().clone();
@@ -1139,6 +1141,21 @@ mod units {
         );
         assert_eq!(s.get_slot(NIL, 0.0), NIL);
         assert_eq!(s.counts().misses, before.misses, "the caller counts a miss");
+        s.check_invariants();
+        // Order b, d, c: a store by hash takes c's slot and is found by its own hash.
+        let e = s.insert(5, 1, 0.0, 0.0).unwrap();
+        assert_eq!((e, s.peek(5, 0.0), s.peek(77, 0.0)), (c, c, NIL));
+        s.check_invariants();
+        // d's slot goes to a store by hash (into the index), then to one by slot.
+        let f = s.insert(6, 1, 0.0, 0.0).unwrap();
+        assert_eq!((f, s.peek(6, 0.0)), (d, d));
+        let _ = s.get_slot(b, 0.0);
+        let _ = s.get_slot(e, 0.0);
+        let g = s.insert_any(1, 0.0, 0.0).unwrap();
+        assert_eq!((g, s.hash_at(g)), (f, Some(6)));
+        s.check_invariants();
+        s.delete(g).unwrap();
+        assert_eq!(s.peek(6, 0.0), NIL);
         s.check_invariants();
     }
 

@@ -16,17 +16,20 @@ pub(crate) const LISTS: usize = 3;
 const LINK: u32 = (1 << 24) - 1;
 /// The read flag's bit in the `next` word.
 const READ: u32 = 1 << 31;
+/// The bit in the `next` word of an entry the hash index does not hold.
+const UNINDEXED: u32 = 1 << 30;
 
-/// One entry's bookkeeping: its key hash, list links, segment, read flag and size in 16 bytes
+/// One entry's bookkeeping: its key hash, list links, segment, flags and size in 16 bytes
 /// (four nodes to a cache line), together so that evicting the least recent entry reads one
-/// cold node. The segment shares a word with the previous slot, the read flag with the next.
+/// cold node. The segment shares a word with the previous slot, the flags with the next.
 /// Expiry times live beside the nodes, in a vector that exists once any entry has a TTL.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
     pub hash: u32,
     /// Previous slot in the low 24 bits, the segment above them.
     prev_seg: u32,
-    /// Next slot in the low 24 bits, the read flag in the top bit.
+    /// Next slot in the low 24 bits, the read flag in the top bit and the unindexed flag
+    /// below it.
     next_read: u32,
     pub size: u32,
 }
@@ -41,7 +44,7 @@ fn unpack(word: u32) -> u32 {
 impl Node {
     pub(crate) const EMPTY: Node = Node::new(0, 0);
 
-    /// A node of `hash` and `size` in no list, not read.
+    /// A node of `hash` and `size` in no list, not read, indexed.
     pub(crate) const fn new(hash: u32, size: u32) -> Node {
         Node {
             hash,
@@ -73,6 +76,17 @@ impl Node {
         self.next_read & READ != 0
     }
 
+    /// Whether the hash index holds this entry (entries a caller finds by slot need not be).
+    #[inline]
+    pub fn indexed(&self) -> bool {
+        self.next_read & UNINDEXED == 0
+    }
+
+    #[inline]
+    pub fn set_indexed(&mut self, indexed: bool) {
+        self.next_read = (self.next_read & !UNINDEXED) | if indexed { 0 } else { UNINDEXED };
+    }
+
     #[inline]
     pub fn set_prev(&mut self, slot: u32) {
         self.prev_seg = (self.prev_seg & !LINK) | (slot & LINK);
@@ -92,7 +106,7 @@ impl Node {
     #[inline]
     fn link(&mut self, prev: u32, next: u32, seg: u8) {
         self.prev_seg = (u32::from(seg) << 24) | (prev & LINK);
-        self.next_read = (self.next_read & READ) | (next & LINK);
+        self.next_read = (self.next_read & !LINK) | (next & LINK);
     }
 }
 
@@ -211,15 +225,16 @@ impl Slab {
         slot
     }
 
-    /// Gives the least recent slot of list 0 to a new entry with `hash` and `size`, which
-    /// becomes the most recent: what evicting it and inserting would do, in one move. Returns
+    /// Gives the least recent slot of list 0 to a new entry with `hash` and `size` (held by the
+    /// index or not, as `indexed` says), which becomes the most recent: what evicting it and inserting would do, in one move. Returns
     /// the slot; None (nothing changes) when list 0 is empty.
-    pub fn recycle_tail(&mut self, hash: u32, size: u32) -> Option<u32> {
+    pub fn recycle_tail(&mut self, hash: u32, size: u32, indexed: bool) -> Option<u32> {
         let tail = self.lists.first()?.tail;
         let filled = self.front0(tail, |n| {
             n.hash = hash;
             n.size = size;
             n.set_read(false);
+            n.set_indexed(indexed);
         });
         filled.then_some(tail)
     }
@@ -530,9 +545,15 @@ mod tests {
         n.set_next(NIL);
         n.set_prev(5);
         assert_eq!((n.prev(), n.next(), n.seg(), n.read()), (5, NIL, 2, true));
+        assert!(n.indexed());
+        n.set_indexed(false);
         n.link(NIL, 7, 0);
         n.set_read(false);
         assert_eq!((n.prev(), n.next(), n.seg(), n.read()), (NIL, 7, 0, false));
+        assert!(!n.indexed());
+        n.set_next(3);
+        n.set_indexed(true);
+        assert_eq!((n.next(), n.indexed(), n.read()), (3, true, false));
         assert_eq!((n.hash, n.size), (9, 3));
     }
 
@@ -591,7 +612,7 @@ mod tests {
     #[test]
     fn recycling_the_tail_is_evicting_it_and_inserting() {
         let mut a = Slab::new();
-        assert_eq!(a.recycle_tail(1, 1), None);
+        assert_eq!(a.recycle_tail(1, 1, true), None);
         let mut b = Slab::new();
         for s in [&mut a, &mut b] {
             for h in 0..4 {
@@ -600,7 +621,7 @@ mod tests {
             }
         }
         for h in 10..20 {
-            let slot = a.recycle_tail(h, 7).unwrap();
+            let slot = a.recycle_tail(h, 7, true).unwrap();
             let tail = b.tail(0);
             b.release(tail);
             assert_eq!(b.alloc(Node::new(h, 7)), tail);
@@ -613,7 +634,7 @@ mod tests {
         let mut one = Slab::new();
         let only = one.alloc(node(1));
         one.move_to_front(only, 0);
-        assert_eq!(one.recycle_tail(2, 3), Some(only));
+        assert_eq!(one.recycle_tail(2, 3, true), Some(only));
         assert_eq!(
             (one.hash(only), one.list(0).head, one.list(0).tail),
             (2, only, only)

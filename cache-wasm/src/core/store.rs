@@ -508,10 +508,12 @@ impl Store {
     }
 
     /// Stores a new entry for a key the caller knows is absent and finds by slot itself, never
-    /// by hash: the store picks the hash. A full LRU cache without a byte bound gives it the
-    /// least recent entry's slot and hash (unless purging expired entries made room), so the
-    /// index does not change at all; other entries get the next hash of a Weyl sequence.
-    /// Only for LRU, where no decision depends on a key's hash. Returns the slot, like
+    /// by hash: the store picks the hash, and the index need not hold the entry. A full LRU
+    /// cache without a byte bound gives it the least recent entry's slot and hash (unless
+    /// purging expired entries made room), so the index does not change at all (a bucket the
+    /// old entry had now leads to the new one, whose key the caller's comparison rejects);
+    /// other entries get the next hash of a Weyl sequence and stay out of the index. Only for
+    /// LRU, where no decision depends on a key's hash. Returns the slot, like
     /// [`Store::insert`].
     pub fn insert_any(&mut self, size: u32, ttl_ms: f64, now: f64) -> Result<u32, StoreError> {
         let victim = self.slab.tail(0);
@@ -522,7 +524,7 @@ impl Store {
                 self.any_hash
             }
         };
-        self.insert(hash, size, ttl_ms, now)
+        self.insert_with(hash, size, ttl_ms, now, false)
     }
 
     /// Stores a new entry for a key the caller knows is absent, evicting to make room.
@@ -534,6 +536,18 @@ impl Store {
         ttl_ms: f64,
         now: f64,
     ) -> Result<u32, StoreError> {
+        self.insert_with(hash, size, ttl_ms, now, true)
+    }
+
+    /// `insert`, putting the entry in the index when `index` says so.
+    fn insert_with(
+        &mut self,
+        hash: u32,
+        size: u32,
+        ttl_ms: f64,
+        now: f64,
+        index: bool,
+    ) -> Result<u32, StoreError> {
         if self.max_bytes > 0 && u64::from(size) > self.max_bytes {
             return Err(StoreError::TooLarge);
         }
@@ -544,7 +558,7 @@ impl Store {
             self.policy.record_access(hash);
         }
         self.purge_expired(now, PURGE_PER_WRITE);
-        if let Some(slot) = self.recycle_lru(hash, size, ttl_ms, now) {
+        if let Some(slot) = self.recycle_lru(hash, size, ttl_ms, now, index) {
             return Ok(slot);
         }
         while self.len >= self.max_entries {
@@ -554,11 +568,15 @@ impl Store {
         }
         self.make_room_for_bytes(hash, u64::from(size), NIL, now);
         let expires_at = self.expiry(ttl_ms, now);
-        let slot = self.slab.alloc(Node::new(hash, size));
+        let mut node = Node::new(hash, size);
+        node.set_indexed(index);
+        let slot = self.slab.alloc(node);
         self.slab.set_expires(slot, expires_at);
         self.touch_stamp(slot);
-        let slab = &self.slab;
-        self.index.insert(hash, slot, |s| slab.hash(s));
+        if index {
+            let slab = &self.slab;
+            self.index.insert(hash, slot, |s| slab.hash(s));
+        }
         self.policy.on_insert(&mut self.slab, slot);
         self.len += 1;
         self.bytes += u64::from(size);
@@ -575,24 +593,31 @@ impl Store {
     /// same counts; this does it without the free list, and moves the node once. None when
     /// the case does not apply.
     #[inline]
-    fn recycle_lru(&mut self, hash: u32, size: u32, ttl_ms: f64, now: f64) -> Option<u32> {
+    fn recycle_lru(
+        &mut self,
+        hash: u32,
+        size: u32,
+        ttl_ms: f64,
+        now: f64,
+        index: bool,
+    ) -> Option<u32> {
         if self.kind != PolicyKind::Lru || self.len < self.max_entries || self.max_bytes != 0 {
             return None;
         }
         let victim = self.slab.tail(0);
         let old = *self.live(victim)?;
-        // The same hash in the same slot leaves the index as it is.
-        let reindex = old.hash != hash;
-        if reindex {
+        // An indexed entry's bucket serves the new one when the hash is the same.
+        let keep = old.indexed() && old.hash == hash;
+        if old.indexed() && !keep {
             let slab = &self.slab;
             self.index.remove(old.hash, victim, |s| slab.hash(s));
         }
-        self.slab.recycle_tail(hash, size)?;
+        self.slab.recycle_tail(hash, size, keep || index)?;
         if let Some(c) = self.counts.removals.get_mut(RemovalCause::Capacity.index()) {
             *c += 1;
         }
         self.touch_stamp(victim);
-        if reindex {
+        if index && !keep {
             let slab = &self.slab;
             self.index.insert(hash, victim, |s| slab.hash(s));
         }
@@ -837,8 +862,10 @@ impl Store {
     fn remove(&mut self, slot: u32, cause: RemovalCause) {
         let Some(&n) = self.live(slot) else { return };
         self.policy.on_remove(&mut self.slab, slot);
-        let slab = &self.slab;
-        self.index.remove(n.hash, slot, |s| slab.hash(s));
+        if n.indexed() {
+            let slab = &self.slab;
+            self.index.remove(n.hash, slot, |s| slab.hash(s));
+        }
         self.len = self.len.saturating_sub(1);
         self.bytes = self.bytes.saturating_sub(u64::from(n.size));
         if self.slab.expires_at(slot).is_finite() {
@@ -872,16 +899,27 @@ impl Store {
         }
         let listed: usize = (0..3u8).map(|seg| self.slab.iter(seg).count()).sum();
         assert_eq!(listed, live.len(), "every live slot is in exactly one list");
+        let want: Vec<u32> = live
+            .iter()
+            .copied()
+            .filter(|s| self.slab.get(*s).unwrap().indexed())
+            .collect();
+        if self.kind != PolicyKind::Lru {
+            assert_eq!(want, live, "only an LRU cache has entries out of the index");
+        }
         assert_eq!(
             self.index.len(),
-            live.len(),
-            "the index holds every live slot"
+            want.len(),
+            "the index holds every indexed slot"
         );
         self.index.check_distances(|x| self.slab.hash(x));
         let mut indexed: Vec<u32> = self.index.slots().collect();
         indexed.sort_unstable();
-        assert_eq!(indexed, live, "the index holds exactly the live slots");
-        for s in &live {
+        assert_eq!(
+            indexed, want,
+            "the index holds exactly the indexed live slots"
+        );
+        for s in &want {
             let h = self.slab.hash(*s);
             let slab = &self.slab;
             let (mut pos, mut at) = self.index.first(h, |x| slab.hash(x));
