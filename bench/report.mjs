@@ -102,7 +102,8 @@ JS heap, ArrayBuffer memory outside it (the typed arrays in which lru-cache and 
 their links) and WebAssembly memory, measured after GC in one process per implementation
 (\`node bench/memory.mjs\`); small object values, capacity = entries. The key strings themselves
 are not counted (every implementation holds the same ones); keys over 32 characters cost
-cache-wasm a Map entry more, which the 60-character rows show.
+cache-wasm a Map entry more, less the index buckets an LRU cache does not give them, which the
+60-character rows show.
 
 \`\`\`
 ${memoryText.trim()}
