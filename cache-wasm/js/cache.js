@@ -271,7 +271,6 @@ export class CacheManager {
   // up to maxEntries, so a full cache's arrays hold exactly its bound.
   #keys = [];
   #vals = [];
-  #maxEntries;
   #timed;
   // The buckets' address when get() may probe the index itself (no TTLs in play and a table
   // it can address), else -1.
@@ -343,7 +342,6 @@ export class CacheManager {
     this.#config = s;
     this.#anyHash = s.evictionPolicy === "lru";
     this.#maxKeyLength = s.maxKeyLength;
-    this.#maxEntries = s.maxEntries;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
     this.#timed = s.defaultTtl > 0;
@@ -763,7 +761,7 @@ export class CacheManager {
   #grow(s) {
     const old = this.#keys;
     const oldVals = this.#vals;
-    let cap = Math.min(Math.max(old.length * 2, 16), this.#maxEntries);
+    let cap = Math.min(Math.max(old.length * 2, 16), this.#config.maxEntries);
     if (cap <= s) cap = s + 1;
     const keys = new Array(cap);
     const vals = new Array(cap);
