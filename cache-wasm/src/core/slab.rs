@@ -1,6 +1,7 @@
 //! Entry slots with intrusive doubly linked lists: the storage every eviction policy orders.
 
 use super::chunked::Chunked;
+use super::index::MAX_SLOTS;
 
 /// The "no slot" marker used for list ends, empty buckets and missing answers.
 pub const NIL: u32 = u32::MAX;
@@ -11,9 +12,9 @@ pub(crate) const FREE: u8 = u8::MAX;
 /// Number of ordered lists a policy may use (LRU uses one, W-TinyLFU three).
 pub(crate) const LISTS: usize = 3;
 
-/// Low 24 bits of a link word: a slot number (slots are below `index::MAX_SLOTS`), or all ones
-/// for NIL.
-const LINK: u32 = (1 << 24) - 1;
+/// Low 24 bits of a link word: a slot number (slots are below `MAX_SLOTS`, the most entries a
+/// cache may hold), or all ones for NIL.
+const LINK: u32 = MAX_SLOTS;
 /// The read flag's bit in the `next` word.
 const READ: u32 = 1 << 31;
 /// The bit in the `next` word of an entry the hash index does not hold.
@@ -200,7 +201,7 @@ impl Slab {
 
     /// Takes a free slot (or a new one) and fills it with `node`, not yet in any list.
     /// The new slot has no expiry until [`Slab::set_expires`]. Free slots are taken first, so
-    /// slot numbers stay below the most entries a cache may hold (`index::MAX_SLOTS`) and a
+    /// slot numbers stay below the most entries a cache may hold (`MAX_SLOTS`) and a
     /// link fits in 24 bits.
     pub fn alloc(&mut self, node: Node) -> u32 {
         if self.free != NIL {
@@ -226,8 +227,9 @@ impl Slab {
     }
 
     /// Gives the least recent slot of list 0 to a new entry with `hash` and `size` (held by the
-    /// index or not, as `indexed` says), which becomes the most recent: what evicting it and inserting would do, in one move. Returns
-    /// the slot; None (nothing changes) when list 0 is empty.
+    /// index or not, as `indexed` says), which becomes the most recent: what evicting it and
+    /// inserting would do, in one move. Returns the slot; None (nothing changes) when list 0
+    /// is empty.
     pub fn recycle_tail(&mut self, hash: u32, size: u32, indexed: bool) -> Option<u32> {
         let tail = self.lists.first()?.tail;
         let filled = self.front0(tail, |n| {
