@@ -122,8 +122,8 @@ function runRounds() {
 // Runs `FORKS` child processes of this script and pools their samples, fork after fork.
 function runForks() {
   const dir = mkdtempSync(join(tmpdir(), "cache-wasm-throughput-"));
+  // Per workload: every fork's samples, and for each sample the fork it came from.
   const pooled = [];
-  const forkOf = [];
   try {
     for (let f = 0; f < FORKS; f++) {
       const file = join(dir, `fork-${f}.json`);
@@ -132,19 +132,15 @@ function runForks() {
       execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...childArgs], { stdio: "inherit" });
       const runs = JSON.parse(readFileSync(file, "utf8"));
       runs.forEach((run, i) => {
-        if (f === 0) {
-          pooled.push(run);
-          forkOf.push(run.samples[run.impls[0]].map(() => f));
-          return;
-        }
+        pooled[i] ??= { ...run, samples: Object.fromEntries(run.impls.map((name) => [name, []])), forkOf: [] };
         for (const name of run.impls) pooled[i].samples[name].push(...run.samples[name]);
-        forkOf[i].push(...run.samples[run.impls[0]].map(() => f));
+        pooled[i].forkOf.push(...run.samples[run.impls[0]].map(() => f));
       });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return pooled.map((run, i) => ({ ...run, forkOf: forkOf[i] }));
+  return pooled;
 }
 
 // Each round's rate is divided by lru-cache's in the same round (a round runs every
@@ -156,16 +152,17 @@ function summarize(run) {
   const forks = Math.max(...forkOf) + 1;
   const rows = run.impls.map((name) => {
     const s = run.samples[name];
+    const med = median(s);
     const ratios = s.map((x, i) => x / base[i]);
     const forkMedians = Array.from({ length: forks }, (_, f) => median(ratios.filter((_, i) => forkOf[i] === f)));
     return {
       impl: name,
-      ops_per_s: Math.round(median(s)),
+      ops_per_s: Math.round(med),
       ratio: median(ratios),
       ratio_min: Math.min(...ratios),
       ratio_max: Math.max(...ratios),
       fork_ratios: forkMedians,
-      spread: (Math.max(...s) - Math.min(...s)) / median(s),
+      spread: (Math.max(...s) - Math.min(...s)) / med,
       hit_rate: run.hitRates[name],
     };
   });
