@@ -125,6 +125,7 @@ const H_READS_COUNT = 3;
 const H_READS_CAP = 4;
 const H_MISSES = 5;
 const H_FAST_MISS = 6;
+const H_TIMES_PTR = 7;
 // Misses counted in shared memory before the engine is asked to take them.
 const MISS_BATCH = 1 << 30;
 const OP_GET = 0;
@@ -271,11 +272,17 @@ export class CacheManager {
   // up to maxEntries, so a full cache's arrays hold exactly its bound.
   #keys = [];
   #vals = [];
+  // Once TTLs are in play (`#timed`), each slot's absolute expiry as JS last wrote it, the
+  // same length as the keys: exactly the engine's for an entry JS stored, and -Infinity for
+  // one it did not (ask the engine). A get finds a hit itself when its clock reading is
+  // before this; the engine checks every other case.
+  #exps = null;
   #timed;
-  // The buckets' address when get() may probe the index itself (no TTLs in play and a table
-  // it can address), else -1.
+  // The buckets' address when a slot found by probing needs no expiry check (no TTLs in play
+  // and a table JS can address), else -1: set() and peek() then trust the probe.
   #fastPtr = -1;
-  // The buckets' address when JS can address the table (with or without TTLs), else -1.
+  // The buckets' address when JS can address the table (with or without TTLs), else -1: get()
+  // probes it, and checks a hit's expiry when TTLs are in play.
   #probePtr = -1;
   #maxKeyLength;
   #maxBytes;
@@ -311,6 +318,7 @@ export class CacheManager {
   #tablePtr = -1;
   #tableLen = -1;
   #reads = null;
+  #times = null;
   #subscribers = [];
   #alertHandlers = [];
   #timers = [];
@@ -344,7 +352,8 @@ export class CacheManager {
     this.#maxKeyLength = s.maxKeyLength;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
-    this.#timed = s.defaultTtl > 0;
+    this.#timed = false;
+    if (s.defaultTtl > 0) this.#startTimed();
     this.#sharedPtr = this.#e.sharedPtr();
     this.#views();
     let layers;
@@ -370,6 +379,7 @@ export class CacheManager {
     this.#tableLen = hdr[H_TABLE_LEN];
     this.#table = new Uint32Array(buf, this.#tablePtr, this.#tableLen);
     this.#reads = new Uint32Array(buf, hdr[H_READS_PTR], hdr[H_READS_CAP]);
+    this.#times = new Float64Array(buf, hdr[H_TIMES_PTR], hdr[H_READS_CAP]);
     this.#probePtr = this.#tableLen !== 0 && this.#tableLen <= FAST_BUCKETS ? this.#tablePtr : -1;
     this.#fastPtr = this.#timed ? -1 : this.#probePtr;
   }
@@ -432,12 +442,14 @@ export class CacheManager {
     if (pending === 0) return;
     const keys = this.#keys;
     const vals = this.#vals;
+    const exps = this.#exps;
     const long = this.#longKeys;
     for (const s of this.#e.takeFreed()) {
       const k = keys[s];
       keys[s] = undefined;
       if (long.size !== 0 && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k, s);
       vals[s] = undefined;
+      if (exps !== null && s < exps.length) exps[s] = -Infinity;
       this.#markDue(s, false);
     }
   }
@@ -521,17 +533,19 @@ export class CacheManager {
 
   /** The value for `key`, or undefined on a miss or expiry. Refreshes recency. */
   get(key) {
-    // The common case, kept small enough for the caller's loop to inline it: a string key,
-    // no TTLs, and the index's buckets where the views say (a view of memory that grew reads
+    // The common case, kept small enough for the caller's loop to inline it: a string key
+    // and the index's buckets where the views say (a view of memory that grew reads
     // undefined, which fails the check). JS probes the buckets in shared memory and records a
     // hit in the buffer that the engine applies, in order, before anything else it does.
+    // With TTLs in play a hit also checks the entry's expiry.
     if (--this.#countdown !== 0 && typeof key === "string" && key.length <= this.#maxKeyLength) {
       const hdr = this.#hdr;
-      if (hdr[H_TABLE_PTR] === this.#fastPtr) {
+      if (hdr[H_TABLE_PTR] === this.#probePtr) {
         if (key.length > LONG_KEY) return this.#getLong(hdr, key);
         const h = hashKey(key);
         const s = this.#probe(key, h);
         if (s === NIL) return this.#fastMiss(hdr, key, h);
+        if (this.#exps !== null) return this.#getTimed(key, h, s, now());
         this.#bufferHit(hdr, s);
         return this.#vals[s];
       }
@@ -558,6 +572,7 @@ export class CacheManager {
   // get() of a long key on the fast path: without TTLs `#longKeys` holds exactly the stored
   // long keys, with their slots.
   #getLong(hdr, key) {
+    if (this.#exps !== null) return this.#getLongCall(key);
     const s = this.#longKeys.get(key);
     if (s === undefined) return this.#fastMiss(hdr, key, this.#longHash(key));
     this.#bufferHit(hdr, s);
@@ -583,23 +598,24 @@ export class CacheManager {
     if (this.#countdown === 0) return this.#timedGet(key);
     if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
     this.#syncViews();
-    if (this.#fastPtr !== -1) {
+    if (this.#probePtr !== -1) {
       // The views are current now; the fast path can take it.
       this.#countdown++;
       return this.get(key);
     }
     if (key.length > LONG_KEY) return this.#getLongCall(key);
-    const h = hashKey(key);
-    const hdr = this.#hdr;
-    if (hdr[H_FAST_MISS] === 1 && hdr[H_TABLE_PTR] === this.#probePtr) return this.#getTimed(key, h);
-    return this.#getCall(key, h);
+    return this.#getCall(key, hashKey(key));
   }
 
-  // get() of a long key off the fast path: the engine checks the expiry of its slot.
+  // get() of a long key off the fast path: JS (with TTLs in play) or the engine checks the
+  // expiry of its slot.
   #getLongCall(key) {
     const s = this.#longKeys.get(key);
     if (s !== undefined) {
-      if (this.#e.getSlot(s, this.#now()) !== NIL) return this.#vals[s];
+      const t = this.#now();
+      const exps = this.#exps;
+      if (exps !== null && t < exps[s]) return this.#timedHit(s, t);
+      if (this.#e.getSlot(s, t) !== NIL) return this.#vals[s];
       // Expired, and removed; the removal may have grown memory.
       this.#release(1);
       this.#syncViews();
@@ -607,20 +623,32 @@ export class CacheManager {
     return this.#fastMiss(this.#hdr, key, this.#longHash(key));
   }
 
-  // An LRU cache with TTLs: JS finds the key's slot itself and the engine checks its expiry.
-  // An expired entry is removed, and a newer entry of the same key may follow it.
-  #getTimed(key, h) {
-    const t = now();
+  // get() with TTLs in play, from `s`, the first slot JS found holding `key` (hash `h`), at
+  // clock reading `t`: a hit when the entry's expiry as JS wrote it is later; else the engine
+  // checks. An expired entry is removed, and a newer entry of the same key may follow it.
+  #getTimed(key, h, s, t) {
     for (;;) {
-      const s = this.#probe(key, h);
-      if (s === NIL) break;
+      if (t < this.#exps[s]) return this.#timedHit(s, t);
       if (this.#e.getSlot(s, t) !== NIL) return this.#vals[s];
       this.#release(1);
       // The removal may have grown memory; probe again only through current views.
       this.#syncViews();
       if (this.#hdr[H_TABLE_PTR] !== this.#probePtr) return this.#getCall(key, h);
+      s = this.#probe(key, h);
+      if (s === NIL) return this.#fastMiss(this.#hdr, key, h);
     }
-    return this.#miss(key, h);
+  }
+
+  // A hit JS found alive at clock reading `t`: recorded with the reading, for the engine to
+  // apply as of then.
+  #timedHit(s, t) {
+    const hdr = this.#hdr;
+    const c = hdr[H_READS_COUNT];
+    this.#reads[c] = s;
+    this.#times[c] = t;
+    hdr[H_READS_COUNT] = c + 1;
+    if (c + 1 === this.#reads.length) this.#e.applyReads(t);
+    return this.#vals[s];
   }
 
   // Counts a get that found nothing, in the shared header (LRU only), and remembers the key
@@ -701,10 +729,7 @@ export class CacheManager {
     if (this.#maxBytes > 0 && size > this.#maxBytes) {
       throw this.#bad(new RangeError(`cache-wasm: set size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
     }
-    if (ttl > 0 && !this.#timed) {
-      this.#timed = true;
-      this.#fastPtr = -1;
-    }
+    if (ttl > 0 && !this.#timed) this.#startTimed();
     const t = this.#at || (this.#timed ? now() : 0);
     const e = this.#e;
     // A write while async work is in progress: reads that began earlier must not promote what
@@ -753,8 +778,17 @@ export class CacheManager {
     if (s >= this.#keys.length) this.#grow(s);
     this.#keys[s] = key;
     this.#vals[s] = value;
+    if (this.#exps !== null) this.#exps[s] = ttl > 0 ? t + ttl : Infinity;
     this.#markDue(s, due);
     return this;
+  }
+
+  // Puts TTLs in play: from now on every get reads the clock, and entries get expiries.
+  #startTimed() {
+    this.#timed = true;
+    this.#fastPtr = -1;
+    // Entries stored so far have no expiry; -Infinity sends their gets to the engine.
+    this.#exps = new Float64Array(this.#keys.length).fill(-Infinity);
   }
 
   // Makes room in the key and value arrays for slot `s`.
@@ -771,6 +805,11 @@ export class CacheManager {
     }
     this.#keys = keys;
     this.#vals = vals;
+    if (this.#exps !== null) {
+      const exps = new Float64Array(cap).fill(-Infinity);
+      exps.set(this.#exps);
+      this.#exps = exps;
+    }
   }
 
   // Drops the long key `k` whose entry left slot `s`. Without TTLs a key has one entry at
@@ -786,6 +825,7 @@ export class CacheManager {
     const pending = this.#e.update(s, size, ttl, t);
     if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
     this.#vals[s] = value;
+    if (this.#exps !== null) this.#exps[s] = ttl > 0 ? t + ttl : Infinity;
     this.#markDue(s, due);
     this.#release(pending);
     return this;
@@ -852,6 +892,7 @@ export class CacheManager {
     this.#missKey = undefined;
     this.#keys = [];
     this.#vals = [];
+    if (this.#exps !== null) this.#exps = new Float64Array(0);
   }
 
   /** Live entries. */

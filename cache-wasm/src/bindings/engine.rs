@@ -45,15 +45,19 @@ const H_READS_CAP: usize = 4;
 const H_MISSES: usize = 5;
 /// Whether JS may count misses itself (1) or must call `get` for them (0).
 const H_FAST_MISS: usize = 6;
+/// Where the clock readings of the recorded hits are (one `f64` per hit, with TTLs in play).
+const H_TIMES_PTR: usize = 7;
 
 /// Memory shared with the JS fast path. JS probes the index's buckets itself for a get; on a
-/// hit it appends the slot to `reads` and bumps the count in the header. Every engine call
-/// first applies those hits in order, so counts, recency and evictions come out exactly as if
-/// each get had been a call. The header says where the buckets and the buffer are; it is
-/// rewritten whenever the table moves.
+/// hit it appends the slot to `reads` and bumps the count in the header. With TTLs in play JS
+/// also checks the entry's expiry against its own copy and writes its clock reading beside
+/// the slot in `times`. Every engine call first applies those hits in order, so counts,
+/// recency and evictions come out exactly as if each get had been a call. The header says
+/// where the buckets and the buffers are; it is rewritten whenever the table moves.
 struct Shared {
     header: Box<[u32; HEADER_WORDS]>,
     reads: Box<[u32; READS]>,
+    times: Box<[f64; READS]>,
 }
 
 impl Shared {
@@ -61,9 +65,13 @@ impl Shared {
         let mut s = Shared {
             header: Box::new([0; HEADER_WORDS]),
             reads: Box::new([0; READS]),
+            times: Box::new([0.0; READS]),
         };
         if let Some(h) = s.header.get_mut(H_READS_PTR) {
             *h = s.reads.as_ptr() as usize as u32;
+        }
+        if let Some(h) = s.header.get_mut(H_TIMES_PTR) {
+            *h = s.times.as_ptr() as usize as u32;
         }
         if let Some(h) = s.header.get_mut(H_READS_CAP) {
             *h = READS as u32;
@@ -93,8 +101,10 @@ impl Engine {
         if count == 0 {
             return;
         }
-        if let Some(slots) = self.shared.reads.get(..count.min(READS)) {
-            self.store.apply_hits(slots, now);
+        let n = count.min(READS);
+        if let (Some(slots), Some(times)) = (self.shared.reads.get(..n), self.shared.times.get(..n))
+        {
+            self.store.apply_hits(slots, times, now);
         }
         if let Some(h) = self.shared.header.get_mut(H_READS_COUNT) {
             *h = 0;

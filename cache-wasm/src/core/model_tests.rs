@@ -1346,6 +1346,24 @@ mod units {
     }
 
     #[test]
+    fn a_batch_of_timed_hits_takes_each_hit_at_its_own_reading() {
+        let mut s = lru(3, 0);
+        let a = s.insert(1, 1, 5.0, 0.0).unwrap();
+        let b = s.insert(2, 1, 0.0, 0.0).unwrap();
+        // Applied at 10, after `a` expired: the caller found it alive at 2 and at 4.
+        s.apply_hits(&[a, b, a], &[2.0, 3.0, 4.0], 10.0);
+        assert_eq!((s.counts().gets, s.counts().hits), (3, 3));
+        assert_eq!(s.counts().ttl_hits, 2);
+        assert_eq!(s.counts().ttl_remaining_sum_ms, 3.0 + 1.0);
+        assert_eq!(s.slots_by_recency(), vec![a, b]);
+        // A reading at or past the expiry is not a hit; a missing reading is taken as `now`.
+        s.apply_hits(&[a, a], &[5.0], 4.5);
+        assert_eq!((s.counts().gets, s.counts().hits), (4, 4));
+        assert_eq!(s.counts().ttl_remaining_sum_ms, 4.0 + 0.5);
+        s.check_invariants();
+    }
+
+    #[test]
     fn a_batch_of_hits_equals_one_hit_at_a_time() {
         // Seeded batches over few slots, so most batches repeat slots, applied both ways.
         let mut seed = 0x2545_f491_u64;
@@ -1355,23 +1373,32 @@ mod units {
             seed ^= seed << 17;
             seed
         };
+        // Odd rounds give a third of the entries a TTL and each hit its own clock reading,
+        // some at or past the expiry.
         for round in 0..500 {
+            let timed = round % 2 == 1;
             let mut one = lru(32, 0);
             let mut batch = lru(32, 0);
             for k in 0..32u32 {
-                one.insert(k.wrapping_mul(0x9e37_79b1), 1, 0.0, 0.0)
+                let ttl = if timed && k % 3 == 0 { 5.0 } else { 0.0 };
+                one.insert(k.wrapping_mul(0x9e37_79b1), 1, ttl, 0.0)
                     .unwrap();
                 batch
-                    .insert(k.wrapping_mul(0x9e37_79b1), 1, 0.0, 0.0)
+                    .insert(k.wrapping_mul(0x9e37_79b1), 1, ttl, 0.0)
                     .unwrap();
             }
             for _ in 0..4 {
                 let len = (next() % 300) as usize;
                 let slots: Vec<u32> = (0..len).map(|_| (next() % 40) as u32).collect();
-                for &s in &slots {
-                    one.apply_hit(s, 1.0);
+                let times: Vec<f64> = if timed {
+                    (0..len).map(|_| (next() % 8) as f64).collect()
+                } else {
+                    Vec::new()
+                };
+                for (i, &s) in slots.iter().enumerate() {
+                    one.apply_hit(s, times.get(i).copied().unwrap_or(1.0));
                 }
-                batch.apply_hits(&slots, 1.0);
+                batch.apply_hits(&slots, &times, 1.0);
                 assert_eq!(
                     batch.slots_by_recency(),
                     one.slots_by_recency(),

@@ -328,22 +328,41 @@ impl Store {
         self.policy.on_hit(&mut self.slab, slot);
     }
 
-    /// Applies, in order, gets the caller resolved itself (see [`Store::apply_hit`]). For LRU
-    /// with no TTL in play a hit is only a count, a flag and a move to the front, done here
-    /// in one loop; the result is the same as one `apply_hit` per slot.
-    pub fn apply_hits(&mut self, slots: &[u32], now: f64) {
-        if self.kind != PolicyKind::Lru || self.ttl_live > 0 {
-            for &slot in slots {
-                self.apply_hit(slot, now);
+    /// Applies, in order, gets the caller resolved itself (see [`Store::apply_hit`]). With
+    /// TTLs in play `times` holds the clock reading of each get, at which the caller found the
+    /// entry alive, and each hit is taken at its own reading (at `now` where one is missing).
+    /// For LRU a hit is only a count, a flag, a move to the front and, with TTLs, an expiry
+    /// check, done here in one loop; the result is the same as one `apply_hit` per slot.
+    pub fn apply_hits(&mut self, slots: &[u32], times: &[f64], now: f64) {
+        let timed = self.ttl_live > 0;
+        let at = |i: usize| {
+            if timed {
+                times.get(i).copied().unwrap_or(now)
+            } else {
+                now
+            }
+        };
+        if self.kind != PolicyKind::Lru {
+            for (i, &slot) in slots.iter().enumerate() {
+                self.apply_hit(slot, at(i));
             }
             return;
         }
         self.pending = None;
         self.missed = None;
         let mut hits = 0;
-        for &slot in slots {
-            if self.slab.hit_front(slot) {
+        for (i, &slot) in slots.iter().enumerate() {
+            if !timed {
+                hits += u64::from(self.slab.hit_front(slot));
+                continue;
+            }
+            let (t, expires_at) = (at(i), self.slab.expires_at(slot));
+            if t < expires_at && self.slab.hit_front(slot) {
                 hits += 1;
+                if expires_at.is_finite() {
+                    self.counts.ttl_hits += 1;
+                    self.counts.ttl_remaining_sum_ms += expires_at - t;
+                }
             }
         }
         self.counts.gets += hits;

@@ -1,0 +1,121 @@
+// Expiry under a controlled clock, checked step by step against a model that expires exactly.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { loadPackage } from "../support/consumer.mjs";
+import { rng } from "../support/rng.mjs";
+
+// The package reads the clock through Date.now; the tests move it by whole milliseconds, so
+// reads land exactly on expiries.
+const realNow = Date.now;
+let clock = 1_700_000_000_000;
+
+// Key → { value, exp }: an entry is served while the clock is before `exp`.
+class Model {
+  constructor() {
+    this.map = new Map();
+    this.hits = 0;
+    this.misses = 0;
+    this.ttlHits = 0;
+    this.remainingSum = 0;
+  }
+  live(key) {
+    const e = this.map.get(key);
+    if (e !== undefined && clock >= e.exp) this.map.delete(key);
+    return this.map.get(key);
+  }
+  get(key) {
+    const e = this.live(key);
+    if (e === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    if (e.exp !== Infinity) {
+      this.ttlHits++;
+      this.remainingSum += e.exp - clock;
+    }
+    return e.value;
+  }
+  set(key, value, ttl) {
+    this.map.set(key, { value, exp: ttl > 0 ? clock + ttl : Infinity });
+  }
+  size() {
+    for (const key of [...this.map.keys()]) this.live(key);
+    return this.map.size;
+  }
+}
+
+function run(CacheManager, { seed, steps, policy, keyPrefix, defaultTtl }) {
+  const random = rng(seed);
+  const int = (n) => Math.floor(random() * n);
+  // Larger than the key space: nothing is evicted for room, so only expiry removes entries.
+  const cache = new CacheManager({ maxEntries: 64, evictionPolicy: policy, defaultTtl, maxKeyLength: 80 });
+  const model = new Model();
+  const ttls = [0, 1, 2, 3, 5, 8, 40];
+  const log = [];
+  try {
+    for (let step = 0; step < steps; step++) {
+      if (random() < 0.3) clock += int(4);
+      const key = `${keyPrefix}${int(24)}`;
+      const roll = random();
+      const context = () => `seed ${seed}, step ${step}, clock ${clock}\n${log.slice(-12).join("\n")}`;
+      if (roll < 0.3) {
+        const ttl = random() < 0.15 ? undefined : ttls[int(ttls.length)];
+        cache.set(key, step, ttl === undefined ? undefined : { ttl });
+        model.set(key, step, ttl ?? defaultTtl);
+        log.push(`${clock}: set(${key}, ${step}, ttl ${ttl})`);
+      } else if (roll < 0.85) {
+        log.push(`${clock}: get(${key})`);
+        assert.equal(cache.get(key), model.get(key), context());
+      } else if (roll < 0.9) {
+        log.push(`${clock}: peek(${key})`);
+        assert.equal(cache.peek(key), model.live(key)?.value, context());
+      } else if (roll < 0.95) {
+        log.push(`${clock}: has(${key})`);
+        assert.equal(cache.has(key), model.live(key) !== undefined, context());
+      } else if (roll < 0.99) {
+        log.push(`${clock}: delete(${key})`);
+        assert.equal(cache.delete(key), model.live(key) !== undefined, context());
+        model.map.delete(key);
+      } else {
+        log.push(`${clock}: size`);
+        assert.equal(cache.size, model.size(), context());
+      }
+      if (step % 97 === 0) {
+        const stats = cache.getStats();
+        assert.equal(stats.hits, model.hits, `${context()}\nhits`);
+        assert.equal(stats.misses, model.misses, `${context()}\nmisses`);
+        const mean = model.ttlHits === 0 ? 0 : model.remainingSum / model.ttlHits;
+        assert.equal(stats.ttl.mean_remaining_ttl_at_hit_ms, mean, `${context()}\nmean remaining TTL at hits`);
+      }
+    }
+    assert.ok(model.hits > steps / 10, `enough hits to mean something (${model.hits})`);
+    assert.ok(model.ttlHits > steps / 20, `enough hits on entries with a TTL (${model.ttlHits})`);
+  } finally {
+    cache.free();
+  }
+}
+
+describe("expiry under a controlled clock", () => {
+  let CacheManager;
+  before(async () => {
+    const pkg = await loadPackage("esm");
+    await pkg.init();
+    CacheManager = pkg.CacheManager;
+    Date.now = () => clock;
+  });
+  after(() => {
+    Date.now = realNow;
+  });
+
+  const LONG = "https://api.example.com/v2/catalog/items/by-id/";
+  for (const policy of ["lru", "tinylfu"]) {
+    for (const [keyPrefix, what] of [["k", "short"], [LONG, "long"]]) {
+      for (const defaultTtl of [0, 3]) {
+        test(`${policy}, ${what} keys, defaultTtl ${defaultTtl}: served exactly until expiry`, () => {
+          for (const seed of [1, 2, 3]) run(CacheManager, { seed, steps: 3000, policy, keyPrefix, defaultTtl });
+        });
+      }
+    }
+  }
+});
