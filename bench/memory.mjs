@@ -2,19 +2,22 @@
 // WebAssembly memory, one process per measurement.
 //
 // Usage: node bench/memory.mjs                 (every implementation at 100k and 1M entries with
-//                                               12-character keys, and lru-cache and both
-//                                               cache-wasm policies at 100k with 60-character keys)
+//                                               12-character keys, lru-cache and both cache-wasm
+//                                               policies at 100k with 60-character keys, and
+//                                               lru-cache and cache-wasm at 100k with a TTL)
 //        node --expose-gc bench/memory.mjs IMPL N [KEY_CHARS]   (one measurement; prints JSON)
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { makeKeys, makeValues } from "./workloads.mjs";
 
 const IMPLS = ["lru-cache", "cache-wasm", "cache-wasm tinylfu", "quick-lru", "mnemonist LRUCache", "Map (no eviction)"];
+const TTL_IMPLS = ["lru-cache ttl=60s", "cache-wasm ttl=60s"];
 
 async function measure(name, n, keyLen) {
-  const { PLAIN } = await import("./peers.mjs");
+  const { PLAIN, withTtl } = await import("./peers.mjs");
   const { wasmMemoryBytes } = await import("../cache-wasm/pkg/node.mjs");
-  const impl = PLAIN.find((p) => p.name === name);
+  const timed = withTtl(60_000).map((p) => ({ ...p, name: `${p.name} ttl=60s` }));
+  const impl = [...PLAIN, ...timed].find((p) => p.name === name);
   if (!impl) throw new Error(`no implementation ${name}`);
   const keys = makeKeys(n, keyLen);
   const vals = makeValues(n);
@@ -55,6 +58,8 @@ if (name) {
   for (const n of [100_000, 1_000_000]) for (const impl of IMPLS) runs.push([impl, n, 12]);
   // Keys over 32 characters also take an entry in a Map.
   for (const impl of ["lru-cache", "cache-wasm", "cache-wasm tinylfu"]) runs.push([impl, 100_000, 60]);
+  // With a TTL each entry also holds its expiry.
+  for (const impl of TTL_IMPLS) runs.push([impl, 100_000, 12]);
   const rows = runs.map(([impl, n, len]) =>
     JSON.parse(
       execFileSync(process.execPath, ["--expose-gc", "--max-old-space-size=4096", self, impl, String(n), String(len)], {

@@ -84,7 +84,7 @@ ${throughput.results.map((w) => `### ${w.workload}\n\n${table(w.rows)}\n`).join(
 
 Where cache-wasm is not ahead of lru-cache, or less so, and why:
 
-- **A loop per implementation** (the last row). In the other rows one loop calls every
+- **A loop per implementation** (the first row). In the other rows one loop calls every
   implementation, so V8 inlines none of their methods into it, as in code that takes caches of
   several classes. An application's call site usually sees one class; then V8 inlines
   lru-cache's \`get\` and \`set\` into the loop as it does cache-wasm's \`get\`, lru-cache gains
@@ -111,7 +111,9 @@ their links) and WebAssembly memory, measured after GC in one process per implem
 (\`node bench/memory.mjs\`); small object values, capacity = entries. The key strings themselves
 are not counted (every implementation holds the same ones); keys over 32 characters cost
 cache-wasm a Map entry more, less the index buckets an LRU cache does not give them, which the
-60-character rows show.
+60-character rows show. With a TTL (the \`ttl=60s\` rows) each entry also holds its expiry:
+lru-cache keeps a start time and a TTL, cache-wasm the expiry in the engine and in JS (for the
+get path) and one place in the engine's expiry queue.
 
 \`\`\`
 ${memoryText.trim()}

@@ -75,6 +75,24 @@ impl<T: Copy> Chunked<T> {
         }
     }
 
+    /// Removes and returns the last element; its place holds the fill value again. The chunk
+    /// stays allocated.
+    pub fn pop(&mut self) -> Option<T> {
+        let i = self.len.checked_sub(1)?;
+        let fill = self.fill;
+        let value = self.get_mut(i).map(|x| std::mem::replace(x, fill))?;
+        self.len = i;
+        Some(value)
+    }
+
+    /// Shortens to `len` elements, freeing the chunks no longer needed.
+    pub fn truncate(&mut self, len: usize) {
+        while self.len > len {
+            self.pop();
+        }
+        self.chunks.truncate(self.len.div_ceil(CHUNK));
+    }
+
     /// Forgets every element and frees the chunks.
     pub fn clear(&mut self) {
         self.chunks = Vec::new();
@@ -114,6 +132,18 @@ mod tests {
         assert_eq!(c.allocated_bytes(), 3 * 1024 * 4);
         c.resize(3100, 9);
         assert_eq!(c.get(3099), Some(&9));
+        assert_eq!(c.pop(), Some(9));
+        assert_eq!(c.len(), 3099);
+        assert_eq!(c.get(3099), Some(&0), "a popped place holds the fill");
+        c.truncate(1025);
+        assert_eq!(c.len(), 1025);
+        assert_eq!(c.get(1024), Some(&1024));
+        assert_eq!(c.get(1025), Some(&0));
+        assert_eq!(
+            c.allocated_bytes(),
+            2 * 1024 * 4,
+            "chunks past the length are freed"
+        );
         c.clear();
         assert!(c.is_empty());
         assert_eq!(c.get(0), None);

@@ -3,6 +3,7 @@
 
 pub(crate) mod chunked;
 pub mod config;
+pub(crate) mod expiries;
 pub mod export;
 pub mod format;
 #[cfg(feature = "serde")]

@@ -5,11 +5,9 @@
 //! return a candidate slot that the caller checks against its key, asking for the next
 //! candidate when it does not match. A tentative hit is undone exactly in that case.
 
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
-
 use super::chunked::Chunked;
 use super::config::{PolicyKind, Settings};
+use super::expiries::{Expiry, ExpiryQueue};
 use super::index::Index;
 use super::policy::Policy;
 use super::slab::{Node, Slab, NIL};
@@ -116,34 +114,6 @@ impl Counts {
     }
 }
 
-/// An expiry waiting in the heap; stale ones are skipped when popped.
-#[derive(Clone, Copy, Debug)]
-struct Expiry {
-    at: f64,
-    slot: u32,
-}
-
-impl PartialEq for Expiry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Expiry {}
-impl PartialOrd for Expiry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Expiry {
-    // Reversed, so that the max-heap pops the earliest expiry first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .at
-            .total_cmp(&self.at)
-            .then_with(|| other.slot.cmp(&self.slot))
-    }
-}
-
 /// Why a store call was refused. The store is unchanged when one is returned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StoreError {
@@ -186,7 +156,9 @@ pub struct Store {
     len: u32,
     bytes: u64,
     ttl_live: u32,
-    expiries: BinaryHeap<Expiry>,
+    /// One expiry per TTL write; stale ones (the entry left or was rewritten) are skipped when
+    /// popped.
+    expiries: ExpiryQueue,
     stamp: u32,
     /// The last hash [`Store::insert_any`] drew (a Weyl sequence).
     any_hash: u32,
@@ -215,7 +187,7 @@ impl Store {
             len: 0,
             bytes: 0,
             ttl_live: 0,
-            expiries: BinaryHeap::new(),
+            expiries: ExpiryQueue::new(),
             stamp: 0,
             any_hash: 0,
             stamps: Chunked::new(0),
@@ -767,7 +739,7 @@ impl Store {
         }
         let mut removed = 0;
         while removed < budget {
-            let Some(top) = self.expiries.peek().copied() else {
+            let Some(top) = self.expiries.peek() else {
                 break;
             };
             if top.at > now {
@@ -841,15 +813,14 @@ impl Store {
     }
 
     fn rebuild_expiries(&mut self) {
-        let live: Vec<Expiry> = (0..self.slab.capacity() as u32)
-            .filter_map(|slot| {
-                self.live(slot)
-                    .map(|_| self.slab.expires_at(slot))
+        let slab = &self.slab;
+        self.expiries
+            .rebuild((0..slab.capacity() as u32).filter_map(|slot| {
+                slab.live(slot)
+                    .map(|_| slab.expires_at(slot))
                     .filter(|at| at.is_finite())
                     .map(|at| Expiry { at, slot })
-            })
-            .collect();
-        self.expiries = BinaryHeap::from(live);
+            }));
     }
 
     /// Evicts until `size` more bytes fit. Expired entries go first, one at a time: evicting
