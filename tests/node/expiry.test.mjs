@@ -96,6 +96,39 @@ function run(CacheManager, { seed, steps, policy, keyPrefix, defaultTtl }) {
   }
 }
 
+// With eviction in play as well: before every get, peek (which asks the engine, without touching
+// recency or counts) says what the get must return.
+function runEvicting(CacheManager, { seed, steps, policy, keyPrefix }) {
+  const random = rng(seed);
+  const int = (n) => Math.floor(random() * n);
+  const cache = new CacheManager({ maxEntries: 8, evictionPolicy: policy, maxKeyLength: 80 });
+  const ttls = [0, 1, 2, 3, 5, 8, 40];
+  let gets = 0;
+  let hits = 0;
+  try {
+    for (let step = 0; step < steps; step++) {
+      if (random() < 0.3) clock += int(4);
+      const key = `${keyPrefix}${int(24)}`;
+      if (random() < 0.4) {
+        cache.set(key, step, { ttl: ttls[int(ttls.length)] });
+      } else {
+        const want = cache.peek(key);
+        assert.equal(cache.get(key), want, `seed ${seed}, step ${step}, clock ${clock}: get(${key})`);
+        gets++;
+        if (want !== undefined) hits++;
+      }
+    }
+    const stats = cache.getStats();
+    assert.equal(stats.gets, gets);
+    assert.equal(stats.hits, hits);
+    assert.ok(hits > steps / 20, `enough hits to mean something (${hits})`);
+    assert.ok(stats.evictions.by_cause.capacity > 0, "entries were evicted for room");
+    assert.ok(stats.evictions.by_cause.expired > 0, "entries expired");
+  } finally {
+    cache.free();
+  }
+}
+
 describe("expiry under a controlled clock", () => {
   let CacheManager;
   before(async () => {
@@ -116,6 +149,9 @@ describe("expiry under a controlled clock", () => {
           for (const seed of [1, 2, 3]) run(CacheManager, { seed, steps: 3000, policy, keyPrefix, defaultTtl });
         });
       }
+      test(`${policy}, ${what} keys, a full cache: every get answers as the engine does`, () => {
+        for (const seed of [4, 5, 6]) runEvicting(CacheManager, { seed, steps: 4000, policy, keyPrefix });
+      });
     }
   }
 });
