@@ -272,12 +272,11 @@ export class CacheManager {
   // up to maxEntries, so a full cache's arrays hold exactly its bound.
   #keys = [];
   #vals = [];
-  // Once TTLs are in play (`#timed`), each slot's absolute expiry as JS last wrote it, the
-  // same length as the keys: exactly the engine's for an entry JS stored, and -Infinity for
-  // one it did not (ask the engine). A get finds a hit itself when its clock reading is
-  // before this; the engine checks every other case.
+  // Null until TTLs are in play (see `#timed`); then each slot's absolute expiry as JS last
+  // wrote it, the same length as the keys: exactly the engine's for an entry JS stored, and
+  // -Infinity for one it did not (ask the engine). A get finds a hit itself when its clock
+  // reading is before this; the engine checks every other case.
   #exps = null;
-  #timed;
   // The buckets' address when a slot found by probing needs no expiry check (no TTLs in play
   // and a table JS can address), else -1: set() and peek() then trust the probe.
   #fastPtr = -1;
@@ -352,7 +351,6 @@ export class CacheManager {
     this.#maxKeyLength = s.maxKeyLength;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
-    this.#timed = false;
     if (s.defaultTtl > 0) this.#startTimed();
     this.#sharedPtr = this.#e.sharedPtr();
     this.#views();
@@ -432,6 +430,11 @@ export class CacheManager {
     }
     if (typeof key === "number" && Number.isFinite(key)) return this.#key(String(key), op);
     throw this.#bad(new TypeError(`cache-wasm: ${op} key must be a string or a finite number, got ${describe(key)}`));
+  }
+
+  // Whether TTLs are in play: once an entry had one, every get reads the clock.
+  get #timed() {
+    return this.#exps !== null;
   }
 
   #now() {
@@ -785,7 +788,6 @@ export class CacheManager {
 
   // Puts TTLs in play: from now on every get reads the clock, and entries get expiries.
   #startTimed() {
-    this.#timed = true;
     this.#fastPtr = -1;
     // Entries stored so far have no expiry; -Infinity sends their gets to the engine.
     this.#exps = new Float64Array(this.#keys.length).fill(-Infinity);
