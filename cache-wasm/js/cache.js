@@ -452,7 +452,7 @@ export class CacheManager {
       keys[s] = undefined;
       if (long.size !== 0 && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k, s);
       vals[s] = undefined;
-      if (exps !== null && s < exps.length) exps[s] = -Infinity;
+      if (exps !== null) exps[s] = -Infinity;
       this.#markDue(s, false);
     }
   }
@@ -780,10 +780,16 @@ export class CacheManager {
     }
     if (s >= this.#keys.length) this.#grow(s);
     this.#keys[s] = key;
+    this.#fill(s, value, ttl, t, due);
+    return this;
+  }
+
+  // Stores the value of the entry at `s`, written with `ttl` at clock reading `t`: the value,
+  // JS's copy of the expiry (as the engine computes it) and whether its size is still due.
+  #fill(s, value, ttl, t, due) {
     this.#vals[s] = value;
     if (this.#exps !== null) this.#exps[s] = ttl > 0 ? t + ttl : Infinity;
     this.#markDue(s, due);
-    return this;
   }
 
   // Puts TTLs in play: from now on every get reads the clock, and entries get expiries.
@@ -826,9 +832,7 @@ export class CacheManager {
   #update(s, value, size, ttl, t, due) {
     const pending = this.#e.update(s, size, ttl, t);
     if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
-    this.#vals[s] = value;
-    if (this.#exps !== null) this.#exps[s] = ttl > 0 ? t + ttl : Infinity;
-    this.#markDue(s, due);
+    this.#fill(s, value, ttl, t, due);
     this.#release(pending);
     return this;
   }
