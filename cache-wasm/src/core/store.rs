@@ -283,10 +283,7 @@ impl Store {
             if now >= expires_at {
                 return;
             }
-            if expires_at.is_finite() {
-                self.counts.ttl_hits += 1;
-                self.counts.ttl_remaining_sum_ms += expires_at - now;
-            }
+            self.count_ttl_hit(expires_at, now);
         }
         if let Some(n) = self.slab.get_mut(slot) {
             n.set_read(true);
@@ -298,6 +295,16 @@ impl Store {
         self.policy.record_access(hash);
         self.touch_stamp(slot);
         self.policy.on_hit(&mut self.slab, slot);
+    }
+
+    /// Counts a hit at `t` on an entry that expires at `expires_at` in the TTL figures; an
+    /// entry without a TTL is not counted there.
+    #[inline]
+    fn count_ttl_hit(&mut self, expires_at: f64, t: f64) {
+        if expires_at.is_finite() {
+            self.counts.ttl_hits += 1;
+            self.counts.ttl_remaining_sum_ms += expires_at - t;
+        }
     }
 
     /// Applies, in order, gets the caller resolved itself (see [`Store::apply_hit`]). With
@@ -331,10 +338,7 @@ impl Store {
             let (t, expires_at) = (at(i), self.slab.expires_at(slot));
             if t < expires_at && self.slab.hit_front(slot) {
                 hits += 1;
-                if expires_at.is_finite() {
-                    self.counts.ttl_hits += 1;
-                    self.counts.ttl_remaining_sum_ms += expires_at - t;
-                }
+                self.count_ttl_hit(expires_at, t);
             }
         }
         self.counts.gets += hits;
