@@ -457,8 +457,7 @@ impl Slab {
         if prev == NIL {
             return true;
         }
-        n.set_prev(NIL);
-        n.set_next(head);
+        n.link(NIL, head, 0);
         if let Some(p) = self.nodes.get_mut(prev as usize) {
             p.set_next(next);
         }
