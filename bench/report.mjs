@@ -89,7 +89,6 @@ Where cache-wasm is not ahead of lru-cache, or less so, and why:
   several classes. An application's call site usually sees one class; then V8 inlines
   lru-cache's \`get\` and \`set\` into the loop as it does cache-wasm's \`get\`, lru-cache gains
   more from it, and cache-wasm's margin is smaller.
-
 - **Keys over 32 characters** (the \`keys=60\` rows). Hashing a key in JavaScript costs about
   1.7 ns a character, while a \`Map\` lookup reuses the hash V8 keeps in each string; so long
   keys are found through a \`Map\` from key to slot, as lru-cache finds every key. Both then
