@@ -85,14 +85,6 @@ impl<T: Copy> Chunked<T> {
         Some(value)
     }
 
-    /// Shortens to `len` elements, freeing the chunks no longer needed.
-    pub fn truncate(&mut self, len: usize) {
-        while self.len > len {
-            self.pop();
-        }
-        self.chunks.truncate(self.len.div_ceil(CHUNK));
-    }
-
     /// Forgets every element and frees the chunks.
     pub fn clear(&mut self) {
         self.chunks = Vec::new();
@@ -135,15 +127,6 @@ mod tests {
         assert_eq!(c.pop(), Some(9));
         assert_eq!(c.len(), 3099);
         assert_eq!(c.get(3099), Some(&0), "a popped place holds the fill");
-        c.truncate(1025);
-        assert_eq!(c.len(), 1025);
-        assert_eq!(c.get(1024), Some(&1024));
-        assert_eq!(c.get(1025), Some(&0));
-        assert_eq!(
-            c.allocated_bytes(),
-            2 * 1024 * 4,
-            "chunks past the length are freed"
-        );
         c.clear();
         assert!(c.is_empty());
         assert_eq!(c.get(0), None);

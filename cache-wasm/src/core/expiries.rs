@@ -2,7 +2,7 @@
 //!
 //! A `Vec` that doubles leaves its old buffers behind in WebAssembly memory, which only grows,
 //! so a heap of n expiries would hold up to twice its size. In chunks of [`Chunked`] it grows
-//! without copying and gives whole chunks back when it shrinks.
+//! without copying, and a rebuild gives its chunks back.
 
 use std::cmp::Ordering;
 
@@ -75,7 +75,7 @@ impl ExpiryQueue {
 
     /// Replaces the contents with `items`, in O(n).
     pub fn rebuild(&mut self, items: impl Iterator<Item = Expiry>) {
-        self.heap.truncate(0);
+        self.heap.clear();
         for e in items {
             self.heap.push(e);
         }
