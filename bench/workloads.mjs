@@ -47,14 +47,19 @@ export function zipfStream(n, universe, alpha, seed) {
   return out;
 }
 
+/** The parts of the keys of `makeKeys`: key `i` is `prefix + ids[i]`. */
+export function keyParts(universe, len) {
+  const prefix = len >= 60 ? "https://api.example.com/v2/catalog/items/by-id/" : "key:";
+  const ids = new Array(universe);
+  for (let i = 0; i < universe; i++) ids[i] = String(i).padStart(len - prefix.length, "0");
+  return { prefix, ids };
+}
+
 /** Key strings of exactly `len` characters for ids 0..universe-1. */
 export function makeKeys(universe, len) {
+  const { prefix, ids } = keyParts(universe, len);
   const keys = new Array(universe);
-  const prefix = len >= 60 ? "https://api.example.com/v2/catalog/items/by-id/" : "key:";
-  for (let i = 0; i < universe; i++) {
-    const id = String(i);
-    keys[i] = prefix + id.padStart(len - prefix.length, "0");
-  }
+  for (let i = 0; i < universe; i++) keys[i] = prefix + ids[i];
   return keys;
 }
 
