@@ -110,6 +110,12 @@ enum Op {
         ttl: f64,
     },
     Delete(u32),
+    /// A size estimated after the entry was stored (`setSizes`); nothing happens to a key
+    /// that is absent.
+    SetSize {
+        key: u32,
+        size: u32,
+    },
     /// Moves the clock forward by this many ms.
     Advance(f64),
     /// Moves the clock to the earliest expiry still ahead, so that `now == expires_at`.
@@ -147,10 +153,18 @@ fn generate(seed: u64, policy: PolicyKind, exact: bool) -> (Cfg, Vec<Op>) {
     let max_size = r.pick(&[5, 10, 20, 50]);
     let ttls: [u64; 3] = [1 + r.below(100), 1 + r.below(100), 1 + r.below(100)];
     // Upper bounds of the op kinds' ranges out of 100, in the order of the match below.
-    let weights: [u64; 9] = if churn {
-        [25, 75, 79, 82, 92, 96, 97, 99, 100]
+    let weights: [u64; 10] = if churn {
+        [25, 72, 76, 79, 82, 92, 96, 97, 99, 100]
     } else {
-        [34, 66, 73, 79, 89, 92, 94, 99, 100]
+        [34, 62, 66, 73, 79, 89, 92, 94, 99, 100]
+    };
+    let size = |r: &mut Rng| {
+        if max_bytes > 0 && r.percent(10) {
+            // At the byte bound, or one over it.
+            (max_bytes as u32).min(49) + r.below(2) as u32
+        } else {
+            r.below(max_size + 1) as u32
+        }
     };
     let key = |r: &mut Rng| {
         if r.percent(60) {
@@ -169,12 +183,7 @@ fn generate(seed: u64, policy: PolicyKind, exact: bool) -> (Cfg, Vec<Op>) {
                 },
                 1 => {
                     let k = key(&mut r);
-                    let size = if max_bytes > 0 && r.percent(10) {
-                        // At the byte bound, or one over it.
-                        (max_bytes as u32).min(49) + r.below(2) as u32
-                    } else {
-                        r.below(max_size + 1) as u32
-                    };
+                    let size = size(&mut r);
                     let ttl = if churn && r.percent(90) {
                         r.pick(&ttls) as f64
                     } else if r.percent(ttl_percent) {
@@ -184,9 +193,13 @@ fn generate(seed: u64, policy: PolicyKind, exact: bool) -> (Cfg, Vec<Op>) {
                     };
                     Op::Set { key: k, size, ttl }
                 }
-                2 => Op::Delete(key(&mut r)),
-                3 => Op::Peek(key(&mut r)),
-                4 => {
+                2 => Op::SetSize {
+                    key: key(&mut r),
+                    size: size(&mut r),
+                },
+                3 => Op::Delete(key(&mut r)),
+                4 => Op::Peek(key(&mut r)),
+                5 => {
                     let step = match r.below(20) {
                         0..=13 if !churn => r.below(5),
                         0..=9 => r.below(5),
@@ -199,9 +212,9 @@ fn generate(seed: u64, policy: PolicyKind, exact: bool) -> (Cfg, Vec<Op>) {
                         step
                     })
                 }
-                5 => Op::AdvanceToExpiry,
-                6 => Op::Size,
-                7 => Op::Keys,
+                6 => Op::AdvanceToExpiry,
+                7 => Op::Size,
+                8 => Op::Keys,
                 _ => Op::Clear,
             }
         })
@@ -374,11 +387,12 @@ impl Model {
                 predicted.push(self.remove_at(i, RemovalCause::Capacity).slot);
             }
             while self.cfg.max_bytes > 0 && self.bytes() + incoming > self.cfg.max_bytes {
-                let i = self.entries.len() - 1;
-                assert_ne!(
-                    self.entries[i].slot, keep,
-                    "LRU would evict the entry written"
-                );
+                // The least recent entry other than the one written.
+                let i = self
+                    .entries
+                    .iter()
+                    .rposition(|e| e.slot != keep)
+                    .expect("an entry within the byte bound is over it alone");
                 assert!(
                     !self.entries[i].dead(now),
                     "LRU would evict an expired entry"
@@ -589,6 +603,7 @@ impl Harness {
                 }
             }
             Op::Set { key, size, ttl } => self.set(key, size, ttl),
+            Op::SetSize { key, size } => self.set_size(key, size),
             Op::Delete(key) => {
                 let slot = self.find(key);
                 let expected = self.model.live(key, now);
@@ -749,6 +764,39 @@ impl Harness {
             assert_eq!(self.store.freed(), &freed_before[..]);
         } else {
             self.last_set.insert(key, value);
+        }
+    }
+
+    /// A new size for the live entry of `key`: its recency stays, and under a byte bound the
+    /// least recent other entries make room.
+    fn set_size(&mut self, key: u32, size: u32) {
+        let now = self.now;
+        let slot = self.find(key);
+        let expected = self.model.live(key, now);
+        assert_eq!((slot != NIL).then_some(slot), expected.map(|e| e.slot));
+        if slot == NIL {
+            assert_eq!(
+                self.store.set_size(slot, size, now),
+                Err(StoreError::NoSuchSlot)
+            );
+            return;
+        }
+        let freed_before = self.store.freed().to_vec();
+        let before = (self.store.counts().clone(), self.store.slots_by_recency());
+        let result = self.store.set_size(slot, size, now);
+        if self.cfg.too_large(size) {
+            assert_eq!(result, Err(StoreError::TooLarge));
+            let after = (self.store.counts().clone(), self.store.slots_by_recency());
+            assert_eq!(before, after, "a refused size changed the store");
+            return;
+        }
+        assert_eq!(result, Ok(()));
+        let removed = self.removed_by_write(&freed_before, NIL);
+        let i = self.model.at_slot(slot).unwrap();
+        self.model.entries[i].size = size;
+        self.model.resolve_write(&removed, now, false, 0, slot);
+        if !self.store.freed().is_empty() {
+            self.release();
         }
     }
 

@@ -519,6 +519,16 @@ impl Slab {
     pub fn tail(&self, seg: u8) -> u32 {
         self.list(seg).tail
     }
+
+    /// The least recent slot of list `seg` other than `keep`, or NIL.
+    #[inline]
+    pub fn tail_except(&self, seg: u8, keep: u32) -> u32 {
+        let tail = self.tail(seg);
+        if tail != NIL && tail == keep {
+            return self.get(tail).map_or(NIL, |n| n.prev());
+        }
+        tail
+    }
 }
 
 #[cfg(test)]

@@ -845,7 +845,7 @@ impl Store {
 
     /// Evicts the policy's victim unless it is `keep`; false when nothing could go.
     fn evict_one(&mut self, incoming: u32, cause: RemovalCause, keep: u32) -> bool {
-        let victim = self.policy.victim(&mut self.slab, incoming);
+        let victim = self.policy.victim(&mut self.slab, incoming, keep);
         if victim == NIL || victim == keep || !self.slab.is_live(victim) {
             return false;
         }

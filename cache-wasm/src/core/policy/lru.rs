@@ -13,9 +13,9 @@ impl Lru {
         slab.move_to_front(slot, 0);
     }
 
-    /// The least recently used entry.
+    /// The least recently used entry other than `keep`.
     #[inline]
-    pub fn victim(&mut self, slab: &mut Slab, _incoming: u32) -> u32 {
-        slab.tail(0)
+    pub fn victim(&mut self, slab: &mut Slab, keep: u32) -> u32 {
+        slab.tail_except(0, keep)
     }
 }

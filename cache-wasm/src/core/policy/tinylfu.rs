@@ -72,8 +72,6 @@ pub(crate) struct TinyLfu {
     seed: u32,
     /// Whether the cache has been full, so that samples reflect a warm cache.
     warm: bool,
-    /// The slot the current `set` replaced the value of, which must not be evicted for it.
-    updated: u32,
 }
 
 impl TinyLfu {
@@ -93,7 +91,6 @@ impl TinyLfu {
             step: 0.0,
             seed: 0x2545_f491,
             warm: false,
-            updated: NIL,
         };
         p.reset_sizes();
         p
@@ -132,7 +129,6 @@ impl TinyLfu {
     /// Notes a sighting of `hash` in the frequency sketch.
     #[inline]
     pub fn record_access(&mut self, hash: u32) {
-        self.updated = NIL;
         self.sketch.increment(hash);
     }
 
@@ -170,12 +166,10 @@ impl TinyLfu {
     /// A set replaced the value of the entry at `slot`.
     pub fn on_update(&mut self, slab: &mut Slab, slot: u32) {
         self.reorder(slab, slot);
-        self.updated = slot;
     }
 
     /// Links a new entry into the window, moving the window's overflow to probation.
     pub fn on_insert(&mut self, slab: &mut Slab, slot: u32) {
-        self.updated = NIL;
         self.misses = self.misses.saturating_add(1);
         slab.move_to_front(slot, WINDOW);
         self.drain_window(slab);
@@ -217,15 +211,6 @@ impl TinyLfu {
         }
     }
 
-    /// The least recent entry of `seg` other than `keep`, or NIL.
-    fn lru_except(slab: &Slab, seg: u8, keep: u32) -> u32 {
-        let tail = slab.tail(seg);
-        if tail != NIL && tail == keep {
-            return slab.get(tail).map_or(NIL, |n| n.prev());
-        }
-        tail
-    }
-
     /// A cheap deterministic random number (xorshift32).
     fn next_random(&mut self) -> u32 {
         let mut x = self.seed;
@@ -250,9 +235,9 @@ impl TinyLfu {
     ///
     /// The store asks before it links the incoming entry, which will join the window: so a
     /// full window gives up its least recent entry first, and that candidate competes with
-    /// probation's victim. The entry a `set` just updated is kept while anything else is there.
-    pub fn victim(&mut self, slab: &mut Slab, _incoming: u32) -> u32 {
-        let keep = self.updated;
+    /// probation's victim. When room is made for `keep` instead (an entry that grew), there is
+    /// no candidate, and `keep` stays while anything else is there.
+    pub fn victim(&mut self, slab: &mut Slab, _incoming: u32, keep: u32) -> u32 {
         if !self.warm {
             // The cache is full for the first time: samples start now, past the warm-up.
             self.warm = true;
@@ -261,7 +246,7 @@ impl TinyLfu {
         }
         if probation_is_empty(slab) {
             // Protected entries must stay evictable: its least recent one becomes the victim.
-            let demoted = Self::lru_except(slab, PROTECTED, keep);
+            let demoted = slab.tail_except(PROTECTED, keep);
             if demoted != NIL {
                 slab.move_to_front(demoted, PROBATION);
             }
@@ -273,12 +258,12 @@ impl TinyLfu {
                 slab.move_to_front(candidate, PROBATION);
             }
         }
-        let mut victim = Self::lru_except(slab, PROBATION, keep);
+        let mut victim = slab.tail_except(PROBATION, keep);
         if victim == NIL {
-            victim = Self::lru_except(slab, PROTECTED, keep);
+            victim = slab.tail_except(PROTECTED, keep);
         }
         if victim == NIL {
-            victim = Self::lru_except(slab, WINDOW, keep);
+            victim = slab.tail_except(WINDOW, keep);
         }
         if victim == NIL {
             // Nothing but the kept entry, or nothing at all.
@@ -383,7 +368,6 @@ impl TinyLfu {
             self.sketch = Sketch::new(start);
         }
         self.reset_sizes();
-        self.updated = NIL;
     }
 }
 
@@ -487,7 +471,7 @@ mod tests {
         fn insert(&mut self, hash: u32) -> u32 {
             self.policy.record_access(hash);
             while self.live.len() as u32 >= self.max {
-                let v = self.policy.victim(&mut self.slab, hash);
+                let v = self.policy.victim(&mut self.slab, hash, NIL);
                 assert!(self.slab.is_live(v), "victim {v} is live");
                 self.slab.release(v);
                 self.live.retain(|s| *s != v);
@@ -554,9 +538,9 @@ mod tests {
     #[test]
     fn the_victim_is_nil_only_when_empty_and_always_live() {
         let mut b = Bare::new(3);
-        assert_eq!(b.policy.victim(&mut b.slab, 1), NIL);
+        assert_eq!(b.policy.victim(&mut b.slab, 1, NIL), NIL);
         let a = b.insert(1);
-        let v = b.policy.victim(&mut b.slab, 2);
+        let v = b.policy.victim(&mut b.slab, 2, NIL);
         assert_eq!(v, a);
         for max in [1, 2, 3, 7, 50] {
             let mut b = Bare::new(max);
