@@ -89,8 +89,7 @@ pub trait Quantiles {
         if t.count == 0 {
             return 0.0;
         }
-        let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
-        let rank = ((q * t.count as f64).ceil() as u64).clamp(1, t.count);
+        let rank = nearest_rank(q, t.count);
         if rank == t.count {
             // The top rank is the largest value, which is kept exactly.
             return t.max as f64;
@@ -112,6 +111,15 @@ pub trait Quantiles {
             .take_while(|&(i, _)| bucket_mid(i) <= limit)
             .fold(0u64, |acc, (_, n)| acc.saturating_add(n))
     }
+}
+
+/// The nearest rank (1-based) of quantile `q` among `count` values: ⌈q × count⌉, within 1..count.
+/// A relative 10⁻¹⁴ is taken off first, for the rounding of `q` itself: 99.9 / 100 is
+/// 0.9990000000000001, which would make rank 1000 of 1000 out of 999.
+fn nearest_rank(q: f64, count: u64) -> u64 {
+    let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+    let x = q * count as f64;
+    ((x - x * 1e-14).ceil() as u64).clamp(1, count.max(1))
 }
 
 /// A histogram with every bucket in place: O(1) to record into. Allocates on first use.
@@ -438,6 +446,34 @@ mod tests {
                 assert!(err <= 1.0 / 32.0 + 1e-12, "bucket {i} value {v} err {err}");
             }
         }
+    }
+
+    #[test]
+    fn the_nearest_rank_of_a_percentile_in_tenths_is_exact() {
+        // Every percentile an alert may use (50 to 99.9 in tenths), against integer arithmetic.
+        for tenths in 500u64..=999 {
+            let q = tenths as f64 / 10.0 / 100.0;
+            for count in 1u64..=2000 {
+                let want = (tenths * count).div_ceil(1000).max(1);
+                assert_eq!(nearest_rank(q, count), want, "p{} of {count}", q * 100.0);
+            }
+        }
+        assert_eq!(nearest_rank(0.0, 10), 1);
+        assert_eq!(nearest_rank(1.0, 10), 10);
+        assert_eq!(nearest_rank(f64::NAN, 10), 1);
+        assert_eq!(nearest_rank(0.5, 0), 1);
+    }
+
+    #[test]
+    fn one_outlier_in_a_thousand_is_not_the_999th_permille() {
+        let mut h = Histogram::new();
+        h.record_n(1_000_000, 999);
+        h.record(1_000_000_000);
+        let p = h.to_sparse().percentile(99.9 / 100.0);
+        assert!(
+            p < 1_100_000.0,
+            "p99.9 of 999 × 1 ms and one 1 s is about 1 ms, got {p} ns"
+        );
     }
 
     #[test]

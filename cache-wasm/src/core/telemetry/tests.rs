@@ -464,6 +464,37 @@ fn alerts_fire_and_resolve_on_frames() {
 }
 
 #[test]
+fn a_p999_latency_alert_takes_the_999th_of_1000_not_the_largest() {
+    let mut s = settings(true);
+    s.alert_on_high_latency = true;
+    s.high_latency_threshold_ms = 100.0;
+    s.high_latency_percentile = 99.9;
+    s.alert_min_samples = 1;
+    let mut r = Rig::new(s);
+    for _ in 0..999 {
+        r.tel.record_latency_ms(0, Op::Get, 1.0);
+    }
+    r.tel.record_latency_ms(0, Op::Get, 1000.0);
+    let (frame, _) = r.frame(T0 + 10.0 * SEC);
+    assert!(
+        frame.alerts.is_empty(),
+        "one slow get in 1000 fired a p99.9 alert"
+    );
+    // Two in 1000 put the 999th above the threshold.
+    r.tel.record_latency_ms(0, Op::Get, 1000.0);
+    for _ in 0..998 {
+        r.tel.record_latency_ms(0, Op::Get, 1.0);
+    }
+    r.tel.record_latency_ms(0, Op::Get, 1000.0);
+    let (frame, json) = r.frame(T0 + 20.0 * SEC);
+    assert_eq!(frame.alerts.len(), 1);
+    assert_eq!(json["alerts"][0]["type"], "high_latency");
+    // Its bucket's midpoint, within 5%.
+    let v = json["alerts"][0]["value"].as_f64().unwrap();
+    assert!((v - 1000.0).abs() <= 50.0, "p99.9 {v} ms");
+}
+
+#[test]
 fn clock_steps_back_and_bad_times() {
     let mut r = Rig::on();
     r.hits(1, T0 + 10.0 * SEC);
