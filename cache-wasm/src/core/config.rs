@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::export::statsd;
+
 /// An option value as it arrived from the caller, independent of JS.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -719,6 +721,19 @@ fn layer_list(v: &Value) -> Result<(Vec<String>, Vec<f64>), ConfigError> {
                 reason: format!("the name {name:?} is taken; each layer needs its own name, and \"memory\" is reserved"),
             });
         }
+        // StatsD names carry a layer as a name segment or a tag value, where other characters
+        // read as `_`: two layers must not read alike there.
+        if let Some(other) = names.iter().find(|n| {
+            statsd::segment(n) == statsd::segment(&name)
+                || statsd::tag_text(n) == statsd::tag_text(&name)
+        }) {
+            return Err(ConfigError::BadLayer {
+                index,
+                reason: format!(
+                    "the name {name:?} reads as {other:?} does in StatsD metric names; layer names must differ in letters, digits, `_` or `-`"
+                ),
+            });
+        }
         if !fields
             .iter()
             .any(|(k, v)| k == "store" && matches!(v, Value::Object(_)))
@@ -995,6 +1010,26 @@ mod tests {
                 ("store", store.clone()),
             ])]),
             Value::Array(vec![obj(&[("name", Value::Str("a".into()))])]),
+            Value::Array(vec![
+                obj(&[
+                    ("name", Value::Str("disk.1".into())),
+                    ("store", store.clone()),
+                ]),
+                obj(&[
+                    ("name", Value::Str("disk_1".into())),
+                    ("store", store.clone()),
+                ]),
+            ]),
+            Value::Array(vec![
+                obj(&[
+                    ("name", Value::Str("kv 1".into())),
+                    ("store", store.clone()),
+                ]),
+                obj(&[
+                    ("name", Value::Str("kv/1".into())),
+                    ("store", store.clone()),
+                ]),
+            ]),
             Value::Array(vec![Value::Number(1.0)]),
             Value::Str("idb".into()),
             Value::Array(vec![obj(&[

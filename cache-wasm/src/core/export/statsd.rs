@@ -108,7 +108,10 @@ impl Options {
                     o.prefix = if p.is_empty() {
                         "cache".to_string()
                     } else {
+                        // A cut just after a dot would leave an empty segment.
                         truncate(&p.join("."), MAX_SEGMENT)
+                            .trim_end_matches('.')
+                            .to_string()
                     };
                 }
                 "tags" => {

@@ -340,6 +340,9 @@ fn statsd_options_from_the_query() {
     let o = Options::from_query("flavor=dogstatsd&prefix=a.b%20c..d").unwrap();
     assert!(o.dogstatsd && o.tags.is_empty());
     assert_eq!(o.prefix, "a.b_c.d");
+    // Cut to 100 characters just after a dot: the empty segment goes too.
+    let o = Options::from_query(&format!("prefix={}.b", "a".repeat(99))).unwrap();
+    assert_eq!(o.prefix, "a".repeat(99));
     assert!(Options::from_query("flavour=graphite").is_err());
     assert!(Options::from_query("flavor=statsd&tags=a:b").is_err());
     let many = (0..20)
