@@ -238,6 +238,34 @@ describe("fetch", () => {
     cache.free();
   });
 
+  test("a load in flight when clear() runs is returned but not stored, and a later fetch loads again", async () => {
+    for (const layered of [false, true]) {
+      const { cache, upper } = layered ? twoLayers() : { cache: new CacheManager(), upper: null };
+      let calls = 0;
+      const loader = async (key) => {
+        const n = ++calls;
+        await sleep(20);
+        return `loaded ${key} #${n}`;
+      };
+      const before = cache.fetch("k", loader);
+      await sleep(5);
+      cache.clear();
+      const after = cache.fetch("k", loader);
+      assert.equal(await before, "loaded k #1");
+      assert.equal(await after, "loaded k #2", "a fetch after the clear does not wait for the old load");
+      assert.equal(cache.get("k"), "loaded k #2");
+      if (upper) assert.equal(upper.records.get("k").v, "loaded k #2");
+      // Alone, the old load stores nothing.
+      const lone = cache.fetch("j", loader);
+      await sleep(5);
+      cache.clear();
+      assert.equal(await lone, "loaded j #3");
+      assert.equal(cache.peek("j"), undefined);
+      if (upper) assert.equal(upper.records.has("j"), false);
+      cache.free();
+    }
+  });
+
   test("a value found in a layer is not loaded", async () => {
     const { cache, lower } = twoLayers();
     lower.records.set("k", { v: "stored", exp: 0 });

@@ -349,6 +349,8 @@ impl Engine {
     pub fn clear(&mut self) {
         self.sync(f64::NEG_INFINITY);
         self.store.clear();
+        // Loads and layer reads in progress must not bring back what the clear removed.
+        self.keyed.touched_all();
         self.publish();
     }
 

@@ -301,6 +301,14 @@ impl<K: Eq + Hash + Clone> Keyed<K> {
         }
     }
 
+    /// Every key was written at once (`clear`): reads and loads in progress may not store what
+    /// they found, and a fetch from now on starts a load of its own.
+    pub fn touched_all(&mut self) {
+        for s in self.keys.values_mut() {
+            s.generation = s.generation.wrapping_add(1);
+        }
+    }
+
     /// Whether `key` is still at `generation`.
     pub fn current(&self, key: &K, generation: u64) -> bool {
         self.keys

@@ -395,6 +395,31 @@ fn a_write_during_a_load_makes_its_value_outdated() {
 }
 
 #[test]
+fn a_clear_during_loads_and_reads_makes_all_of_them_outdated() {
+    let mut keyed: Keyed<String> = Keyed::new();
+    let (a, b) = ("a".to_string(), "b".to_string());
+    let Role::Lead(load) = keyed.join(&a) else {
+        panic!("leads");
+    };
+    let read = keyed.begin_read(&b);
+    keyed.touched_all();
+    assert!(
+        !keyed.current(&b, read),
+        "a read from before the clear may not promote"
+    );
+    let Role::Lead(fresh) = keyed.join(&a) else {
+        panic!("a fetch after a clear leads a fresh load");
+    };
+    assert!(
+        !keyed.land(&a, load),
+        "the load from before the clear is not stored"
+    );
+    assert!(keyed.land(&a, fresh));
+    keyed.end(&b);
+    assert!(keyed.is_empty());
+}
+
+#[test]
 fn a_failed_load_lands_without_storing_and_the_next_fetch_retries() {
     // The JS side does not store a failed load's value; landing still ends the flight.
     let mut keyed: Keyed<String> = Keyed::new();
