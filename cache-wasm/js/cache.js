@@ -162,7 +162,7 @@ function describe(v) {
 }
 
 // Accounted size of a value when `size` is not given: string length × 2, byteLength for
-// buffers, a shallow structural estimate for objects.
+// buffers, a shallow structural estimate for objects. Never throws.
 const NOMINAL_OBJECT = 64;
 function estimateSize(v) {
   switch (typeof v) {
@@ -173,26 +173,37 @@ function estimateSize(v) {
       return 8;
     case "boolean":
       return 4;
-    case "object": {
+    case "object":
       if (v === null) return 0;
-      if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v.byteLength;
-      let size = 16;
-      let seen = 0;
-      for (const k in v) {
-        if (++seen > 32) {
-          size += NOMINAL_OBJECT;
-          break;
-        }
-        const f = v[k];
-        size += k.length * 2 + 8;
-        if (typeof f === "string") size += f.length * 2;
-        else if (typeof f === "object" && f !== null) size += ArrayBuffer.isView(f) ? f.byteLength : NOMINAL_OBJECT;
+      try {
+        return estimateObject(v);
+      } catch {
+        // A getter or a Proxy trap threw: the value cannot be inspected, so it counts as
+        // one nested object does.
+        return NOMINAL_OBJECT;
       }
-      return size;
-    }
     default:
       return NOMINAL_OBJECT;
   }
+}
+
+// The estimate of a non-null object. Reading its fields runs its getters and Proxy traps,
+// which may throw or call back into the cache.
+function estimateObject(v) {
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v.byteLength;
+  let size = 16;
+  let seen = 0;
+  for (const k in v) {
+    if (++seen > 32) {
+      size += NOMINAL_OBJECT;
+      break;
+    }
+    const f = v[k];
+    size += k.length * 2 + 8;
+    if (typeof f === "string") size += f.length * 2;
+    else if (typeof f === "object" && f !== null) size += ArrayBuffer.isView(f) ? f.byteLength : NOMINAL_OBJECT;
+  }
+  return size;
 }
 
 const MAX_SIZE = 4294967295;
@@ -478,25 +489,33 @@ export class CacheManager {
     }
   }
 
+  // Whether the entry at `s` waits for its size to be estimated.
+  #isDue(s) {
+    const bits = this.#sizeDue;
+    const w = s >>> 5;
+    return w < bits.length && (bits[w] & (1 << (s & 31))) !== 0;
+  }
+
   // Estimates the sizes still due and hands them to the engine; called before bytes are read.
+  // An estimate runs the value's getters, which may change the cache: a slot is settled only
+  // when it still waits and still holds the value that was estimated.
   #settleSizes() {
     if (this.#dueCount === 0) return;
     const bits = this.#sizeDue;
-    const vals = this.#vals;
     const pairs = [];
     for (let w = 0; w < bits.length; w++) {
       let word = bits[w];
-      if (word === 0) continue;
-      bits[w] = 0;
       while (word !== 0) {
         const b = 31 - Math.clz32(word);
         word &= ~(1 << b);
         const s = (w << 5) | b;
-        const v = vals[s];
-        if (v !== undefined) pairs.push(s, Math.min(estimateSize(v), MAX_SIZE));
+        const v = this.#vals[s];
+        const size = v === undefined ? 0 : Math.min(estimateSize(v), MAX_SIZE);
+        if (!this.#isDue(s) || this.#vals[s] !== v) continue;
+        this.#markDue(s, false);
+        if (v !== undefined) pairs.push(s, size);
       }
     }
-    this.#dueCount = 0;
     this.#release(this.#e.setSizes(Uint32Array.from(pairs), this.#now()));
   }
 

@@ -153,6 +153,62 @@ for (const kind of ["esm", "cjs"]) {
       assert.ok(cache.bytes > 0, "a structural estimate is positive");
     });
 
+    test("a value that cannot be inspected counts 64 bytes and the other sizes stay exact", () => {
+      const throwing = () => ({
+        get boom() {
+          throw new Error("getter failure");
+        },
+      });
+      const proxy = new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error("trap failure");
+          },
+        },
+      );
+      // Without maxBytes sizes are estimated when bytes are read.
+      const lazy = new CacheManager();
+      lazy.set("a", "x".repeat(50)).set("bad", throwing()).set("proxy", proxy).set("d", "z".repeat(50));
+      assert.equal(lazy.bytes, 100 + 64 + 64 + 100);
+      assert.equal(lazy.getStats().size.bytes, 328);
+      lazy.delete("bad");
+      lazy.delete("proxy");
+      assert.equal(lazy.bytes, 200);
+      lazy.set("e", "e".repeat(10));
+      assert.equal(lazy.bytes, 220, "sizes due later are still estimated");
+      // With maxBytes they are estimated on set.
+      const bounded = new CacheManager({ maxBytes: 1000 });
+      bounded.set("bad", throwing()).set("proxy", proxy).set("s", "abc");
+      assert.deepEqual(bounded.keys(), ["s", "proxy", "bad"]);
+      assert.equal(bounded.bytes, 64 + 64 + 6);
+      assert.equal(bounded.getStats().errors.total, 0);
+    });
+
+    test("a getter that changes the cache while sizes are estimated leaves the bytes exact", () => {
+      const cache = new CacheManager();
+      let reads = 0;
+      const value = {
+        get field() {
+          if (++reads === 1) {
+            cache.delete("a");
+            for (let i = 0; i < 4; i++) cache.set(`late${i}`, "abc");
+          }
+          return "q";
+        },
+      };
+      cache.set("a", "x".repeat(50)).set("r", value);
+      // r: 16 + "field" (10 + 8) + "q" (2) = 36; each late entry 6. The read that runs the
+      // getter settles r; entries stored while it runs may count only from the next read.
+      assert.ok(cache.bytes >= 36);
+      assert.equal(cache.bytes, 36 + 4 * 6);
+      cache.delete("late0");
+      cache.delete("r");
+      assert.equal(cache.bytes, 3 * 6);
+      cache.set("b", "bb");
+      assert.equal(cache.bytes, 3 * 6 + 4);
+    });
+
     test("ttl expires an entry; a long ttl keeps it", async () => {
       const cache = new CacheManager();
       cache.set("short", 1, { ttl: 30 });
