@@ -80,6 +80,26 @@ describe("telemetry", () => {
     }
   });
 
+  test("a call that throws is not timed: latency counts only the operations that ran", () => {
+    const cache = new CacheManager({ enableTelemetry: true, telemetryInterval: 3600, latencySampleRate: 1 });
+    cache.set("a", 1);
+    cache.get("a");
+    cache.delete("a");
+    assert.throws(() => cache.set("b", undefined), TypeError);
+    assert.throws(() => cache.set({}, 1), TypeError);
+    assert.throws(() => cache.set("c", 1, { ttl: -1 }), RangeError);
+    assert.throws(() => cache.set("d", 1, { size: "big" }), TypeError);
+    assert.throws(() => cache.get({}), TypeError);
+    assert.throws(() => cache.delete({}), TypeError);
+    const s = cache.getStats();
+    cache.close();
+    assert.equal(s.errors.by_type.bad_input, 6);
+    assert.deepEqual([s.sets, s.gets, s.deletes], [1, 1, 1]);
+    assert.equal(s.latency.set.count, 1);
+    assert.equal(s.latency.get.count, 1);
+    assert.equal(s.latency.delete.count, 1);
+  });
+
   test("sampling at the default rate times about one operation in a hundred", async () => {
     const cache = new CacheManager({ enableTelemetry: true, telemetryInterval: 3600 });
     for (let i = 0; i < 10_000; i++) cache.get(`k${i}`);
