@@ -955,7 +955,7 @@ export class CacheManager {
   /** Stores `value` in memory and every layer; rejects with a LayerError naming a layer that refused. */
   async setAsync(key, value, options) {
     key = this.#key(key, "setAsync");
-    const ttl = this.#asyncTtl(options, "setAsync");
+    const ttl = this.#asyncOptions(options, "setAsync");
     return this.#tiers.asWrite(key, async () => {
       const t = now();
       this.#setAt(key, value, options, t);
@@ -977,7 +977,7 @@ export class CacheManager {
 
   /**
    * Read-through: the value from memory or a layer, else `await loader(key)`, stored with
-   * `options.ttl`. Concurrent misses of one key share one loader call; a loader error reaches
+   * `options.ttl` and `options.size`. Concurrent misses of one key share one loader call; a loader error reaches
    * every waiter and is not cached.
    */
   async fetch(key, loader, options) {
@@ -985,7 +985,7 @@ export class CacheManager {
     if (typeof loader !== "function") {
       throw this.#bad(new TypeError(`cache-wasm: fetch loader must be a function, got ${describe(loader)}`));
     }
-    this.#asyncTtl(options, "fetch");
+    this.#asyncOptions(options, "fetch");
     const v = this.get(key);
     if (v !== undefined) return v;
     const load = async () => {
@@ -1000,7 +1000,9 @@ export class CacheManager {
       try {
         await this.setAsync(key, value, options);
       } catch {
-        // Counted under the refusing layer's errors; the loaded value is still the answer.
+        // The options were checked up front, so this is a layer that refused (counted under
+        // its errors) or a value too large for maxBytes (counted as bad input); the loaded
+        // value is still the answer.
       }
     };
     return this.#tiers.fetch(key, load, store);
@@ -1011,16 +1013,23 @@ export class CacheManager {
     return this.#tiers.settled();
   }
 
-  #asyncTtl(options, where) {
+  // Checks the options of setAsync or fetch as set() does, before any layer or loader is
+  // called; returns the TTL.
+  #asyncOptions(options, where) {
     let ttl = this.#defaultTtl;
     if (options !== undefined && options !== null) {
       if (typeof options !== "object") {
-        throw this.#bad(new TypeError(`cache-wasm: ${where} options must be an object { ttl }, got ${describe(options)}`));
+        throw this.#bad(new TypeError(`cache-wasm: ${where} options must be an object { ttl, size }, got ${describe(options)}`));
       }
+      let size;
       try {
         if (options.ttl !== undefined) ttl = checkTtl(options.ttl, where);
+        if (options.size !== undefined) size = checkSize(options.size, where);
       } catch (err) {
         throw this.#bad(err);
+      }
+      if (this.#maxBytes > 0 && size > this.#maxBytes) {
+        throw this.#bad(new RangeError(`cache-wasm: ${where} size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
       }
     }
     return ttl;

@@ -273,6 +273,36 @@ describe("fetch", () => {
     cache.free();
   });
 
+  test("bad options reject before the loader is called, as setAsync's do", async () => {
+    const { cache, upper } = twoLayers({ maxBytes: 1000 });
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      return "loaded";
+    };
+    const bad = [
+      [{ size: -1 }, RangeError, /fetch size/],
+      [{ size: 1.5 }, RangeError, /fetch size/],
+      [{ size: "big" }, TypeError, /fetch size/],
+      [{ size: 1001 }, RangeError, /fetch size 1001 bytes exceeds maxBytes 1000/],
+      [{ ttl: -1 }, RangeError, /fetch ttl/],
+      ["fast", TypeError, /fetch options/],
+    ];
+    for (const [options, type, message] of bad) {
+      await assert.rejects(cache.fetch("k", loader, options), (err) => err instanceof type && message.test(err.message));
+      const setMessage = new RegExp(message.source.replace("fetch", "setAsync"));
+      await assert.rejects(cache.setAsync("k", "v", options), (err) => err instanceof type && setMessage.test(err.message));
+    }
+    assert.equal(calls, 0, "the loader never ran");
+    assert.equal(cache.has("k"), false);
+    assert.equal(upper.records.has("k"), false);
+    assert.equal(cache.getStats().errors.by_type.bad_input, 2 * bad.length);
+    assert.equal(await cache.fetch("k", loader, { size: 500 }), "loaded");
+    assert.equal(cache.bytes, 500, "a valid size is the accounted size");
+    assert.equal(upper.records.get("k").v, "loaded");
+    cache.free();
+  });
+
   test("a write during a load wins over the loaded value", async () => {
     const { cache, upper } = twoLayers();
     let release;
