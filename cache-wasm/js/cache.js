@@ -229,6 +229,26 @@ function checkSize(size, where) {
   return size;
 }
 
+function freedError() {
+  return new Error("cache-wasm: this cache was freed; create a new CacheManager");
+}
+
+// Stands in for the engine of a freed cache: every method throws freedError().
+const FREED = new Proxy(
+  {},
+  {
+    get() {
+      return () => {
+        throw freedError();
+      };
+    },
+  },
+);
+
+// The views of a freed cache: they read undefined, so every check of the views fails.
+const NO_WORDS = new Uint32Array(0);
+const NO_TIMES = new Float64Array(0);
+
 // Adds `fn` to `list`; the returned function removes it once, whenever it is called.
 function subscribe(list, fn) {
   const entry = (...args) => fn(...args);
@@ -379,8 +399,10 @@ export class CacheManager {
     if (s.enableTelemetry) this.#startTelemetry(s, target);
   }
 
-  // (Re)builds the views of shared memory: after the index moved, or memory grew.
+  // (Re)builds the views of shared memory: after the index moved, or memory grew. A freed
+  // cache's views fail every check and end up here, so this is where its get() throws.
   #views() {
+    if (this.#e === FREED) throw freedError();
     const buf = memory.buffer;
     const hdr = new Uint32Array(buf, this.#sharedPtr, 8);
     this.#hdr = hdr;
@@ -610,7 +632,11 @@ export class CacheManager {
   // The slot of the stored long key `key` that has not expired, or NIL.
   #longSlot(key, now) {
     const s = this.#longKeys.get(key);
-    if (s === undefined) return NIL;
+    if (s === undefined) {
+      // A freed cache holds no long keys; this is where its peek() and has() of one throw.
+      if (this.#e === FREED) throw freedError();
+      return NIL;
+    }
     return this.#timed && !this.#e.peekSlot(s, now) ? NIL : s;
   }
 
@@ -1010,6 +1036,7 @@ export class CacheManager {
 
   /** Resolves once every layer call in progress has settled (including ones that timed out). */
   settled() {
+    if (this.#e === FREED) return Promise.reject(freedError());
     return this.#tiers.settled();
   }
 
@@ -1062,6 +1089,7 @@ export class CacheManager {
 
   /** Calls `callback(frame)` with every metric frame; returns a function that unsubscribes. */
   onMetrics(callback) {
+    if (this.#e === FREED) throw freedError();
     if (typeof callback !== "function") {
       throw this.#bad(new TypeError(`cache-wasm: onMetrics takes a function, got ${describe(callback)}`));
     }
@@ -1070,6 +1098,7 @@ export class CacheManager {
 
   /** Calls `handler(alertType, details)` on every alert transition; returns an unregister function. */
   registerAlertHandler(handler) {
+    if (this.#e === FREED) throw freedError();
     if (typeof handler !== "function") {
       throw this.#bad(new TypeError(`cache-wasm: registerAlertHandler takes a function, got ${describe(handler)}`));
     }
@@ -1090,6 +1119,7 @@ export class CacheManager {
    * that flush on every frame cannot loop.
    */
   flushTelemetry() {
+    if (this.#e === FREED) return Promise.reject(freedError());
     if (!this.#config.enableTelemetry) {
       return Promise.reject(new TypeError("cache-wasm: flushTelemetry needs `enableTelemetry: true`"));
     }
@@ -1151,6 +1181,7 @@ export class CacheManager {
 
   /** The push queue's figures, or null when `telemetryExport` is off. */
   exportStatus() {
+    if (this.#e === FREED) throw freedError();
     return this.#exporter === null ? null : this.#exporter.status();
   }
 
@@ -1244,12 +1275,33 @@ export class CacheManager {
     return { ...this.#config };
   }
 
-  /** Stops telemetry and releases the wasm memory of this cache; it cannot be used afterwards. */
+  /**
+   * Stops telemetry and releases the wasm memory of this cache. Every later call throws (or
+   * rejects), except close() and free(), which do nothing; `config` stays readable.
+   */
   free() {
+    if (this.#e === FREED) return;
     this.close();
-    this.#e.free();
+    const e = this.#e;
+    this.#e = FREED;
+    this.#tiers.useEngine(FREED);
+    // The freed memory will be another cache's: no view of it may stay.
+    this.#sharedPtr = 0;
+    this.#hdr = NO_WORDS;
+    this.#table = NO_WORDS;
+    this.#reads = NO_WORDS;
+    this.#times = NO_TIMES;
+    this.#tablePtr = -1;
+    this.#tableLen = -1;
+    this.#probePtr = -1;
+    this.#fastPtr = -1;
     this.#longKeys.clear();
     this.#keys = [];
     this.#vals = [];
+    if (this.#exps !== null) this.#exps = NO_TIMES;
+    this.#sizeDue = NO_WORDS;
+    this.#dueCount = 0;
+    this.#missKey = undefined;
+    e.free();
   }
 }

@@ -270,6 +270,90 @@ for (const kind of ["esm", "cjs"]) {
       telemetry.close?.();
     });
 
+    const freedConfigs = [
+      { maxEntries: 100 },
+      { maxEntries: 100, defaultTtl: 60_000 },
+      { maxEntries: 100, evictionPolicy: "tinylfu" },
+      { maxEntries: 100, maxBytes: 10_000 },
+      { maxEntries: 100, enableTelemetry: true, telemetryInterval: 3600, latencySampleRate: 1 },
+    ];
+    for (const config of freedConfigs) {
+      test(`after free every call throws a clear error and the memory's next owner is untouched: ${JSON.stringify(config)}`, async () => {
+        const freed = { name: "Error", message: "cache-wasm: this cache was freed; create a new CacheManager" };
+        const long = "k".repeat(40);
+        const a = new CacheManager(config);
+        a.set("k", "value of a").set(long, 1);
+        assert.equal(a.get("k"), "value of a");
+        assert.equal(a.get("missing"), undefined);
+        a.free();
+        // The next cache takes the memory a released.
+        const b = new CacheManager(config);
+        b.set("k", "value of b").set("other", 1);
+        const before = b.getStats();
+        const calls = {
+          get: () => a.get("k"),
+          getMissing: () => a.get("missing"),
+          getLong: () => a.get(long),
+          getNumber: () => a.get(7),
+          getBadKey: () => a.get({}),
+          set: () => a.set("k", 2),
+          setNew: () => a.set("new", 2),
+          setLong: () => a.set(long, 2),
+          peek: () => a.peek("k"),
+          peekLong: () => a.peek(long),
+          has: () => a.has("k"),
+          hasLong: () => a.has(long),
+          delete: () => a.delete("k"),
+          deleteLong: () => a.delete(long),
+          clear: () => a.clear(),
+          size: () => a.size,
+          bytes: () => a.bytes,
+          keys: () => a.keys(),
+          getStats: () => a.getStats(),
+          generateDashboard: () => a.generateDashboard(),
+          exportMetrics: () => a.exportMetrics("json"),
+          exportStatus: () => a.exportStatus(),
+          getAlertHistory: () => a.getAlertHistory(),
+          onMetrics: () => a.onMetrics(() => {}),
+          registerAlertHandler: () => a.registerAlertHandler(() => {}),
+        };
+        const errors = [];
+        for (let round = 0; round < 3; round++) {
+          for (const [name, call] of Object.entries(calls)) {
+            try {
+              errors.push([name, call(), null]);
+            } catch (err) {
+              errors.push([name, undefined, err]);
+            }
+          }
+        }
+        const after = b.getStats();
+        for (const field of ["gets", "hits", "misses", "sets", "deletes"]) assert.equal(after[field], before[field], field);
+        assert.deepEqual(after.errors, before.errors);
+        assert.deepEqual(b.keys(), ["other", "k"]);
+        assert.equal(b.get("k"), "value of b");
+        for (const [name, returned, err] of errors) {
+          assert.ok(err !== null, `${name} returned ${String(returned)} instead of throwing`);
+          assert.equal(err.constructor, Error, name);
+          assert.equal(err.message, freed.message, name);
+        }
+        const asyncCalls = {
+          getAsync: () => a.getAsync("k"),
+          setAsync: () => a.setAsync("k", 2),
+          deleteAsync: () => a.deleteAsync("k"),
+          fetch: () => a.fetch("k", async () => 2),
+          flushTelemetry: () => a.flushTelemetry(),
+          settled: () => a.settled(),
+        };
+        for (const [name, call] of Object.entries(asyncCalls)) await assert.rejects(call(), freed, name);
+        // free() and close() of a freed cache do nothing.
+        a.free();
+        a.close();
+        assert.throws(() => a.get("k"), freed);
+        b.free();
+      });
+    }
+
     test("instances are independent", () => {
       const one = new CacheManager({ maxEntries: 1 });
       const two = new CacheManager({ maxEntries: 5 });

@@ -321,6 +321,33 @@ describe("fetch", () => {
   });
 });
 
+test("work in progress when the cache is freed rejects with the clear error", async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const store = new MapStore();
+  store.records.set("below", { v: "stored", exp: 0 });
+  const slow = {
+    get: async (key) => {
+      await gate;
+      return store.get(key);
+    },
+    set: (key, value) => store.set(key, value),
+    delete: (key) => store.delete(key),
+  };
+  const cache = new CacheManager({ layers: [{ name: "slow", store: slow }] });
+  const reading = cache.getAsync("below");
+  const loading = cache.fetch("missing", async () => {
+    await gate;
+    return "loaded";
+  });
+  await sleep(5);
+  cache.free();
+  release();
+  const freed = { name: "Error", message: "cache-wasm: this cache was freed; create a new CacheManager" };
+  await assert.rejects(reading, freed);
+  await assert.rejects(loading, freed);
+});
+
 test("a read that raced a write does not promote the older value", async () => {
   const upper = new MapStore();
   const lower = new MapStore();
