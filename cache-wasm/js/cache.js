@@ -27,10 +27,11 @@ export function bindUdp(factory) {
   udpSender = factory;
 }
 
-// Where pushes go, or null; refuses a UDP endpoint in a runtime without UDP.
-function exportTarget(engine, settings) {
+// Where pushes go, or null; refuses a UDP endpoint in a runtime without UDP. `instance()`
+// gives the id that names the cache's pushes.
+function exportTarget(engine, settings, instance) {
   if (!settings.telemetryExport) return null;
-  const json = engine.exportTarget(instanceId());
+  const json = engine.exportTarget(instance());
   if (json === undefined) return null;
   const target = JSON.parse(json);
   if (target.transport === "udp" && udpSender === null) {
@@ -68,7 +69,7 @@ function seed() {
 
 let instance = null;
 
-/** Names this process or isolate in frames and exports. */
+/** Names this process or isolate: the `instance` of the first live cache of each name. */
 export function instanceId() {
   if (instance === null) {
     const a = new Uint8Array(6);
@@ -81,6 +82,35 @@ export function instanceId() {
   }
   return instance;
 }
+
+// The numbers held by the live caches of each name. A cache's frames and exports name it
+// instanceId() when it holds 1, else `${instanceId()}-${n}`: no two live caches of a process
+// share both their `cache` and their `instance`, so their frames and series stay apart.
+const instanceNumbers = new Map();
+
+// Takes the lowest number that no live cache named `name` holds.
+function takeInstanceNumber(name) {
+  let held = instanceNumbers.get(name);
+  if (held === undefined) {
+    held = new Set();
+    instanceNumbers.set(name, held);
+  }
+  let n = 1;
+  while (held.has(n)) n++;
+  held.add(n);
+  return n;
+}
+
+function releaseInstanceNumber(name, n) {
+  const held = instanceNumbers.get(name);
+  if (held === undefined) return;
+  held.delete(n);
+  if (held.size === 0) instanceNumbers.delete(name);
+}
+
+// Gives back the number of a cache that is garbage collected without free().
+const instanceReleases =
+  typeof FinalizationRegistry === "function" ? new FinalizationRegistry(({ name, n }) => releaseInstanceNumber(name, n)) : null;
 
 const now = () => Date.now();
 const clock = globalThis.performance?.now ? () => globalThis.performance.now() : now;
@@ -279,7 +309,7 @@ export class CacheConfig {
     const probe = new E(options instanceof CacheConfig ? options.toJSON() : options, 0);
     try {
       const settings = JSON.parse(probe.settingsJson());
-      exportTarget(probe, settings);
+      exportTarget(probe, settings, instanceId);
       Object.assign(this, settings);
     } finally {
       probe.free();
@@ -364,16 +394,23 @@ export class CacheManager {
   #delivery = null;
   // The frame promised to flushes called from inside callbacks: { promise, resolve, reject }.
   #pendingFlush = null;
+  // This cache's number among the live caches of its name (see `takeInstanceNumber`), and
+  // the id it gives, made on first use: Workers allow random values only inside a handler.
+  #instanceNumber = 0;
+  #instance = null;
 
   constructor(config) {
     const E = engineClass();
     const options = config instanceof CacheConfig ? config.toJSON() : config;
     this.#e = new E(options, now());
     const s = JSON.parse(this.#e.settingsJson());
+    this.#instanceNumber = takeInstanceNumber(s.name);
+    instanceReleases?.register(this, { name: s.name, n: this.#instanceNumber }, this);
     let target;
     try {
-      target = exportTarget(this.#e, s);
+      target = exportTarget(this.#e, s, () => this.#instanceId());
     } catch (err) {
+      this.#releaseInstance(s.name);
       this.#e.free();
       throw err;
     }
@@ -389,6 +426,7 @@ export class CacheManager {
     try {
       layers = checkLayers(options?.layers);
     } catch (err) {
+      this.#releaseInstance(s.name);
       this.#e.free();
       throw err;
     }
@@ -397,6 +435,21 @@ export class CacheManager {
       put: (key, value, exp) => this.#putUntil(key, value, exp),
     });
     if (s.enableTelemetry) this.#startTelemetry(s, target);
+  }
+
+  // The `instance` of this cache's frames and exports.
+  #instanceId() {
+    if (this.#instance === null) {
+      const id = instanceId();
+      this.#instance = this.#instanceNumber === 1 ? id : `${id}-${this.#instanceNumber}`;
+    }
+    return this.#instance;
+  }
+
+  // Gives this cache's number back, for the next cache of its name.
+  #releaseInstance(name) {
+    instanceReleases?.unregister(this);
+    releaseInstanceNumber(name, this.#instanceNumber);
   }
 
   // (Re)builds the views of shared memory: after the index moved, or memory grew. A freed
@@ -1171,7 +1224,7 @@ export class CacheManager {
     this.#settleSizes();
     let text;
     try {
-      text = this.#e.exportMetrics(format, now(), instanceId());
+      text = this.#e.exportMetrics(format, now(), this.#instanceId());
     } catch (err) {
       throw this.#bad(err);
     }
@@ -1211,7 +1264,7 @@ export class CacheManager {
   // progress while it runs; a handler unregistered during delivery is not called after.
   #emit(followUp) {
     this.#settleSizes();
-    const json = this.#e.frame(now(), instanceId());
+    const json = this.#e.frame(now(), this.#instanceId());
     const frame = JSON.parse(json);
     this.#lastPush = this.#exporter === null ? null : this.#push(json);
     // Taken before any callback runs: a subscriber that edits the frame cannot hide an alert.
@@ -1244,7 +1297,7 @@ export class CacheManager {
   #push(frameJson) {
     try {
       const format = this.#config.telemetryExportFormat;
-      const text = format === "json" ? frameJson : this.#e.exportMetrics(format, now(), instanceId());
+      const text = format === "json" ? frameJson : this.#e.exportMetrics(format, now(), this.#instanceId());
       this.#release(1);
       return this.#exporter.push(text);
     } catch {
@@ -1285,6 +1338,7 @@ export class CacheManager {
     const e = this.#e;
     this.#e = FREED;
     this.#tiers.useEngine(FREED);
+    this.#releaseInstance(this.#config.name);
     // The freed memory will be another cache's: no view of it may stay.
     this.#sharedPtr = 0;
     this.#hdr = NO_WORDS;

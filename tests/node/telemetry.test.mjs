@@ -58,6 +58,33 @@ describe("telemetry", () => {
     assert.equal(frames.length, seen, "no frame after unsubscribe and close");
   });
 
+  test("live caches of one name have distinct instances; the first of a name has the process's id", async () => {
+    const options = { enableTelemetry: true, telemetryInterval: 3600 };
+    const instanceOf = async (cache) => {
+      const frame = await cache.flushTelemetry();
+      assertValid(frame);
+      assert.equal(JSON.parse(cache.exportMetrics("json")).instance, frame.instance, "exports name the same instance");
+      return frame.instance;
+    };
+    const one = new CacheManager(options);
+    const two = new CacheManager(options);
+    const other = new CacheManager({ ...options, name: "instances-other" });
+    const id = await instanceOf(other);
+    assert.match(id, /^[0-9a-f]{12}$/, "the process's id");
+    const [first, second] = [await instanceOf(one), await instanceOf(two)];
+    assert.notEqual(first, second, "two unnamed caches");
+    for (const instance of [first, second]) assert.match(instance, new RegExp(`^${id}(-[0-9]+)?$`));
+    // A freed cache's number goes to the next cache of its name.
+    const a = new CacheManager({ ...options, name: "instances-pair" });
+    const b = new CacheManager({ ...options, name: "instances-pair" });
+    assert.deepEqual([await instanceOf(a), await instanceOf(b)], [id, `${id}-2`]);
+    a.free();
+    const c = new CacheManager({ ...options, name: "instances-pair" });
+    const d = new CacheManager({ ...options, name: "instances-pair" });
+    assert.deepEqual([await instanceOf(c), await instanceOf(d)], [id, `${id}-3`]);
+    for (const cache of [one, two, other, b, c, d]) cache.free();
+  });
+
   test("flushTelemetry builds a frame now, with sampled latency of every op at rate 1", async () => {
     const cache = new CacheManager({ enableTelemetry: true, telemetryInterval: 3600, latencySampleRate: 1 });
     for (let i = 0; i < 40; i++) cache.set(`k${i}`, i);
