@@ -27,10 +27,11 @@ export function bindUdp(factory) {
   udpSender = factory;
 }
 
-// Where pushes go, or null; refuses a UDP endpoint in a runtime without UDP.
-function exportTarget(engine, settings) {
+// Where pushes go, or null; refuses a UDP endpoint in a runtime without UDP. `instance()`
+// gives the id that names the cache's pushes.
+function exportTarget(engine, settings, instance) {
   if (!settings.telemetryExport) return null;
-  const json = engine.exportTarget(instanceId());
+  const json = engine.exportTarget(instance());
   if (json === undefined) return null;
   const target = JSON.parse(json);
   if (target.transport === "udp" && udpSender === null) {
@@ -68,7 +69,7 @@ function seed() {
 
 let instance = null;
 
-/** Names this process or isolate in frames and exports. */
+/** Names this process or isolate: the `instance` of the first live cache of each name. */
 export function instanceId() {
   if (instance === null) {
     const a = new Uint8Array(6);
@@ -81,6 +82,35 @@ export function instanceId() {
   }
   return instance;
 }
+
+// The numbers held by the live caches of each name. A cache's frames and exports name it
+// instanceId() when it holds 1, else `${instanceId()}-${n}`: no two live caches of a process
+// share both their `cache` and their `instance`, so their frames and series stay apart.
+const instanceNumbers = new Map();
+
+// Takes the lowest number that no live cache named `name` holds.
+function takeInstanceNumber(name) {
+  let held = instanceNumbers.get(name);
+  if (held === undefined) {
+    held = new Set();
+    instanceNumbers.set(name, held);
+  }
+  let n = 1;
+  while (held.has(n)) n++;
+  held.add(n);
+  return n;
+}
+
+function releaseInstanceNumber(name, n) {
+  const held = instanceNumbers.get(name);
+  if (held === undefined) return;
+  held.delete(n);
+  if (held.size === 0) instanceNumbers.delete(name);
+}
+
+// Gives back the number of a cache that is garbage collected without free().
+const instanceReleases =
+  typeof FinalizationRegistry === "function" ? new FinalizationRegistry(({ name, n }) => releaseInstanceNumber(name, n)) : null;
 
 const now = () => Date.now();
 const clock = globalThis.performance?.now ? () => globalThis.performance.now() : now;
@@ -162,7 +192,7 @@ function describe(v) {
 }
 
 // Accounted size of a value when `size` is not given: string length × 2, byteLength for
-// buffers, a shallow structural estimate for objects.
+// buffers, a shallow structural estimate for objects. Never throws.
 const NOMINAL_OBJECT = 64;
 function estimateSize(v) {
   switch (typeof v) {
@@ -173,26 +203,37 @@ function estimateSize(v) {
       return 8;
     case "boolean":
       return 4;
-    case "object": {
+    case "object":
       if (v === null) return 0;
-      if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v.byteLength;
-      let size = 16;
-      let seen = 0;
-      for (const k in v) {
-        if (++seen > 32) {
-          size += NOMINAL_OBJECT;
-          break;
-        }
-        const f = v[k];
-        size += k.length * 2 + 8;
-        if (typeof f === "string") size += f.length * 2;
-        else if (typeof f === "object" && f !== null) size += ArrayBuffer.isView(f) ? f.byteLength : NOMINAL_OBJECT;
+      try {
+        return estimateObject(v);
+      } catch {
+        // A getter or a Proxy trap threw: the value cannot be inspected, so it counts as
+        // one nested object does.
+        return NOMINAL_OBJECT;
       }
-      return size;
-    }
     default:
       return NOMINAL_OBJECT;
   }
+}
+
+// The estimate of a non-null object. Reading its fields runs its getters and Proxy traps,
+// which may throw or call back into the cache.
+function estimateObject(v) {
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v.byteLength;
+  let size = 16;
+  let seen = 0;
+  for (const k in v) {
+    if (++seen > 32) {
+      size += NOMINAL_OBJECT;
+      break;
+    }
+    const f = v[k];
+    size += k.length * 2 + 8;
+    if (typeof f === "string") size += f.length * 2;
+    else if (typeof f === "object" && f !== null) size += ArrayBuffer.isView(f) ? f.byteLength : NOMINAL_OBJECT;
+  }
+  return size;
 }
 
 const MAX_SIZE = 4294967295;
@@ -217,6 +258,26 @@ function checkSize(size, where) {
   }
   return size;
 }
+
+function freedError() {
+  return new Error("cache-wasm: this cache was freed; create a new CacheManager");
+}
+
+// Stands in for the engine of a freed cache: every method throws freedError().
+const FREED = new Proxy(
+  {},
+  {
+    get() {
+      return () => {
+        throw freedError();
+      };
+    },
+  },
+);
+
+// The views of a freed cache: they read undefined, so every check of the views fails.
+const NO_WORDS = new Uint32Array(0);
+const NO_TIMES = new Float64Array(0);
 
 // Adds `fn` to `list`; the returned function removes it once, whenever it is called.
 function subscribe(list, fn) {
@@ -248,7 +309,7 @@ export class CacheConfig {
     const probe = new E(options instanceof CacheConfig ? options.toJSON() : options, 0);
     try {
       const settings = JSON.parse(probe.settingsJson());
-      exportTarget(probe, settings);
+      exportTarget(probe, settings, instanceId);
       Object.assign(this, settings);
     } finally {
       probe.free();
@@ -333,16 +394,23 @@ export class CacheManager {
   #delivery = null;
   // The frame promised to flushes called from inside callbacks: { promise, resolve, reject }.
   #pendingFlush = null;
+  // This cache's number among the live caches of its name (see `takeInstanceNumber`), and
+  // the id it gives, made on first use: Workers allow random values only inside a handler.
+  #instanceNumber = 0;
+  #instance = null;
 
   constructor(config) {
     const E = engineClass();
     const options = config instanceof CacheConfig ? config.toJSON() : config;
     this.#e = new E(options, now());
     const s = JSON.parse(this.#e.settingsJson());
+    this.#instanceNumber = takeInstanceNumber(s.name);
+    instanceReleases?.register(this, { name: s.name, n: this.#instanceNumber }, this);
     let target;
     try {
-      target = exportTarget(this.#e, s);
+      target = exportTarget(this.#e, s, () => this.#instanceId());
     } catch (err) {
+      this.#releaseInstance(s.name);
       this.#e.free();
       throw err;
     }
@@ -358,6 +426,7 @@ export class CacheManager {
     try {
       layers = checkLayers(options?.layers);
     } catch (err) {
+      this.#releaseInstance(s.name);
       this.#e.free();
       throw err;
     }
@@ -368,8 +437,25 @@ export class CacheManager {
     if (s.enableTelemetry) this.#startTelemetry(s, target);
   }
 
-  // (Re)builds the views of shared memory: after the index moved, or memory grew.
+  // The `instance` of this cache's frames and exports.
+  #instanceId() {
+    if (this.#instance === null) {
+      const id = instanceId();
+      this.#instance = this.#instanceNumber === 1 ? id : `${id}-${this.#instanceNumber}`;
+    }
+    return this.#instance;
+  }
+
+  // Gives this cache's number back, for the next cache of its name.
+  #releaseInstance(name) {
+    instanceReleases?.unregister(this);
+    releaseInstanceNumber(name, this.#instanceNumber);
+  }
+
+  // (Re)builds the views of shared memory: after the index moved, or memory grew. A freed
+  // cache's views fail every check and end up here, so this is where its get() throws.
   #views() {
+    if (this.#e === FREED) throw freedError();
     const buf = memory.buffer;
     const hdr = new Uint32Array(buf, this.#sharedPtr, 8);
     this.#hdr = hdr;
@@ -478,25 +564,33 @@ export class CacheManager {
     }
   }
 
+  // Whether the entry at `s` waits for its size to be estimated.
+  #isDue(s) {
+    const bits = this.#sizeDue;
+    const w = s >>> 5;
+    return w < bits.length && (bits[w] & (1 << (s & 31))) !== 0;
+  }
+
   // Estimates the sizes still due and hands them to the engine; called before bytes are read.
+  // An estimate runs the value's getters, which may change the cache: a slot is settled only
+  // when it still waits and still holds the value that was estimated.
   #settleSizes() {
     if (this.#dueCount === 0) return;
     const bits = this.#sizeDue;
-    const vals = this.#vals;
     const pairs = [];
     for (let w = 0; w < bits.length; w++) {
       let word = bits[w];
-      if (word === 0) continue;
-      bits[w] = 0;
       while (word !== 0) {
         const b = 31 - Math.clz32(word);
         word &= ~(1 << b);
         const s = (w << 5) | b;
-        const v = vals[s];
-        if (v !== undefined) pairs.push(s, Math.min(estimateSize(v), MAX_SIZE));
+        const v = this.#vals[s];
+        const size = v === undefined ? 0 : Math.min(estimateSize(v), MAX_SIZE);
+        if (!this.#isDue(s) || this.#vals[s] !== v) continue;
+        this.#markDue(s, false);
+        if (v !== undefined) pairs.push(s, size);
       }
     }
-    this.#dueCount = 0;
     this.#release(this.#e.setSizes(Uint32Array.from(pairs), this.#now()));
   }
 
@@ -591,7 +685,11 @@ export class CacheManager {
   // The slot of the stored long key `key` that has not expired, or NIL.
   #longSlot(key, now) {
     const s = this.#longKeys.get(key);
-    if (s === undefined) return NIL;
+    if (s === undefined) {
+      // A freed cache holds no long keys; this is where its peek() and has() of one throw.
+      if (this.#e === FREED) throw freedError();
+      return NIL;
+    }
     return this.#timed && !this.#e.peekSlot(s, now) ? NIL : s;
   }
 
@@ -858,15 +956,14 @@ export class CacheManager {
     }
   }
 
+  // A sampled set: timed only when it stores, as a sampled get or delete is.
   #timedSet(key, value, options) {
     // The nested set takes one off the countdown again.
     this.#countdown = this.#sampleEvery + 1;
     const t0 = clock();
-    try {
-      return this.set(key, value, options);
-    } finally {
-      this.#e.recordLatency(OP_SET, clock() - t0);
-    }
+    const r = this.set(key, value, options);
+    this.#e.recordLatency(OP_SET, clock() - t0);
+    return r;
   }
 
   /** Removes `key`; true when it was there. */
@@ -937,7 +1034,7 @@ export class CacheManager {
   /** Stores `value` in memory and every layer; rejects with a LayerError naming a layer that refused. */
   async setAsync(key, value, options) {
     key = this.#key(key, "setAsync");
-    const ttl = this.#asyncTtl(options, "setAsync");
+    const ttl = this.#asyncOptions(options, "setAsync");
     return this.#tiers.asWrite(key, async () => {
       const t = now();
       this.#setAt(key, value, options, t);
@@ -959,7 +1056,7 @@ export class CacheManager {
 
   /**
    * Read-through: the value from memory or a layer, else `await loader(key)`, stored with
-   * `options.ttl`. Concurrent misses of one key share one loader call; a loader error reaches
+   * `options.ttl` and `options.size`. Concurrent misses of one key share one loader call; a loader error reaches
    * every waiter and is not cached.
    */
   async fetch(key, loader, options) {
@@ -967,7 +1064,7 @@ export class CacheManager {
     if (typeof loader !== "function") {
       throw this.#bad(new TypeError(`cache-wasm: fetch loader must be a function, got ${describe(loader)}`));
     }
-    this.#asyncTtl(options, "fetch");
+    this.#asyncOptions(options, "fetch");
     const v = this.get(key);
     if (v !== undefined) return v;
     const load = async () => {
@@ -982,7 +1079,9 @@ export class CacheManager {
       try {
         await this.setAsync(key, value, options);
       } catch {
-        // Counted under the refusing layer's errors; the loaded value is still the answer.
+        // The options were checked up front, so this is a layer that refused (counted under
+        // its errors) or a value too large for maxBytes (counted as bad input); the loaded
+        // value is still the answer.
       }
     };
     return this.#tiers.fetch(key, load, store);
@@ -990,19 +1089,27 @@ export class CacheManager {
 
   /** Resolves once every layer call in progress has settled (including ones that timed out). */
   settled() {
+    if (this.#e === FREED) return Promise.reject(freedError());
     return this.#tiers.settled();
   }
 
-  #asyncTtl(options, where) {
+  // Checks the options of setAsync or fetch as set() does, before any layer or loader is
+  // called; returns the TTL.
+  #asyncOptions(options, where) {
     let ttl = this.#defaultTtl;
     if (options !== undefined && options !== null) {
       if (typeof options !== "object") {
-        throw this.#bad(new TypeError(`cache-wasm: ${where} options must be an object { ttl }, got ${describe(options)}`));
+        throw this.#bad(new TypeError(`cache-wasm: ${where} options must be an object { ttl, size }, got ${describe(options)}`));
       }
+      let size;
       try {
         if (options.ttl !== undefined) ttl = checkTtl(options.ttl, where);
+        if (options.size !== undefined) size = checkSize(options.size, where);
       } catch (err) {
         throw this.#bad(err);
+      }
+      if (this.#maxBytes > 0 && size > this.#maxBytes) {
+        throw this.#bad(new RangeError(`cache-wasm: ${where} size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
       }
     }
     return ttl;
@@ -1035,6 +1142,7 @@ export class CacheManager {
 
   /** Calls `callback(frame)` with every metric frame; returns a function that unsubscribes. */
   onMetrics(callback) {
+    if (this.#e === FREED) throw freedError();
     if (typeof callback !== "function") {
       throw this.#bad(new TypeError(`cache-wasm: onMetrics takes a function, got ${describe(callback)}`));
     }
@@ -1043,6 +1151,7 @@ export class CacheManager {
 
   /** Calls `handler(alertType, details)` on every alert transition; returns an unregister function. */
   registerAlertHandler(handler) {
+    if (this.#e === FREED) throw freedError();
     if (typeof handler !== "function") {
       throw this.#bad(new TypeError(`cache-wasm: registerAlertHandler takes a function, got ${describe(handler)}`));
     }
@@ -1063,6 +1172,7 @@ export class CacheManager {
    * that flush on every frame cannot loop.
    */
   flushTelemetry() {
+    if (this.#e === FREED) return Promise.reject(freedError());
     if (!this.#config.enableTelemetry) {
       return Promise.reject(new TypeError("cache-wasm: flushTelemetry needs `enableTelemetry: true`"));
     }
@@ -1114,7 +1224,7 @@ export class CacheManager {
     this.#settleSizes();
     let text;
     try {
-      text = this.#e.exportMetrics(format, now(), instanceId());
+      text = this.#e.exportMetrics(format, now(), this.#instanceId());
     } catch (err) {
       throw this.#bad(err);
     }
@@ -1124,6 +1234,7 @@ export class CacheManager {
 
   /** The push queue's figures, or null when `telemetryExport` is off. */
   exportStatus() {
+    if (this.#e === FREED) throw freedError();
     return this.#exporter === null ? null : this.#exporter.status();
   }
 
@@ -1153,7 +1264,7 @@ export class CacheManager {
   // progress while it runs; a handler unregistered during delivery is not called after.
   #emit(followUp) {
     this.#settleSizes();
-    const json = this.#e.frame(now(), instanceId());
+    const json = this.#e.frame(now(), this.#instanceId());
     const frame = JSON.parse(json);
     this.#lastPush = this.#exporter === null ? null : this.#push(json);
     // Taken before any callback runs: a subscriber that edits the frame cannot hide an alert.
@@ -1186,7 +1297,7 @@ export class CacheManager {
   #push(frameJson) {
     try {
       const format = this.#config.telemetryExportFormat;
-      const text = format === "json" ? frameJson : this.#e.exportMetrics(format, now(), instanceId());
+      const text = format === "json" ? frameJson : this.#e.exportMetrics(format, now(), this.#instanceId());
       this.#release(1);
       return this.#exporter.push(text);
     } catch {
@@ -1217,12 +1328,34 @@ export class CacheManager {
     return { ...this.#config };
   }
 
-  /** Stops telemetry and releases the wasm memory of this cache; it cannot be used afterwards. */
+  /**
+   * Stops telemetry and releases the wasm memory of this cache. Every later call throws (or
+   * rejects), except close() and free(), which do nothing; `config` stays readable.
+   */
   free() {
+    if (this.#e === FREED) return;
     this.close();
-    this.#e.free();
+    const e = this.#e;
+    this.#e = FREED;
+    this.#tiers.useEngine(FREED);
+    this.#releaseInstance(this.#config.name);
+    // The freed memory will be another cache's: no view of it may stay.
+    this.#sharedPtr = 0;
+    this.#hdr = NO_WORDS;
+    this.#table = NO_WORDS;
+    this.#reads = NO_WORDS;
+    this.#times = NO_TIMES;
+    this.#tablePtr = -1;
+    this.#tableLen = -1;
+    this.#probePtr = -1;
+    this.#fastPtr = -1;
     this.#longKeys.clear();
     this.#keys = [];
     this.#vals = [];
+    if (this.#exps !== null) this.#exps = NO_TIMES;
+    this.#sizeDue = NO_WORDS;
+    this.#dueCount = 0;
+    this.#missKey = undefined;
+    e.free();
   }
 }

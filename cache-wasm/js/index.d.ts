@@ -424,7 +424,11 @@ export class CacheManager<V = unknown> {
   generateDashboard(): string;
   /** The validated settings. */
   readonly config: Omit<CacheOptions, "layers">;
-  /** Releases the instance's wasm memory. */
+  /**
+   * Stops telemetry and releases the instance's wasm memory. Every later call throws (or
+   * rejects) an Error saying the cache was freed, except `close()` and `free()`, which do
+   * nothing; `config` stays readable.
+   */
   free(): void;
 }
 

@@ -88,6 +88,11 @@ export class Tiers {
     return this.#layers.length;
   }
 
+  /** Makes every later engine call, including those of work in progress, go to `engine`. */
+  useEngine(engine) {
+    this.#e = engine;
+  }
+
   // Calls `fn(store)` for layer `i` (0-based) in the key's queue; resolves, never rejects, to
   // { ok, value | error, ms }. A timeout answers the caller; the queue waits for the store.
   #call(i, key, op, fn) {
@@ -148,15 +153,14 @@ export class Tiers {
    * hit into memory and the layers above it, and removes expired or corrupt records.
    */
   async walk(key) {
-    const e = this.#e;
-    const id = e.walkBegin(key);
+    const id = this.#e.walkBegin(key);
     this.#busy++;
     let value;
     let hit = false;
     const removals = [];
     let plan;
     try {
-      for (let l = e.walkNext(id); l !== 0; l = e.walkNext(id)) {
+      for (let l = this.#e.walkNext(id); l !== 0; l = this.#e.walkNext(id)) {
         const r = await this.#call(l - 1, key, "get", (s) => s.get(key));
         let kind = FAILED;
         let exp = 0;
@@ -167,7 +171,7 @@ export class Tiers {
             exp = r.value.exp;
           } else kind = NOT_ENVELOPE;
         }
-        const verdict = e.walkObserve(id, kind, exp, now(), r.ms);
+        const verdict = this.#e.walkObserve(id, kind, exp, now(), r.ms);
         if (verdict >= 0) {
           hit = true;
           value = r.value.v;
@@ -176,8 +180,8 @@ export class Tiers {
         }
       }
     } finally {
-      plan = e.walkEnd(id, now());
       this.#busy--;
+      plan = this.#e.walkEnd(id, now());
     }
     const writes = [];
     // Only while no write of the key began since the walk did: the records seen are still there.
@@ -254,8 +258,7 @@ export class Tiers {
    * loaded value through when nothing wrote the key meanwhile.
    */
   fetch(key, load, store) {
-    const e = this.#e;
-    const r = e.fetchJoin(key);
+    const r = this.#e.fetchJoin(key);
     if (r < 0) {
       const flight = this.#flights.get(key);
       if (flight !== undefined && flight.id === -r) return flight.promise;
@@ -266,7 +269,7 @@ export class Tiers {
     const land = () => {
       if (landed) return false;
       landed = true;
-      return e.fetchLand(key, id);
+      return this.#e.fetchLand(key, id);
     };
     const promise = (async () => {
       try {
@@ -280,9 +283,9 @@ export class Tiers {
         if (value !== undefined && fresh) await store(value);
         return value;
       } finally {
-        land();
         this.#busy--;
         if (this.#flights.get(key)?.id === id) this.#flights.delete(key);
+        land();
       }
     })();
     this.#flights.set(key, { id, promise });

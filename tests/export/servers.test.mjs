@@ -250,6 +250,34 @@ describe("export", () => {
         cache.free();
       }
     });
+
+    test("two live caches of one name push to separate groups", async () => {
+      const name = "twins";
+      const options = {
+        name,
+        enableTelemetry: true,
+        telemetryInterval: 3600,
+        telemetryExport: true,
+        telemetryExportEndpoint: base.slice("http://".length),
+      };
+      const caches = [new CacheManager(options), new CacheManager(options)];
+      try {
+        traffic(caches[0], 1);
+        traffic(caches[1], 3);
+        const frames = [];
+        for (const cache of caches) frames.push(await cache.flushTelemetry());
+        assert.notEqual(frames[0].instance, frames[1].instance);
+        const samples = parseProm(await (await fetch(`${base}/metrics`)).text()).filter((s) => s.labels.job === name);
+        for (const [i, cache] of caches.entries()) {
+          assert.equal(cache.exportStatus().sent, 1);
+          const own = samples.filter((s) => s.labels.instance === frames[i].instance);
+          assert.ok(own.length > 0, `the gateway holds the group of instance ${frames[i].instance}`);
+          assertPromMatchesStats(own, cache.getStats(), name);
+        }
+      } finally {
+        for (const cache of caches) cache.free();
+      }
+    });
   });
 
   describe("StatsD daemon", () => {

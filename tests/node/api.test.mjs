@@ -153,6 +153,62 @@ for (const kind of ["esm", "cjs"]) {
       assert.ok(cache.bytes > 0, "a structural estimate is positive");
     });
 
+    test("a value that cannot be inspected counts 64 bytes and the other sizes stay exact", () => {
+      const throwing = () => ({
+        get boom() {
+          throw new Error("getter failure");
+        },
+      });
+      const proxy = new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error("trap failure");
+          },
+        },
+      );
+      // Without maxBytes sizes are estimated when bytes are read.
+      const lazy = new CacheManager();
+      lazy.set("a", "x".repeat(50)).set("bad", throwing()).set("proxy", proxy).set("d", "z".repeat(50));
+      assert.equal(lazy.bytes, 100 + 64 + 64 + 100);
+      assert.equal(lazy.getStats().size.bytes, 328);
+      lazy.delete("bad");
+      lazy.delete("proxy");
+      assert.equal(lazy.bytes, 200);
+      lazy.set("e", "e".repeat(10));
+      assert.equal(lazy.bytes, 220, "sizes due later are still estimated");
+      // With maxBytes they are estimated on set.
+      const bounded = new CacheManager({ maxBytes: 1000 });
+      bounded.set("bad", throwing()).set("proxy", proxy).set("s", "abc");
+      assert.deepEqual(bounded.keys(), ["s", "proxy", "bad"]);
+      assert.equal(bounded.bytes, 64 + 64 + 6);
+      assert.equal(bounded.getStats().errors.total, 0);
+    });
+
+    test("a getter that changes the cache while sizes are estimated leaves the bytes exact", () => {
+      const cache = new CacheManager();
+      let reads = 0;
+      const value = {
+        get field() {
+          if (++reads === 1) {
+            cache.delete("a");
+            for (let i = 0; i < 4; i++) cache.set(`late${i}`, "abc");
+          }
+          return "q";
+        },
+      };
+      cache.set("a", "x".repeat(50)).set("r", value);
+      // r: 16 + "field" (10 + 8) + "q" (2) = 36; each late entry 6. The read that runs the
+      // getter settles r; entries stored while it runs may count only from the next read.
+      assert.ok(cache.bytes >= 36);
+      assert.equal(cache.bytes, 36 + 4 * 6);
+      cache.delete("late0");
+      cache.delete("r");
+      assert.equal(cache.bytes, 3 * 6);
+      cache.set("b", "bb");
+      assert.equal(cache.bytes, 3 * 6 + 4);
+    });
+
     test("ttl expires an entry; a long ttl keeps it", async () => {
       const cache = new CacheManager();
       cache.set("short", 1, { ttl: 30 });
@@ -213,6 +269,90 @@ for (const kind of ["esm", "cjs"]) {
       assert.equal(telemetry.get("x"), 1);
       telemetry.close?.();
     });
+
+    const freedConfigs = [
+      { maxEntries: 100 },
+      { maxEntries: 100, defaultTtl: 60_000 },
+      { maxEntries: 100, evictionPolicy: "tinylfu" },
+      { maxEntries: 100, maxBytes: 10_000 },
+      { maxEntries: 100, enableTelemetry: true, telemetryInterval: 3600, latencySampleRate: 1 },
+    ];
+    for (const config of freedConfigs) {
+      test(`after free every call throws a clear error and the memory's next owner is untouched: ${JSON.stringify(config)}`, async () => {
+        const freed = { name: "Error", message: "cache-wasm: this cache was freed; create a new CacheManager" };
+        const long = "k".repeat(40);
+        const a = new CacheManager(config);
+        a.set("k", "value of a").set(long, 1);
+        assert.equal(a.get("k"), "value of a");
+        assert.equal(a.get("missing"), undefined);
+        a.free();
+        // The next cache takes the memory a released.
+        const b = new CacheManager(config);
+        b.set("k", "value of b").set("other", 1);
+        const before = b.getStats();
+        const calls = {
+          get: () => a.get("k"),
+          getMissing: () => a.get("missing"),
+          getLong: () => a.get(long),
+          getNumber: () => a.get(7),
+          getBadKey: () => a.get({}),
+          set: () => a.set("k", 2),
+          setNew: () => a.set("new", 2),
+          setLong: () => a.set(long, 2),
+          peek: () => a.peek("k"),
+          peekLong: () => a.peek(long),
+          has: () => a.has("k"),
+          hasLong: () => a.has(long),
+          delete: () => a.delete("k"),
+          deleteLong: () => a.delete(long),
+          clear: () => a.clear(),
+          size: () => a.size,
+          bytes: () => a.bytes,
+          keys: () => a.keys(),
+          getStats: () => a.getStats(),
+          generateDashboard: () => a.generateDashboard(),
+          exportMetrics: () => a.exportMetrics("json"),
+          exportStatus: () => a.exportStatus(),
+          getAlertHistory: () => a.getAlertHistory(),
+          onMetrics: () => a.onMetrics(() => {}),
+          registerAlertHandler: () => a.registerAlertHandler(() => {}),
+        };
+        const errors = [];
+        for (let round = 0; round < 3; round++) {
+          for (const [name, call] of Object.entries(calls)) {
+            try {
+              errors.push([name, call(), null]);
+            } catch (err) {
+              errors.push([name, undefined, err]);
+            }
+          }
+        }
+        const after = b.getStats();
+        for (const field of ["gets", "hits", "misses", "sets", "deletes"]) assert.equal(after[field], before[field], field);
+        assert.deepEqual(after.errors, before.errors);
+        assert.deepEqual(b.keys(), ["other", "k"]);
+        assert.equal(b.get("k"), "value of b");
+        for (const [name, returned, err] of errors) {
+          assert.ok(err !== null, `${name} returned ${String(returned)} instead of throwing`);
+          assert.equal(err.constructor, Error, name);
+          assert.equal(err.message, freed.message, name);
+        }
+        const asyncCalls = {
+          getAsync: () => a.getAsync("k"),
+          setAsync: () => a.setAsync("k", 2),
+          deleteAsync: () => a.deleteAsync("k"),
+          fetch: () => a.fetch("k", async () => 2),
+          flushTelemetry: () => a.flushTelemetry(),
+          settled: () => a.settled(),
+        };
+        for (const [name, call] of Object.entries(asyncCalls)) await assert.rejects(call(), freed, name);
+        // free() and close() of a freed cache do nothing.
+        a.free();
+        a.close();
+        assert.throws(() => a.get("k"), freed);
+        b.free();
+      });
+    }
 
     test("instances are independent", () => {
       const one = new CacheManager({ maxEntries: 1 });

@@ -301,6 +301,36 @@ describe("fetch", () => {
     cache.free();
   });
 
+  test("bad options reject before the loader is called, as setAsync's do", async () => {
+    const { cache, upper } = twoLayers({ maxBytes: 1000 });
+    let calls = 0;
+    const loader = async () => {
+      calls++;
+      return "loaded";
+    };
+    const bad = [
+      [{ size: -1 }, RangeError, /fetch size/],
+      [{ size: 1.5 }, RangeError, /fetch size/],
+      [{ size: "big" }, TypeError, /fetch size/],
+      [{ size: 1001 }, RangeError, /fetch size 1001 bytes exceeds maxBytes 1000/],
+      [{ ttl: -1 }, RangeError, /fetch ttl/],
+      ["fast", TypeError, /fetch options/],
+    ];
+    for (const [options, type, message] of bad) {
+      await assert.rejects(cache.fetch("k", loader, options), (err) => err instanceof type && message.test(err.message));
+      const setMessage = new RegExp(message.source.replace("fetch", "setAsync"));
+      await assert.rejects(cache.setAsync("k", "v", options), (err) => err instanceof type && setMessage.test(err.message));
+    }
+    assert.equal(calls, 0, "the loader never ran");
+    assert.equal(cache.has("k"), false);
+    assert.equal(upper.records.has("k"), false);
+    assert.equal(cache.getStats().errors.by_type.bad_input, 2 * bad.length);
+    assert.equal(await cache.fetch("k", loader, { size: 500 }), "loaded");
+    assert.equal(cache.bytes, 500, "a valid size is the accounted size");
+    assert.equal(upper.records.get("k").v, "loaded");
+    cache.free();
+  });
+
   test("a write during a load wins over the loaded value", async () => {
     const { cache, upper } = twoLayers();
     let release;
@@ -317,6 +347,33 @@ describe("fetch", () => {
     assert.equal(upper.records.get("k").v, "fresh");
     cache.free();
   });
+});
+
+test("work in progress when the cache is freed rejects with the clear error", async () => {
+  let release;
+  const gate = new Promise((r) => (release = r));
+  const store = new MapStore();
+  store.records.set("below", { v: "stored", exp: 0 });
+  const slow = {
+    get: async (key) => {
+      await gate;
+      return store.get(key);
+    },
+    set: (key, value) => store.set(key, value),
+    delete: (key) => store.delete(key),
+  };
+  const cache = new CacheManager({ layers: [{ name: "slow", store: slow }] });
+  const reading = cache.getAsync("below");
+  const loading = cache.fetch("missing", async () => {
+    await gate;
+    return "loaded";
+  });
+  await sleep(5);
+  cache.free();
+  release();
+  const freed = { name: "Error", message: "cache-wasm: this cache was freed; create a new CacheManager" };
+  await assert.rejects(reading, freed);
+  await assert.rejects(loading, freed);
 });
 
 test("a read that raced a write does not promote the older value", async () => {

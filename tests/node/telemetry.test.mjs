@@ -58,6 +58,33 @@ describe("telemetry", () => {
     assert.equal(frames.length, seen, "no frame after unsubscribe and close");
   });
 
+  test("live caches of one name have distinct instances; the first of a name has the process's id", async () => {
+    const options = { enableTelemetry: true, telemetryInterval: 3600 };
+    const instanceOf = async (cache) => {
+      const frame = await cache.flushTelemetry();
+      assertValid(frame);
+      assert.equal(JSON.parse(cache.exportMetrics("json")).instance, frame.instance, "exports name the same instance");
+      return frame.instance;
+    };
+    const one = new CacheManager(options);
+    const two = new CacheManager(options);
+    const other = new CacheManager({ ...options, name: "instances-other" });
+    const id = await instanceOf(other);
+    assert.match(id, /^[0-9a-f]{12}$/, "the process's id");
+    const [first, second] = [await instanceOf(one), await instanceOf(two)];
+    assert.notEqual(first, second, "two unnamed caches");
+    for (const instance of [first, second]) assert.match(instance, new RegExp(`^${id}(-[0-9]+)?$`));
+    // A freed cache's number goes to the next cache of its name.
+    const a = new CacheManager({ ...options, name: "instances-pair" });
+    const b = new CacheManager({ ...options, name: "instances-pair" });
+    assert.deepEqual([await instanceOf(a), await instanceOf(b)], [id, `${id}-2`]);
+    a.free();
+    const c = new CacheManager({ ...options, name: "instances-pair" });
+    const d = new CacheManager({ ...options, name: "instances-pair" });
+    assert.deepEqual([await instanceOf(c), await instanceOf(d)], [id, `${id}-3`]);
+    for (const cache of [one, two, other, b, c, d]) cache.free();
+  });
+
   test("flushTelemetry builds a frame now, with sampled latency of every op at rate 1", async () => {
     const cache = new CacheManager({ enableTelemetry: true, telemetryInterval: 3600, latencySampleRate: 1 });
     for (let i = 0; i < 40; i++) cache.set(`k${i}`, i);
@@ -78,6 +105,26 @@ describe("telemetry", () => {
       const l = f.window.latency[op];
       assert.ok(l.p50_ms <= l.p95_ms && l.p95_ms <= l.p99_ms && l.p99_ms <= l.max_ms, `${op} percentiles are ordered`);
     }
+  });
+
+  test("a call that throws is not timed: latency counts only the operations that ran", () => {
+    const cache = new CacheManager({ enableTelemetry: true, telemetryInterval: 3600, latencySampleRate: 1 });
+    cache.set("a", 1);
+    cache.get("a");
+    cache.delete("a");
+    assert.throws(() => cache.set("b", undefined), TypeError);
+    assert.throws(() => cache.set({}, 1), TypeError);
+    assert.throws(() => cache.set("c", 1, { ttl: -1 }), RangeError);
+    assert.throws(() => cache.set("d", 1, { size: "big" }), TypeError);
+    assert.throws(() => cache.get({}), TypeError);
+    assert.throws(() => cache.delete({}), TypeError);
+    const s = cache.getStats();
+    cache.close();
+    assert.equal(s.errors.by_type.bad_input, 6);
+    assert.deepEqual([s.sets, s.gets, s.deletes], [1, 1, 1]);
+    assert.equal(s.latency.set.count, 1);
+    assert.equal(s.latency.get.count, 1);
+    assert.equal(s.latency.delete.count, 1);
   });
 
   test("sampling at the default rate times about one operation in a hundred", async () => {
