@@ -209,6 +209,49 @@ describe("the demo", () => {
       await context.close();
     }
   });
+  test("two caches on one channel: one is shown steadily, both are offered, the alerts of both arrive", async () => {
+    const context = await browser.newContext();
+    try {
+      const channel = "two-caches";
+      const { page: follower, problems } = await openPage(context, `${server.url}follow.html?channel=${channel}`);
+      await follower.waitForFunction(() => document.body.dataset.ready === "true", null, { timeout: 20_000 });
+      const { page: producer, problems: producerProblems } = await openPage(context, `${server.url}fixtures/two-caches.html?channel=${channel}`);
+      await follower.waitForSelector(".cwd-source >> nth=1", { timeout: 20_000 });
+      const entriesOf = { alpha: "5", beta: "40" };
+      const look = () =>
+        follower.evaluate(() => ({
+          name: document.querySelector(".cwd-cache-name")?.textContent,
+          entries: document.querySelector('[data-figure="entries"] .cwd-tile-value')?.textContent,
+          pressed: document.querySelector('.cwd-source[aria-pressed="true"]')?.dataset.cache,
+        }));
+      const first = (await look()).name;
+      assert.ok(first === "alpha" || first === "beta", `shows one of the caches, not ${first}`);
+      // Frames of both caches keep arriving; the view stays on one of them.
+      for (let i = 0; i < 8; i++) {
+        await follower.waitForTimeout(250);
+        const now = await look();
+        assert.deepEqual(now, { name: first, entries: entriesOf[first], pressed: first });
+      }
+      const offered = await follower.evaluate(() => [...document.querySelectorAll(".cwd-source")].map((b) => b.dataset.cache).sort());
+      assert.deepEqual(offered, ["alpha", "beta"]);
+      const other = first === "alpha" ? "beta" : "alpha";
+      await follower.click(`.cwd-source[data-cache="${other}"]`);
+      for (let i = 0; i < 4; i++) {
+        await follower.waitForTimeout(250);
+        assert.deepEqual(await look(), { name: other, entries: entriesOf[other], pressed: other });
+      }
+      // The alert of "beta" reaches onAlert and the log, whichever cache is shown.
+      await follower.click('.cwd-source[data-cache="alpha"]');
+      await follower.waitForFunction(() => window.followAlerts.some((a) => a.details.cache === "beta" && a.details.state === "firing"), null, { timeout: 10_000 });
+      await follower.waitForSelector('[data-panel="alerts"] .cwd-alert-cache', { timeout: 5000 });
+      assert.equal(await follower.textContent('[data-panel="alerts"] .cwd-alert-cache >> nth=0'), "beta");
+      assert.equal(await follower.textContent(".cwd-cache-name"), "alpha");
+      await producer.evaluate(() => clearInterval(window.timer));
+      assert.deepEqual([...problems, ...producerProblems], []);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 describe("the report", () => {
