@@ -35,8 +35,19 @@ pub enum Connection {
     Live,
     /// Frames stopped arriving: none for this many seconds.
     Stale(u64),
-    /// The source failed; it retries by itself.
-    Disconnected(String),
+    /// The source failed, for this reason; [`Retry`] says what happens next.
+    Disconnected(String, Retry),
+    /// A message was not a frame, for this reason; the source is still listened to.
+    Rejected(String),
+}
+
+/// What follows a failed source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// The browser reconnects by itself.
+    Browser,
+    /// The dashboard tries again after this many ms.
+    After(u32),
 }
 
 /// One alert transition, as the alert panel lists it.
@@ -525,22 +536,32 @@ mod tests {
             DashboardState::default(),
             [Action::Connection(Connection::Disconnected(
                 "HTTP 503".into(),
+                Retry::After(1_000),
             ))],
         );
-        assert_eq!(s.connection, Connection::Disconnected("HTTP 503".into()));
+        assert_eq!(
+            s.connection,
+            Connection::Disconnected("HTTP 503".into(), Retry::After(1_000))
+        );
         let s = reduce(s, [Action::Tick(T0 + 1e9)]);
         assert_eq!(
             s.connection,
-            Connection::Disconnected("HTTP 503".into()),
+            Connection::Disconnected("HTTP 503".into(), Retry::After(1_000)),
             "a tick does not hide a failure"
         );
         let s = reduce(s, [got(1), Action::Connection(Connection::Waiting)]);
         assert_eq!(s.connection, Connection::Live);
         let s = reduce(
             s,
-            [Action::Connection(Connection::Disconnected("gone".into()))],
+            [Action::Connection(Connection::Disconnected(
+                "gone".into(),
+                Retry::Browser,
+            ))],
         );
-        assert_eq!(s.connection, Connection::Disconnected("gone".into()));
+        assert_eq!(
+            s.connection,
+            Connection::Disconnected("gone".into(), Retry::Browser)
+        );
     }
 
     fn of(cache: &str, instance: &str, seq: u64, gets: u64, entries: u64) -> Action {
