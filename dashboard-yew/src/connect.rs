@@ -13,8 +13,10 @@ use web_sys::{
     AbortController, BroadcastChannel, EventSource, MessageEvent, RequestInit, Response,
 };
 
-use crate::source::{backoff_ms, poll_ms, source_kind, SourceKind, POLL_DEFAULT_MS};
-use crate::state::Connection;
+use crate::source::{
+    poll_ms, source_kind, Retries, SourceKind, StreamError, POLL_DEFAULT_MS, STREAM_CLOSED,
+};
+use crate::state::{Connection, Retry};
 
 /// What a source hands its payloads to.
 pub trait Sink {
@@ -24,17 +26,16 @@ pub trait Sink {
     /// The source's state changed.
     fn state(&self, c: Connection);
 
-    /// A frame as a JS value (a `CacheManager`'s frame, a channel message).
+    /// A frame as a JS value (a `CacheManager`'s frame, a channel message). One that is
+    /// not a frame is reported; the source is still listened to.
     fn value(&self, v: &JsValue) {
         match JSON::stringify(v).ok().and_then(|s| s.as_string()) {
             Some(text) => {
                 if let Err(e) = self.text(&text) {
-                    self.state(Connection::Disconnected(e));
+                    self.state(Connection::Rejected(e));
                 }
             }
-            None => self.state(Connection::Disconnected(
-                "a message that is not a frame".into(),
-            )),
+            None => self.state(Connection::Rejected("not JSON".into())),
         }
     }
 }
@@ -117,12 +118,13 @@ fn broadcast(name: &str, sink: Rc<dyn Sink>) -> Result<Running, JsValue> {
     })
 }
 
-/// The state shared by a URL source's loop and its stopper.
+/// The state shared by a URL source's loop, its event stream and its stopper.
 #[derive(Default)]
 struct UrlState {
     alive: Cell<bool>,
     request: RefCell<Option<AbortController>>,
     stream: RefCell<Option<EventStream>>,
+    retries: RefCell<Retries>,
 }
 
 /// An open EventSource and its handlers.
@@ -159,10 +161,11 @@ fn reason(e: &JsValue) -> String {
         .unwrap_or_else(|| "request failed".into())
 }
 
+/// Polls `url` until it answers an event stream, which is then opened instead.
 async fn poll(url: String, sink: Rc<dyn Sink>, shared: Rc<UrlState>) {
-    let mut failures = 0u32;
     let mut every = POLL_DEFAULT_MS;
     while shared.alive.get() {
+        let mut wait = None;
         match fetch_once(&url, &shared).await {
             Ok(Fetched::Stream) => {
                 if shared.alive.get() {
@@ -176,15 +179,16 @@ async fn poll(url: String, sink: Rc<dyn Sink>, shared: Rc<UrlState>) {
                 }
                 match sink.text(&text) {
                     Ok(interval) => {
-                        failures = 0;
+                        shared.retries.borrow_mut().succeeded();
                         match interval {
                             Some(s) => every = poll_ms(s),
                             None => sink.state(Connection::Waiting),
                         }
                     }
                     Err(e) => {
-                        failures = failures.saturating_add(1);
-                        sink.state(Connection::Disconnected(e));
+                        let ms = shared.retries.borrow_mut().failed();
+                        sink.state(Connection::Disconnected(e, Retry::After(ms)));
+                        wait = Some(ms);
                     }
                 }
             }
@@ -192,16 +196,22 @@ async fn poll(url: String, sink: Rc<dyn Sink>, shared: Rc<UrlState>) {
                 if !shared.alive.get() {
                     return;
                 }
-                failures = failures.saturating_add(1);
-                sink.state(Connection::Disconnected(e));
+                let ms = shared.retries.borrow_mut().failed();
+                sink.state(Connection::Disconnected(e, Retry::After(ms)));
+                wait = Some(ms);
             }
         }
-        let wait = if failures > 0 {
-            backoff_ms(failures)
-        } else {
-            every
-        };
-        TimeoutFuture::new(wait).await;
+        TimeoutFuture::new(wait.unwrap_or(every)).await;
+    }
+}
+
+/// Drops the closed event stream after `ms`, then reads `url` again from the start.
+async fn reopen(url: String, sink: Rc<dyn Sink>, shared: Rc<UrlState>, ms: u32) {
+    TimeoutFuture::new(ms).await;
+    // Dropped here, outside its own handlers.
+    drop(shared.stream.borrow_mut().take());
+    if shared.alive.get() {
+        poll(url, sink, shared).await;
     }
 }
 
@@ -244,28 +254,75 @@ async fn fetch_once(url: &str, shared: &UrlState) -> Result<Fetched, String> {
         .ok_or_else(|| "an empty answer".to_string())
 }
 
+/// Opens an EventSource on `url`. The browser reconnects a dropped stream by itself; a
+/// stream it closes for good (an HTTP error status, another content type) is opened again
+/// here, after a growing wait.
 fn open_stream(url: &str, sink: &Rc<dyn Sink>, shared: &Rc<UrlState>) {
     let source = match EventSource::new(url) {
         Ok(s) => s,
-        Err(e) => return sink.state(Connection::Disconnected(reason(&e))),
+        Err(e) => {
+            let ms = shared.retries.borrow_mut().failed();
+            sink.state(Connection::Disconnected(reason(&e), Retry::After(ms)));
+            spawn_local(reopen(
+                url.to_string(),
+                Rc::clone(sink),
+                Rc::clone(shared),
+                ms,
+            ));
+            return;
+        }
     };
     let s = Rc::clone(sink);
     let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| s.state(Connection::Waiting));
     let s = Rc::clone(sink);
+    let weak = Rc::downgrade(shared);
     let on_message = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
         let data = e
             .dyn_ref::<MessageEvent>()
             .and_then(|m| m.data().as_string());
         if let Some(text) = data {
-            if let Err(err) = s.text(&text) {
-                s.state(Connection::Disconnected(err));
+            match s.text(&text) {
+                Ok(Some(_)) => {
+                    if let Some(shared) = weak.upgrade() {
+                        shared.retries.borrow_mut().succeeded();
+                    }
+                }
+                Ok(None) => {}
+                Err(err) => s.state(Connection::Rejected(err)),
             }
         }
     });
     let s = Rc::clone(sink);
+    let weak = Rc::downgrade(shared);
+    let url = url.to_string();
     let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-        // The browser reconnects by itself.
-        s.state(Connection::Disconnected("the event stream closed".into()));
+        let Some(shared) = weak.upgrade() else {
+            return;
+        };
+        let ready = shared
+            .stream
+            .borrow()
+            .as_ref()
+            .map_or(STREAM_CLOSED, |st| st.source.ready_state());
+        let next = shared.retries.borrow_mut().stream_error(ready);
+        match next {
+            StreamError::BrowserRetries => s.state(Connection::Disconnected(
+                "the event stream dropped".into(),
+                Retry::Browser,
+            )),
+            StreamError::Reopen(ms) => {
+                if let Some(st) = shared.stream.borrow().as_ref() {
+                    st.source.close();
+                }
+                s.state(Connection::Disconnected(
+                    "the server refused the event stream".into(),
+                    Retry::After(ms),
+                ));
+                if shared.alive.get() {
+                    spawn_local(reopen(url.clone(), Rc::clone(&s), shared, ms));
+                }
+            }
+        }
     });
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -11,10 +11,17 @@ pub fn pct(p: f64) -> String {
     }
 }
 
-/// A duration in ms with a precision that suits it.
+const HOUR_MS: f64 = 3_600_000.0;
+const DAY_MS: f64 = 86_400_000.0;
+
+/// A duration in ms with a unit and a precision that suit it, from µs to days.
 pub fn millis(ms: f64) -> String {
     if !ms.is_finite() {
         "–".to_string()
+    } else if ms >= DAY_MS {
+        format!("{:.1} d", ms / DAY_MS)
+    } else if ms >= HOUR_MS {
+        format!("{:.1} h", ms / HOUR_MS)
     } else if ms >= 60_000.0 {
         format!("{:.1} min", ms / 60_000.0)
     } else if ms >= 1_000.0 {
@@ -68,6 +75,12 @@ mod tests {
         assert_eq!(millis(4.5), "4.50 ms");
         assert_eq!(millis(2_500.0), "2.50 s");
         assert_eq!(millis(90_000.0), "1.5 min");
+        assert_eq!(millis(3_540_000.0), "59.0 min");
+        assert_eq!(millis(3_600_000.0), "1.0 h");
+        assert_eq!(millis(5_400_000.0), "1.5 h");
+        assert_eq!(millis(86_400_000.0), "1.0 d", "a one-day TTL");
+        assert_eq!(millis(30.0 * 86_400_000.0), "30.0 d");
+        assert_eq!(millis(f64::INFINITY), "–");
         assert_eq!(clock(1_700_006_400_000.0 + 3_723_000.0), "01:02:03");
         assert_eq!(alert_value("high_miss_rate", 0.75), "75.0%");
         assert_eq!(alert_value("high_latency", 120.0), "120.00 ms");

@@ -1,8 +1,10 @@
 //! The live dashboard of cache-wasm: a Yew app drawn from metric frames.
 //!
-//! - [`state`]: the reducer (frames, period, pause, clear, connection), tested natively.
+//! - [`state`]: the reducer (frames kept by source, the source shown, period, pause, clear,
+//!   connection), tested natively.
 //! - [`history`]: bounded points for the live, hour and day views.
-//! - [`source`]: which frames are new, payload parsing, poll intervals (no browser needed).
+//! - [`source`]: which frames are new, payload parsing, poll intervals and retries (no
+//!   browser needed).
 //! - [`feed`]: the pipe from sources to the mounted app.
 //! - [`components`]: one component a file; [`charts`]: SVG charts and their geometry.
 //! - `connect` and `mount` (wasm32 only): the browser sources and `mount()`, which the

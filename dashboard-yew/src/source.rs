@@ -111,6 +111,53 @@ pub fn backoff_ms(attempt: u32) -> u32 {
         .min(POLL_MAX_MS)
 }
 
+/// `EventSource.readyState` when the stream is closed for good.
+pub const STREAM_CLOSED: u16 = 2;
+
+/// What a URL source does after its event stream reports an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamError {
+    /// The browser is reconnecting by itself (a dropped connection): wait.
+    BrowserRetries,
+    /// The browser gave up (an HTTP error status or another content type): open the
+    /// source again after this many ms.
+    Reopen(u32),
+}
+
+/// The failures of a URL source in a row, across polls and event streams; they set the
+/// wait before the next try, and a frame resets them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Retries {
+    failures: u32,
+}
+
+impl Retries {
+    /// Counts a failure; returns the wait before the next try, in ms.
+    pub fn failed(&mut self) -> u32 {
+        self.failures = self.failures.saturating_add(1);
+        backoff_ms(self.failures)
+    }
+
+    /// Frames came: the next failure waits the least again.
+    pub fn succeeded(&mut self) {
+        self.failures = 0;
+    }
+
+    /// Whether the last try failed.
+    pub fn failing(&self) -> bool {
+        self.failures > 0
+    }
+
+    /// What to do when the event stream reports an error while in `ready_state`.
+    pub fn stream_error(&mut self, ready_state: u16) -> StreamError {
+        if ready_state == STREAM_CLOSED {
+            StreamError::Reopen(self.failed())
+        } else {
+            StreamError::BrowserRetries
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +246,28 @@ mod tests {
         assert_eq!(backoff_ms(2), 2_000);
         assert_eq!(backoff_ms(3), 4_000);
         assert_eq!(backoff_ms(9), 10_000);
+    }
+
+    #[test]
+    fn a_stream_closed_for_good_is_reopened_with_a_growing_wait() {
+        let mut r = Retries::default();
+        assert!(!r.failing());
+        // readyState 0: the browser reconnects by itself; nothing is counted.
+        assert_eq!(r.stream_error(0), StreamError::BrowserRetries);
+        assert!(!r.failing());
+        assert_eq!(r.stream_error(STREAM_CLOSED), StreamError::Reopen(1_000));
+        // The reopening probe fails too (HTTP 503): the wait keeps growing.
+        assert_eq!(r.failed(), 2_000);
+        assert_eq!(r.stream_error(STREAM_CLOSED), StreamError::Reopen(4_000));
+        for _ in 0..10 {
+            r.failed();
+        }
+        assert_eq!(
+            r.stream_error(STREAM_CLOSED),
+            StreamError::Reopen(POLL_MAX_MS)
+        );
+        r.succeeded();
+        assert!(!r.failing());
+        assert_eq!(r.stream_error(STREAM_CLOSED), StreamError::Reopen(1_000));
     }
 }

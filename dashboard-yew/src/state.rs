@@ -1,7 +1,8 @@
-//! The dashboard's state and its reducer: frames, period, pause, clear, connection.
+//! The dashboard's state and its reducer: frames, sources, period, pause, clear, connection.
 //!
 //! Components read a [`DashboardState`] and send [`Action`]s; [`DashboardState::apply`] is
-//! the whole logic and is tested natively. Yew's `use_reducer` drives it through
+//! the whole logic and is tested natively. Frames are kept apart by source (cache and
+//! instance); one source is shown at a time, and the alert log holds every source's alerts. Yew's `use_reducer` drives it through
 //! [`yew::Reducible`].
 
 use std::collections::VecDeque;
@@ -20,6 +21,9 @@ const STALE_INTERVALS: f64 = 3.0;
 /// ... and never sooner than this, in ms.
 const STALE_MIN_MS: f64 = 5_000.0;
 
+/// Sources followed at most; a new one beyond it replaces the one heard from least recently.
+pub const SOURCES: usize = 16;
+
 /// How the frame source is doing.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Connection {
@@ -31,8 +35,19 @@ pub enum Connection {
     Live,
     /// Frames stopped arriving: none for this many seconds.
     Stale(u64),
-    /// The source failed; it retries by itself.
-    Disconnected(String),
+    /// The source failed, for this reason; [`Retry`] says what happens next.
+    Disconnected(String, Retry),
+    /// A message was not a frame, for this reason; the source is still listened to.
+    Rejected(String),
+}
+
+/// What follows a failed source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// The browser reconnects by itself.
+    Browser,
+    /// The dashboard tries again after this many ms.
+    After(u32),
 }
 
 /// One alert transition, as the alert panel lists it.
@@ -40,6 +55,8 @@ pub enum Connection {
 pub struct AlertEntry {
     /// The frame's cache name.
     pub cache: String,
+    /// The frame's instance.
+    pub instance: String,
     /// `alertType`.
     pub kind: String,
     /// `"firing"` or `"resolved"`.
@@ -78,27 +95,105 @@ pub enum Action {
     Connection(Connection),
     /// Time passes (local clock, ms): detects a source that went quiet.
     Tick(f64),
+    /// Show the frames of another source.
+    Select(SourceKey),
 }
 
-/// What the panels draw: the latest frame, the history and the alert log.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct View {
-    /// The newest frame.
-    pub latest: Option<Rc<FrameDoc>>,
-    /// Points for the charts.
+/// Where frames come from: a cache's name and the process or isolate that built them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SourceKey {
+    /// The frame's `cache`.
+    pub cache: String,
+    /// The frame's `instance`.
+    pub instance: String,
+}
+
+impl SourceKey {
+    /// The source of `frame`.
+    pub fn of(frame: &FrameDoc) -> SourceKey {
+        SourceKey {
+            cache: frame.cache.clone(),
+            instance: frame.instance.clone(),
+        }
+    }
+}
+
+/// The frames of one source: its newest frame and its history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Source {
+    /// Which source.
+    pub key: SourceKey,
+    /// Its newest frame.
+    pub latest: Rc<FrameDoc>,
+    /// Its points for the charts.
     pub history: History,
-    /// Alert transitions, newest first.
+    /// Its frames recorded since the start or the last clear.
+    pub frames: u64,
+    /// When its newest frame arrived (local clock), ms since the epoch.
+    pub received_ms: f64,
+}
+
+/// Everything recorded: each source's frames, in the order first seen, and the alert log
+/// of all of them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Recorded {
+    /// The sources seen, first seen first; at most [`SOURCES`].
+    pub sources: Vec<Source>,
+    /// Alert transitions of every source, newest first.
     pub alerts: VecDeque<AlertEntry>,
-    /// Frames recorded since the start or the last clear.
+    /// Frames recorded since the start or the last clear, of every source.
     pub frames: u64,
 }
 
-impl View {
-    fn record(&mut self, frame: &Rc<FrameDoc>) {
-        self.history.push(frame);
+impl Recorded {
+    /// The source of `key`, if seen.
+    pub fn source(&self, key: &SourceKey) -> Option<&Source> {
+        self.sources.iter().find(|s| s.key == *key)
+    }
+
+    /// The source shown for the choice `selected`: that one when seen, else the first seen.
+    pub fn pick(&self, selected: Option<&SourceKey>) -> Option<&Source> {
+        selected
+            .and_then(|k| self.source(k))
+            .or_else(|| self.sources.first())
+    }
+
+    /// Records `frame` into its source's history and its alerts into the shared log; a new
+    /// source beyond [`SOURCES`] replaces the one heard from least recently, never `keep`.
+    fn record(&mut self, frame: &Rc<FrameDoc>, received_ms: f64, keep: Option<&SourceKey>) {
+        let key = SourceKey::of(frame);
+        if let Some(s) = self.sources.iter_mut().find(|s| s.key == key) {
+            s.history.push(frame);
+            s.latest = Rc::clone(frame);
+            s.frames = s.frames.saturating_add(1);
+            s.received_ms = received_ms;
+        } else {
+            if self.sources.len() >= SOURCES {
+                let oldest = self
+                    .sources
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| Some(&s.key) != keep)
+                    .min_by(|a, b| a.1.received_ms.total_cmp(&b.1.received_ms))
+                    .map(|(i, _)| i);
+                if let Some(i) = oldest {
+                    self.sources.remove(i);
+                }
+            }
+            let mut history = History::default();
+            history.push(frame);
+            self.sources.push(Source {
+                key,
+                latest: Rc::clone(frame),
+                history,
+                frames: 1,
+                received_ms,
+            });
+        }
         for a in frame.alerts.iter().rev() {
             self.alerts.push_front(AlertEntry {
                 cache: frame.cache.clone(),
+                instance: frame.instance.clone(),
                 kind: a.kind.clone(),
                 state: a.state.clone(),
                 value: a.value,
@@ -109,42 +204,77 @@ impl View {
             });
         }
         self.alerts.truncate(ALERT_LOG);
-        self.latest = Some(Rc::clone(frame));
         self.frames = self.frames.saturating_add(1);
     }
+}
+
+/// What the panels draw: one source's newest frame and history, and the alert log of all
+/// sources.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct View<'a> {
+    /// The shown source's newest frame.
+    pub latest: Option<&'a Rc<FrameDoc>>,
+    /// The shown source's points for the charts.
+    pub history: Option<&'a History>,
+    /// Alert transitions of every source, newest first.
+    pub alerts: &'a VecDeque<AlertEntry>,
+    /// Frames recorded, of every source.
+    pub frames: u64,
 }
 
 /// The dashboard's whole state.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardState {
     /// Everything recorded.
-    pub live: View,
+    pub live: Recorded,
     /// What was shown when paused; `None` when running.
-    pub frozen: Option<View>,
+    pub frozen: Option<Recorded>,
+    /// The source chosen to be shown; `None` shows the first seen.
+    pub selected: Option<SourceKey>,
     /// The period the charts cover.
     pub period: Period,
     /// The source's state.
     pub connection: Connection,
-    /// When the last frame arrived (local clock), and its interval in seconds.
-    last_frame: Option<(f64, f64)>,
+    /// The time of the last tick (local clock), ms since the epoch.
+    now_ms: Option<f64>,
 }
 
 impl Default for DashboardState {
     fn default() -> Self {
         DashboardState {
-            live: View::default(),
+            live: Recorded::default(),
             frozen: None,
+            selected: None,
             period: Period::Live,
             connection: Connection::Connecting,
-            last_frame: None,
+            now_ms: None,
         }
     }
 }
 
 impl DashboardState {
-    /// What the panels draw: the frozen view when paused, else the live one.
-    pub fn shown(&self) -> &View {
-        self.frozen.as_ref().unwrap_or(&self.live)
+    /// What the panels draw: the chosen source of the frozen recording when paused, else
+    /// of the live one.
+    pub fn shown(&self) -> View<'_> {
+        let recorded = self.frozen.as_ref().unwrap_or(&self.live);
+        let source = recorded.pick(self.selected.as_ref());
+        View {
+            latest: source.map(|s| &s.latest),
+            history: source.map(|s| &s.history),
+            alerts: &recorded.alerts,
+            frames: recorded.frames,
+        }
+    }
+
+    /// The sources seen, first seen first.
+    pub fn sources(&self) -> &[Source] {
+        &self.live.sources
+    }
+
+    /// The key of the source shown.
+    pub fn shown_key(&self) -> Option<&SourceKey> {
+        let recorded = self.frozen.as_ref().unwrap_or(&self.live);
+        recorded.pick(self.selected.as_ref()).map(|s| &s.key)
     }
 
     /// Whether the view is frozen.
@@ -159,13 +289,52 @@ impl DashboardState {
             .map_or(0, |f| self.live.frames.saturating_sub(f.frames))
     }
 
+    /// How long the shown source has been quiet at `now_ms`, in whole seconds, when that
+    /// counts as late.
+    fn late(&self, now_ms: f64) -> Option<u64> {
+        let s = self.live.pick(self.selected.as_ref())?;
+        let quiet = now_ms - s.received_ms;
+        let limit = (s.latest.interval_s * 1000.0 * STALE_INTERVALS).max(STALE_MIN_MS);
+        (quiet > limit).then_some((quiet / 1000.0) as u64)
+    }
+
+    /// Marks the connection late, or live again, from the shown source's last frame.
+    fn check_late(&mut self) {
+        let Some(now) = self.now_ms else { return };
+        if matches!(self.connection, Connection::Live | Connection::Stale(_)) {
+            self.connection = match self.late(now) {
+                Some(s) => Connection::Stale(s),
+                None => Connection::Live,
+            };
+        }
+    }
+
     /// Applies one action.
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::Frame { frame, received_ms } => {
-                self.live.record(&frame);
-                self.last_frame = Some((received_ms, frame.interval_s));
-                self.connection = Connection::Live;
+                let keep = self
+                    .live
+                    .pick(self.selected.as_ref())
+                    .map(|s| s.key.clone());
+                self.live.record(&frame, received_ms, keep.as_ref());
+                // Frames of another source do not hide that the shown one went quiet.
+                let shown = self.live.pick(self.selected.as_ref()).map(|s| &s.key);
+                if shown == Some(&SourceKey::of(&frame))
+                    || !matches!(self.connection, Connection::Stale(_))
+                {
+                    self.connection = Connection::Live;
+                }
+            }
+            Action::Select(key) => {
+                if let (Some(frozen), Some(s)) = (self.frozen.as_mut(), self.live.source(&key)) {
+                    // A source first seen after the pause is shown as it was when chosen.
+                    if frozen.source(&key).is_none() {
+                        frozen.sources.push(s.clone());
+                    }
+                }
+                self.selected = Some(key);
+                self.check_late();
             }
             Action::Period(p) => self.period = p,
             Action::Pause => {
@@ -175,9 +344,9 @@ impl DashboardState {
             }
             Action::Resume => self.frozen = None,
             Action::Clear => {
-                self.live = View::default();
+                self.live = Recorded::default();
                 if self.frozen.is_some() {
-                    self.frozen = Some(View::default());
+                    self.frozen = Some(Recorded::default());
                 }
                 if self.connection == Connection::Live {
                     self.connection = Connection::Waiting;
@@ -192,13 +361,10 @@ impl DashboardState {
                 }
             }
             Action::Tick(now_ms) => {
-                if let Some((at, interval_s)) = self.last_frame {
-                    let quiet = now_ms - at;
-                    let limit = (interval_s * 1000.0 * STALE_INTERVALS).max(STALE_MIN_MS);
-                    if quiet > limit
-                        && matches!(self.connection, Connection::Live | Connection::Stale(_))
-                    {
-                        self.connection = Connection::Stale((quiet / 1000.0) as u64);
+                self.now_ms = Some(now_ms);
+                if let Some(s) = self.late(now_ms) {
+                    if matches!(self.connection, Connection::Live | Connection::Stale(_)) {
+                        self.connection = Connection::Stale(s);
                     }
                 }
             }
@@ -261,7 +427,10 @@ mod tests {
         assert_eq!(s.connection, Connection::Live);
         assert_eq!(s.shown().frames, 2);
         assert_eq!(s.shown().latest.as_ref().map(|f| f.seq), Some(2));
-        assert_eq!(s.shown().history.points(Period::Live).len(), 2);
+        assert_eq!(
+            s.shown().history.map(|h| h.points(Period::Live).len()),
+            Some(2)
+        );
     }
 
     #[test]
@@ -286,7 +455,7 @@ mod tests {
     fn clear_forgets_everything_and_waits() {
         let s = reduce(DashboardState::default(), [got(1), got(2), Action::Clear]);
         assert!(s.shown().latest.is_none());
-        assert!(s.shown().history.is_empty());
+        assert!(s.shown().history.is_none());
         assert_eq!(s.connection, Connection::Waiting);
         let s = reduce(s, [Action::Pause, got(3), Action::Clear]);
         assert!(s.paused(), "clear keeps a pause");
@@ -367,21 +536,194 @@ mod tests {
             DashboardState::default(),
             [Action::Connection(Connection::Disconnected(
                 "HTTP 503".into(),
+                Retry::After(1_000),
             ))],
         );
-        assert_eq!(s.connection, Connection::Disconnected("HTTP 503".into()));
+        assert_eq!(
+            s.connection,
+            Connection::Disconnected("HTTP 503".into(), Retry::After(1_000))
+        );
         let s = reduce(s, [Action::Tick(T0 + 1e9)]);
         assert_eq!(
             s.connection,
-            Connection::Disconnected("HTTP 503".into()),
+            Connection::Disconnected("HTTP 503".into(), Retry::After(1_000)),
             "a tick does not hide a failure"
         );
         let s = reduce(s, [got(1), Action::Connection(Connection::Waiting)]);
         assert_eq!(s.connection, Connection::Live);
         let s = reduce(
             s,
-            [Action::Connection(Connection::Disconnected("gone".into()))],
+            [Action::Connection(Connection::Disconnected(
+                "gone".into(),
+                Retry::Browser,
+            ))],
         );
-        assert_eq!(s.connection, Connection::Disconnected("gone".into()));
+        assert_eq!(
+            s.connection,
+            Connection::Disconnected("gone".into(), Retry::Browser)
+        );
+    }
+
+    fn of(cache: &str, instance: &str, seq: u64, gets: u64, entries: u64) -> Action {
+        let mut f = (*frame(seq, gets, 0)).clone();
+        f.cache = cache.into();
+        f.instance = instance.into();
+        f.totals.size.entries = entries;
+        Action::Frame {
+            frame: Rc::new(f),
+            received_ms: T0 + seq as f64 * 1_000.0,
+        }
+    }
+
+    fn key(cache: &str, instance: &str) -> SourceKey {
+        SourceKey {
+            cache: cache.into(),
+            instance: instance.into(),
+        }
+    }
+
+    /// The cache names, entries and gets of the shown source's newest frame and history.
+    fn shown(s: &DashboardState) -> (String, u64, Vec<u64>) {
+        let v = s.shown();
+        let latest = v.latest.map(|f| (f.cache.clone(), f.totals.size.entries));
+        let (name, entries) = latest.unwrap_or_default();
+        let gets = v
+            .history
+            .map(|h| h.points(Period::Live).iter().map(|p| p.gets).collect())
+            .unwrap_or_default();
+        (name, entries, gets)
+    }
+
+    #[test]
+    fn interleaved_sources_never_mix_and_the_first_seen_is_shown() {
+        // Two caches on one channel, and two instances of one cache, frames interleaved.
+        let s = reduce(
+            DashboardState::default(),
+            [
+                of("a", "i1", 1, 10, 100),
+                of("b", "i1", 1, 70, 7),
+                of("a", "i2", 1, 50, 5),
+                of("a", "i1", 2, 11, 101),
+                of("b", "i1", 2, 71, 8),
+                of("a", "i2", 2, 51, 6),
+                of("a", "i1", 3, 12, 102),
+                of("b", "i1", 3, 72, 9),
+            ],
+        );
+        assert_eq!(shown(&s), ("a".into(), 102, vec![10, 11, 12]));
+        assert_eq!(s.shown_key(), Some(&key("a", "i1")));
+        let seen: Vec<(&str, &str, u64)> = s
+            .sources()
+            .iter()
+            .map(|x| (x.key.cache.as_str(), x.key.instance.as_str(), x.frames))
+            .collect();
+        assert_eq!(seen, [("a", "i1", 3), ("b", "i1", 3), ("a", "i2", 2)]);
+        assert_eq!(s.live.frames, 8);
+    }
+
+    #[test]
+    fn choosing_a_source_shows_its_own_history() {
+        let s = reduce(
+            DashboardState::default(),
+            [
+                of("a", "i1", 1, 10, 100),
+                of("b", "i1", 1, 70, 7),
+                of("a", "i1", 2, 11, 101),
+                Action::Select(key("b", "i1")),
+            ],
+        );
+        assert_eq!(shown(&s), ("b".into(), 7, vec![70]));
+        let s = reduce(s, [of("a", "i1", 3, 12, 102), of("b", "i1", 2, 71, 8)]);
+        assert_eq!(shown(&s), ("b".into(), 8, vec![70, 71]));
+        let s = reduce(s, [Action::Select(key("a", "i1"))]);
+        assert_eq!(shown(&s), ("a".into(), 102, vec![10, 11, 12]));
+        let s = reduce(s, [Action::Select(key("gone", "x"))]);
+        assert_eq!(shown(&s).0, "a", "an unknown choice shows the first seen");
+    }
+
+    #[test]
+    fn a_source_chosen_while_paused_is_shown_frozen() {
+        let s = reduce(
+            DashboardState::default(),
+            [
+                of("a", "i1", 1, 10, 100),
+                Action::Pause,
+                of("b", "i1", 1, 70, 7),
+            ],
+        );
+        assert_eq!(shown(&s).0, "a");
+        let s = reduce(s, [Action::Select(key("b", "i1")), of("b", "i1", 2, 71, 8)]);
+        assert_eq!(shown(&s), ("b".into(), 7, vec![70]));
+        let s = reduce(s, [Action::Resume]);
+        assert_eq!(shown(&s), ("b".into(), 8, vec![70, 71]));
+    }
+
+    #[test]
+    fn alerts_of_every_source_are_kept_with_their_cache() {
+        let with_alert = |cache: &str, seq: u64, state: &str| {
+            let mut f = (*frame(seq, 10, 0)).clone();
+            f.cache = cache.into();
+            f.instance = "i".into();
+            f.alerts = vec![AlertEventDoc {
+                kind: "high_miss_rate".into(),
+                state: state.into(),
+                at_ms: seq as f64,
+                ..AlertEventDoc::default()
+            }];
+            Action::Frame {
+                frame: Rc::new(f),
+                received_ms: T0,
+            }
+        };
+        let s = reduce(
+            DashboardState::default(),
+            [
+                with_alert("a", 1, "firing"),
+                with_alert("b", 1, "firing"),
+                with_alert("b", 2, "resolved"),
+            ],
+        );
+        assert_eq!(shown(&s).0, "a");
+        let log: Vec<(&str, &str)> = s
+            .shown()
+            .alerts
+            .iter()
+            .map(|a| (a.cache.as_str(), a.state.as_str()))
+            .collect();
+        assert_eq!(log, [("b", "resolved"), ("b", "firing"), ("a", "firing")]);
+    }
+
+    #[test]
+    fn sources_are_bounded_and_the_shown_one_is_kept() {
+        let mut s = reduce(DashboardState::default(), [of("first", "i", 1, 1, 1)]);
+        for k in 0..(SOURCES as u64 + 5) {
+            s = reduce(s, [of(&format!("c{k}"), "i", k + 2, 1, 1)]);
+        }
+        assert_eq!(s.sources().len(), SOURCES);
+        assert_eq!(shown(&s).0, "first", "the shown source is never dropped");
+        assert!(s
+            .sources()
+            .iter()
+            .any(|x| x.key.cache == format!("c{}", SOURCES + 4)));
+        assert!(!s.sources().iter().any(|x| x.key.cache == "c0"));
+    }
+
+    #[test]
+    fn only_the_shown_source_going_quiet_makes_the_view_late() {
+        let s = reduce(
+            DashboardState::default(),
+            [of("a", "i", 1, 1, 1), of("b", "i", 1, 1, 1)],
+        );
+        // "b" keeps sending, "a" (shown) stopped at T0 + 1 s.
+        let s = reduce(s, [of("b", "i", 8, 1, 1), Action::Tick(T0 + 8_000.0)]);
+        assert_eq!(s.connection, Connection::Stale(7));
+        let s = reduce(s, [of("b", "i", 9, 1, 1)]);
+        assert_eq!(s.connection, Connection::Stale(7), "another source's frame");
+        let s = reduce(s, [Action::Select(key("b", "i"))]);
+        assert_eq!(s.connection, Connection::Live);
+        let s = reduce(s, [Action::Select(key("a", "i"))]);
+        assert_eq!(s.connection, Connection::Stale(7));
+        let s = reduce(s, [of("a", "i", 10, 1, 1)]);
+        assert_eq!(s.connection, Connection::Live);
     }
 }

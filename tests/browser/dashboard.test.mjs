@@ -18,8 +18,11 @@ let browser;
 let server;
 let frames;
 
-// Serves hand-made frames: /frames.json (polled) and /frames.sse (an event stream).
+// Serves hand-made frames: /frames.json (polled), /frames.sse (an event stream) and
+// /frames.flaky (an event stream that ends and then refuses one reconnection).
 function frameServer() {
+  let flaky = 0;
+  let flakySeq = 0;
   const frame = (seq, alerts) => ({
     schema: "cache-wasm/frame@1",
     seq,
@@ -56,11 +59,30 @@ function frameServer() {
       let seq = 1;
       const t = setInterval(() => res.write(`data: ${JSON.stringify(frame(++seq, []))}\n\n`), 300);
       req.on("close", () => clearInterval(t));
+    } else if (req.url.startsWith("/frames.flaky")) {
+      // The probe and the first stream get frames; the stream ends after two, the browser's
+      // reconnection gets HTTP 503 (so the browser gives up), and later connections stream.
+      const n = ++flaky;
+      if (n === 3) {
+        res.writeHead(503, headers).end("busy");
+        return;
+      }
+      res.writeHead(200, { ...headers, "content-type": "text/event-stream" });
+      res.write("retry: 200\n\n");
+      let sent = 0;
+      const t = setInterval(() => {
+        res.write(`data: ${JSON.stringify(frame(++flakySeq, []))}\n\n`);
+        if (++sent >= 2 && n <= 2) {
+          clearInterval(t);
+          res.end();
+        }
+      }, 300);
+      req.on("close", () => clearInterval(t));
     } else {
       res.writeHead(404, headers).end();
     }
   });
-  return new Promise((ok) => srv.listen(0, "127.0.0.1", () => ok({ url: `http://127.0.0.1:${srv.address().port}`, close: () => { srv.closeAllConnections(); srv.close(); } })));
+  return new Promise((ok) => srv.listen(0, "127.0.0.1", () => ok({ url: `http://127.0.0.1:${srv.address().port}`, flaky: () => flaky, close: () => { srv.closeAllConnections(); srv.close(); } })));
 }
 
 before(async () => {
@@ -205,6 +227,96 @@ describe("the demo", () => {
       await demo.waitForTimeout(100);
       assert.ok(Math.abs((await seq(demo)) - (await seq(follower))) <= 1, "both show the same frames");
       assert.deepEqual([...problems, ...followerProblems], []);
+    } finally {
+      await context.close();
+    }
+  });
+  test("two caches on one channel: one is shown steadily, both are offered, the alerts of both arrive", async () => {
+    const context = await browser.newContext();
+    try {
+      const channel = "two-caches";
+      const { page: follower, problems } = await openPage(context, `${server.url}follow.html?channel=${channel}`);
+      await follower.waitForFunction(() => document.body.dataset.ready === "true", null, { timeout: 20_000 });
+      const { page: producer, problems: producerProblems } = await openPage(context, `${server.url}fixtures/two-caches.html?channel=${channel}`);
+      await follower.waitForSelector(".cwd-source >> nth=1", { timeout: 20_000 });
+      const entriesOf = { alpha: "5", beta: "40" };
+      const look = () =>
+        follower.evaluate(() => ({
+          name: document.querySelector(".cwd-cache-name")?.textContent,
+          entries: document.querySelector('[data-figure="entries"] .cwd-tile-value')?.textContent,
+          pressed: document.querySelector('.cwd-source[aria-pressed="true"]')?.dataset.cache,
+        }));
+      const first = (await look()).name;
+      assert.ok(first === "alpha" || first === "beta", `shows one of the caches, not ${first}`);
+      // Frames of both caches keep arriving; the view stays on one of them.
+      for (let i = 0; i < 8; i++) {
+        await follower.waitForTimeout(250);
+        const now = await look();
+        assert.deepEqual(now, { name: first, entries: entriesOf[first], pressed: first });
+      }
+      const offered = await follower.evaluate(() => [...document.querySelectorAll(".cwd-source")].map((b) => b.dataset.cache).sort());
+      assert.deepEqual(offered, ["alpha", "beta"]);
+      const other = first === "alpha" ? "beta" : "alpha";
+      await follower.click(`.cwd-source[data-cache="${other}"]`);
+      for (let i = 0; i < 4; i++) {
+        await follower.waitForTimeout(250);
+        assert.deepEqual(await look(), { name: other, entries: entriesOf[other], pressed: other });
+      }
+      // The alert of "beta" reaches onAlert and the log, whichever cache is shown.
+      await follower.click('.cwd-source[data-cache="alpha"]');
+      await follower.waitForFunction(() => window.followAlerts.some((a) => a.details.cache === "beta" && a.details.state === "firing"), null, { timeout: 10_000 });
+      await follower.waitForSelector('[data-panel="alerts"] .cwd-alert-cache', { timeout: 5000 });
+      assert.equal(await follower.textContent('[data-panel="alerts"] .cwd-alert-cache >> nth=0'), "beta");
+      assert.equal(await follower.textContent(".cwd-cache-name"), "alpha");
+      await producer.evaluate(() => clearInterval(window.timer));
+      assert.deepEqual([...problems, ...producerProblems], []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("frames that are not frames", () => {
+  test("on a channel are rejected, the status does not claim a retry, and the next frame is shown", async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, `${server.url}follow.html?channel=odd-frames`);
+      await page.waitForFunction(() => document.body.dataset.ready === "true", null, { timeout: 20_000 });
+      const post = (f) => page.evaluate((f) => new BroadcastChannel("odd-frames").postMessage(f), f);
+      const good = { schema: "cache-wasm/frame@1", seq: 1, ts_ms: 1_700_000_000_000, cache: "odd", instance: "i", interval_s: 1 };
+      // NaN becomes null in JSON: not a number where one is expected.
+      await post({ ...good, interval_s: null });
+      await page.waitForFunction(() => /^A message was not a frame \(.*\); waiting for the next one\.$/.test(document.querySelector(".cwd-status-text")?.textContent ?? ""), null, { timeout: 5000 });
+      assert.doesNotMatch(await page.textContent(".cwd-status-text"), /retrying/);
+      assert.equal(await page.locator(".cwd-tiles").count(), 0, "the frame was not drawn");
+      await post(good);
+      await page.waitForFunction(() => /^Live: frame #1 /.test(document.querySelector(".cwd-status-text")?.textContent ?? ""), null, { timeout: 5000 });
+      assert.equal(await page.textContent(".cwd-cache-name"), "odd");
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("URL sources", () => {
+  test("an event stream the browser gives up on (HTTP 503) is opened again, and frames resume", async () => {
+    const context = await browser.newContext();
+    try {
+      const url = `${server.url}fixtures/dashboard-url.html?source=${encodeURIComponent(frames.url + "/frames.flaky")}`;
+      const { page, problems } = await openPage(context, url);
+      const status = () => page.textContent(".cwd-status-text");
+      await page.waitForFunction(
+        () => /^Disconnected \(the server refused the event stream\); trying again in \d+ s\.$/.test(document.querySelector(".cwd-status-text")?.textContent ?? ""),
+        null,
+        { timeout: 15_000 },
+      );
+      await page.waitForFunction(() => /^Live: frame #\d+/.test(document.querySelector(".cwd-status-text")?.textContent ?? ""), null, { timeout: 10_000 });
+      const seq = Number((await status()).match(/frame #(\d+)/)[1]);
+      await page.waitForFunction((n) => Number(document.querySelector(".cwd-status-text").textContent.match(/frame #(\d+)/)?.[1]) > n + 1, seq, { timeout: 5000 });
+      assert.ok(frames.flaky() >= 5, `the source was opened again (${frames.flaky()} connections)`);
+      // Chromium reports the refused EventSource itself on the console.
+      assert.deepEqual(problems.filter((p) => !/503|EventSource/.test(p)), []);
     } finally {
       await context.close();
     }

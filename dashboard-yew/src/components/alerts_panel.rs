@@ -45,7 +45,7 @@ pub fn AlertsPanel(p: &StateProps) -> Html {
                             <span class="cwd-alert-kind">{ a.kind.clone() }</span>
                             <span class="cwd-alert-detail">{ format!("{} on {}: {} (threshold {})", a.op, a.layer,
                                 format::alert_value(&a.kind, a.value), format::alert_value(&a.kind, a.threshold)) }</span>
-                            <span class="cwd-alert-cache">{ a.cache.clone() }</span>
+                            <span class="cwd-alert-cache" title={format!("instance {}", a.instance)}>{ a.cache.clone() }</span>
                         </li>
                     }) }
                 </ol>

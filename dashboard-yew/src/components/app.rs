@@ -11,6 +11,7 @@ use super::evictions_panel::EvictionsPanel;
 use super::hit_rate_panel::HitRatePanel;
 use super::latency_panel::LatencyPanel;
 use super::layers_table::LayersTable;
+use super::source_picker::SourcePicker;
 use super::status_banner::StatusBanner;
 use super::throughput_panel::ThroughputPanel;
 use super::tiles::Tiles;
@@ -43,6 +44,7 @@ pub fn Dashboard(p: &DashboardProps) -> Html {
     html! {
         <div class="cwd-root">
             <Toolbar state={state.clone()} />
+            <SourcePicker state={state.clone()} />
             <StatusBanner state={state.clone()} />
             if has_data {
                 <Tiles state={state.clone()} />

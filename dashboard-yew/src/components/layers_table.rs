@@ -8,7 +8,7 @@ use crate::format;
 /// The layers table.
 #[function_component]
 pub fn LayersTable(p: &StateProps) -> Html {
-    let Some(frame) = p.state.shown().latest.clone() else {
+    let Some(frame) = p.state.shown().latest.cloned() else {
         return html! {};
     };
     let p95 = |l: Option<cache_wasm::core::frame_types::LatencyDoc>| {

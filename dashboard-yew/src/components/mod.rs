@@ -1,5 +1,5 @@
 //! The dashboard's components, one a file. Each reads the state it is given and draws it;
-//! only the toolbar sends actions.
+//! only the toolbar and the source picker send actions.
 
 pub mod alerts_panel;
 pub mod app;
@@ -9,6 +9,7 @@ pub mod evictions_panel;
 pub mod hit_rate_panel;
 pub mod latency_panel;
 pub mod layers_table;
+pub mod source_picker;
 pub mod status_banner;
 pub mod throughput_panel;
 pub mod tiles;
@@ -34,10 +35,8 @@ pub fn points(state: &DashboardState) -> (Vec<Point>, Rc<Vec<f64>>) {
     let points: Vec<Point> = state
         .shown()
         .history
-        .points(state.period)
-        .into_iter()
-        .cloned()
-        .collect();
+        .map(|h| h.points(state.period).into_iter().cloned().collect())
+        .unwrap_or_default();
     let times = Rc::new(points.iter().map(|p| p.ts_ms).collect());
     (points, times)
 }
@@ -47,7 +46,7 @@ pub fn period_total(state: &DashboardState) -> Point {
     state
         .shown()
         .history
-        .total(state.period)
+        .and_then(|h| h.total(state.period))
         .unwrap_or_default()
 }
 

@@ -1,27 +1,26 @@
-//! The connection line: connecting, waiting for a first frame, live, late or disconnected.
+//! The connection line: connecting, waiting for a first frame, live, late, disconnected or
+//! a message that was not a frame.
 
 use yew::prelude::*;
 
 use super::StateProps;
 use crate::format;
-use crate::state::Connection;
+use crate::state::{Connection, Retry};
+use cache_wasm::core::frame_types::FrameDoc;
 
-/// The status line; announced politely to screen readers.
-#[function_component]
-pub fn StatusBanner(p: &StateProps) -> Html {
-    let state = &p.state;
-    let view = state.shown();
-    let (class, text) = match &state.connection {
+/// The status line's class and words for `connection`, with `latest` the shown frame.
+pub fn describe(connection: &Connection, latest: Option<&FrameDoc>) -> (&'static str, String) {
+    match connection {
         Connection::Connecting => ("wait", "Connecting to the frame source…".to_string()),
         Connection::Waiting => (
             "wait",
-            if view.latest.is_some() {
+            if latest.is_some() {
                 "Connected; waiting for the next frame.".to_string()
             } else {
                 "Connected; waiting for the first metric frame.".to_string()
             },
         ),
-        Connection::Live => match &view.latest {
+        Connection::Live => match latest {
             Some(f) => (
                 "live",
                 format!(
@@ -37,8 +36,30 @@ pub fn StatusBanner(p: &StateProps) -> Html {
             "stale",
             format!("No frame for {s} s: is the cache still running?"),
         ),
-        Connection::Disconnected(why) => ("down", format!("Disconnected ({why}); retrying.")),
-    };
+        Connection::Disconnected(why, Retry::Browser) => (
+            "down",
+            format!("Disconnected ({why}); the browser is reconnecting."),
+        ),
+        Connection::Disconnected(why, Retry::After(ms)) => (
+            "down",
+            format!(
+                "Disconnected ({why}); trying again in {} s.",
+                ms.div_ceil(1_000)
+            ),
+        ),
+        Connection::Rejected(why) => (
+            "down",
+            format!("A message was not a frame ({why}); waiting for the next one."),
+        ),
+    }
+}
+
+/// The status line; announced politely to screen readers.
+#[function_component]
+pub fn StatusBanner(p: &StateProps) -> Html {
+    let state = &p.state;
+    let view = state.shown();
+    let (class, text) = describe(&state.connection, view.latest.map(|f| &**f));
     let paused = state.paused().then(|| html! {
         <span class="cwd-paused">{ "Paused: the view is frozen while frames are still recorded." }</span>
     });
@@ -48,5 +69,34 @@ pub fn StatusBanner(p: &StateProps) -> Html {
             <span class="cwd-status-text">{ text }</span>
             { for paused }
         </p>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_say_what_happens_next() {
+        let (class, text) = describe(&Connection::Rejected("not a frame: null".into()), None);
+        assert_eq!(class, "down");
+        assert_eq!(
+            text,
+            "A message was not a frame (not a frame: null); waiting for the next one."
+        );
+        assert!(!text.contains("retrying"));
+        let (_, text) = describe(
+            &Connection::Disconnected("the event stream dropped".into(), Retry::Browser),
+            None,
+        );
+        assert_eq!(
+            text,
+            "Disconnected (the event stream dropped); the browser is reconnecting."
+        );
+        let (_, text) = describe(
+            &Connection::Disconnected("HTTP 503".into(), Retry::After(4_000)),
+            None,
+        );
+        assert_eq!(text, "Disconnected (HTTP 503); trying again in 4 s.");
     }
 }

@@ -11,7 +11,10 @@ use crate::format;
 pub fn Tiles(p: &StateProps) -> Html {
     let state = &p.state;
     let view = state.shown();
-    let total = view.history.total(state.period).unwrap_or_default();
+    let total = view
+        .history
+        .and_then(|h| h.total(state.period))
+        .unwrap_or_default();
     let entries = view
         .latest
         .as_ref()
