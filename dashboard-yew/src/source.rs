@@ -143,11 +143,6 @@ impl Retries {
         self.failures = 0;
     }
 
-    /// Whether the last try failed.
-    pub fn failing(&self) -> bool {
-        self.failures > 0
-    }
-
     /// What to do when the event stream reports an error while in `ready_state`.
     pub fn stream_error(&mut self, ready_state: u16) -> StreamError {
         if ready_state == STREAM_CLOSED {
@@ -251,10 +246,9 @@ mod tests {
     #[test]
     fn a_stream_closed_for_good_is_reopened_with_a_growing_wait() {
         let mut r = Retries::default();
-        assert!(!r.failing());
         // readyState 0: the browser reconnects by itself; nothing is counted.
         assert_eq!(r.stream_error(0), StreamError::BrowserRetries);
-        assert!(!r.failing());
+        assert_eq!(r, Retries::default());
         assert_eq!(r.stream_error(STREAM_CLOSED), StreamError::Reopen(1_000));
         // The reopening probe fails too (HTTP 503): the wait keeps growing.
         assert_eq!(r.failed(), 2_000);
@@ -267,7 +261,7 @@ mod tests {
             StreamError::Reopen(POLL_MAX_MS)
         );
         r.succeeded();
-        assert!(!r.failing());
+        assert_eq!(r, Retries::default());
         assert_eq!(r.stream_error(STREAM_CLOSED), StreamError::Reopen(1_000));
     }
 }
