@@ -3,15 +3,24 @@
 //
 // Usage: node bench/memory.mjs                 (every implementation at 100k and 1M entries with
 //                                               12-character keys, lru-cache and both cache-wasm
-//                                               policies at 100k with 60-character keys, and
-//                                               lru-cache and cache-wasm at 100k with a TTL)
+//                                               policies at 100k with 60-character keys, and the
+//                                               TTL caches at 100k; each row also as a ratio to
+//                                               lru-cache's row of the same size, keys and TTL)
 //        node --expose-gc bench/memory.mjs IMPL N [KEY_CHARS]   (one measurement; prints JSON)
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { makeKeys, makeValues } from "./workloads.mjs";
 
-const IMPLS = ["lru-cache", "cache-wasm", "cache-wasm tinylfu", "quick-lru", "mnemonist LRUCache", "Map (no eviction)"];
-const TTL_IMPLS = ["lru-cache ttl=60s", "cache-wasm ttl=60s"];
+const IMPLS = [
+  "lru-cache",
+  "cache-wasm",
+  "cache-wasm tinylfu",
+  "quick-lru",
+  "mnemonist LRUCache",
+  "mnemonist LRUMap",
+  "Map (no eviction)",
+];
+const TTL_IMPLS = ["lru-cache ttl=60s", "cache-wasm ttl=60s", "@isaacs/ttlcache ttl=60s"];
 
 async function measure(name, n, keyLen) {
   const { PLAIN, withTtl } = await import("./peers.mjs");
@@ -27,7 +36,7 @@ async function measure(name, n, keyLen) {
   settle();
   const before = process.memoryUsage();
   const wasm0 = wasmMemoryBytes();
-  const cache = impl.make(n);
+  const cache = (impl.hold ?? impl.make)(n);
   for (let i = 0; i < n; i++) cache.set(keys[i], vals[i]);
   settle();
   const after = process.memoryUsage();
@@ -37,7 +46,10 @@ async function measure(name, n, keyLen) {
   const buffers = after.arrayBuffers - before.arrayBuffers;
   const wasm = wasmMemoryBytes() - wasm0;
   // Keep the cache alive until after the measurement.
-  if (cache.get(keys[n - 1]) !== vals[n - 1]) throw new Error(`${name} lost the last entry`);
+  if (cache.get(keys[n - 1]) !== vals[n - 1] || cache.get(keys[0]) !== vals[0]) {
+    throw new Error(`${name} does not hold all ${n} entries`);
+  }
+  if (typeof cache.cancelTimer === "function") cache.cancelTimer();
   return {
     impl: name,
     entries: n,
@@ -67,11 +79,22 @@ if (name) {
       }),
     ),
   );
-  console.log("implementation        entries  key chars  JS heap B/entry  ArrayBuffers B/entry  wasm B/entry  total B/entry");
+  // lru-cache's row of the same size, keys and TTL.
+  const base = (r) =>
+    rows.find(
+      (b) =>
+        b.impl === (r.impl.endsWith(" ttl=60s") ? "lru-cache ttl=60s" : "lru-cache") &&
+        b.entries === r.entries &&
+        b.key_chars === r.key_chars,
+    );
+  for (const r of rows) r.ratio = r.bytes_per_entry / (base(r)?.bytes_per_entry ?? NaN);
+  console.log(
+    "implementation             entries  key chars  JS heap B/entry  ArrayBuffers B/entry  wasm B/entry  total B/entry  × lru-cache",
+  );
   for (const r of rows) {
     const per = (bytes) => (bytes / r.entries).toFixed(1);
     console.log(
-      `${r.impl.padEnd(20)} ${String(r.entries).padStart(8)}  ${String(r.key_chars).padStart(9)}  ${per(r.heap_bytes).padStart(15)}  ${per(r.buffer_bytes).padStart(20)}  ${per(r.wasm_bytes).padStart(12)}  ${r.bytes_per_entry.toFixed(1).padStart(13)}`,
+      `${r.impl.padEnd(25)} ${String(r.entries).padStart(8)}  ${String(r.key_chars).padStart(9)}  ${per(r.heap_bytes).padStart(15)}  ${per(r.buffer_bytes).padStart(20)}  ${per(r.wasm_bytes).padStart(12)}  ${r.bytes_per_entry.toFixed(1).padStart(13)}  ${r.ratio.toFixed(2).padStart(10)}×`,
     );
   }
   if (process.argv.includes("--json")) console.log(JSON.stringify(rows));

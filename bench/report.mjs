@@ -2,7 +2,7 @@
 //
 // Usage: node bench/report.mjs [--forks 3] [--rounds 7] [--ops 400000]   (what `make bench` runs)
 import { execFileSync } from "node:child_process";
-import { readFileSync, statSync, writeFileSync, mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,9 @@ console.log("throughput…");
 const throughputJson = join(tmp, "throughput.json");
 const throughputText = node("throughput.mjs", ["--forks", forks, "--rounds", rounds, "--ops", ops, "--json", throughputJson]);
 const throughput = JSON.parse(readFileSync(throughputJson, "utf8"));
+// Workloads whose writes all fit: nothing is evicted in them.
+const unevicted = throughput.results.filter((w) => w.keys_written !== null && w.keys_written < 10_000);
+rmSync(tmp, { recursive: true, force: true });
 console.log("memory…");
 const memoryText = node("memory.mjs");
 console.log("trace replay…");
@@ -83,6 +86,10 @@ one string per key, made before timing. In the rows "built per call" each operat
 key (\`prefix + id\`), as an application calls \`\` cache.get(\`user:\${id}\`) \`\`: a new string
 every time, whose hash V8 has not computed yet, and past 12 characters a rope of its two parts.
 
+The hit rate is of the gets. Every cache holds at most 10,000 entries: quick-lru keeps two
+generations of up to \`maxSize\` entries each, so it runs with \`maxSize\` 5,000 and holds
+between 5,000 and 9,999.${unevicted.length === 0 ? "" : ` In ${unevicted.map((w) => `"${w.workload}"`).join(" and ")} the blind sets write fewer distinct keys (${unevicted.map((w) => w.keys_written.toLocaleString("en-US")).join(" and ")}) than the capacity, so no cache evicts there and every one has the never-evicting \`Map\`'s hit rate.`}
+
 ${throughput.results.map((w) => `### ${w.workload}\n\n${table(w.rows)}\n`).join("\n")}
 
 Where cache-wasm is not ahead of lru-cache, or less so, and why:
@@ -110,7 +117,9 @@ Where cache-wasm is not ahead of lru-cache, or less so, and why:
 
 JS heap, ArrayBuffer memory outside it (the typed arrays in which lru-cache and mnemonist keep
 their links) and WebAssembly memory, measured after GC in one process per implementation
-(\`node bench/memory.mjs\`); small object values, capacity = entries. The key strings themselves
+(\`node bench/memory.mjs\`); small object values, every cache holding as many entries as it was
+given (quick-lru with \`maxSize\` = entries, which its first generation then holds), and
+"× lru-cache" against lru-cache's row of the same size, keys and TTL. The key strings themselves
 are not counted (every implementation holds the same ones); keys over 32 characters cost
 cache-wasm a Map entry more, less the index buckets an LRU cache does not give them, which the
 60-character rows show. With a TTL (the \`ttl=60s\` rows) each entry also holds its expiry:
@@ -126,7 +135,9 @@ ${memoryText.trim()}
 \`node bench/replay.mjs\` replays the traces of \`shared/traces\` (not part of the repository)
 through the package's \`lru\` and \`tinylfu\` policies, beside an exact Belady OPT computed here;
 "(ref)" columns are the figures published with the traces, "best ref" the best of their LRU
-and fixed-window W-TinyLFU columns.
+and fixed-window W-TinyLFU columns. W-TinyLFU's frequency sketch counts key hashes, whose seed
+each process draws at random, so its ratio is the median of several processes, with the lowest
+and highest; "worst Δ" is the lowest against the best reference.
 
 \`\`\`
 ${replayText.trim()}

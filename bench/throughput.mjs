@@ -86,6 +86,10 @@ function workloads() {
         name: `80/20 get/set α=${alpha} keys=${keyLen}`,
         impls: PLAIN,
         run: (c) => mixed(c, keys, vals, stream, gets),
+        // The hit rate is of the gets.
+        reads: gets.reduce((n, g) => n + g, 0),
+        // Distinct keys the blind sets write: below the capacity, nothing is ever evicted.
+        written: new Set(stream.filter((_, i) => gets[i] === 0)).size,
       });
     }
   }
@@ -144,13 +148,14 @@ function runRounds() {
         const hits = runOf[impl.name](cache);
         const ns = Number(process.hrtime.bigint() - t0);
         if (typeof cache.close === "function") cache.close();
+        if (typeof cache.cancelTimer === "function") cache.cancelTimer();
         if (typeof cache.free === "function") cache.free();
         if (round < 0) continue;
         samples[impl.name].push((OPS / ns) * 1e9);
-        hitRates[impl.name] = hits / OPS;
+        hitRates[impl.name] = hits / (w.reads ?? OPS);
       }
     }
-    runs.push({ workload: w.name, impls: w.impls.map((impl) => impl.name), samples, hitRates });
+    runs.push({ workload: w.name, impls: w.impls.map((impl) => impl.name), samples, hitRates, written: w.written });
   }
   return runs;
 }
@@ -202,7 +207,7 @@ function summarize(run) {
       hit_rate: run.hitRates[name],
     };
   });
-  return { workload: run.workload, rows };
+  return { workload: run.workload, rows, keys_written: run.written ?? null };
 }
 
 if (childOut) {

@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 PKG=cache-wasm/pkg
 WASM_IN=target/wasm32-unknown-unknown/release/cache_wasm.wasm
 WASM_OUT=$PKG/cache_wasm_bg.wasm
-DASH_IN=target/wasm32-unknown-unknown/release/dashboard_yew.wasm
+# The dashboard builds in a target directory of its own: it needs cache-wasm with other
+# features, and one directory would rebuild both crates on every run.
+DASH_TARGET=target/dashboard
+DASH_IN=$DASH_TARGET/wasm32-unknown-unknown/release/dashboard_yew.wasm
 DASH_DIR=$PKG/dashboard
 DASH_OUT=$DASH_DIR/dashboard_yew_bg.wasm
 # The dashboard's module must stay small enough to load on a phone.
@@ -26,7 +29,7 @@ size_of() { stat -c %s "$1"; }
 echo "build-pkg: compiling the crate and the dashboard for wasm32-unknown-unknown"
 # Two builds, so that the dashboard's features never reach the cache's module.
 cargo build -p cache-wasm --release --target wasm32-unknown-unknown
-cargo build -p dashboard-yew --release --target wasm32-unknown-unknown
+cargo build -p dashboard-yew --release --target wasm32-unknown-unknown --target-dir "$DASH_TARGET"
 
 echo "build-pkg: generating the JS glue"
 rm -rf "$PKG"

@@ -76,7 +76,10 @@ export async function startServer({ mounts, port = 0, host = "127.0.0.1" }) {
       res.end();
       return;
     }
-    createReadStream(found.file).pipe(res);
+    // A file removed since it was found (a rebuild of the package) ends this response only.
+    createReadStream(found.file)
+      .on("error", () => res.destroy())
+      .pipe(res);
   });
   await new Promise((ok, fail) => {
     server.once("error", fail);

@@ -30,6 +30,14 @@ process.on("exit", () => {
   for (const child of running) signal(child, "SIGKILL");
 });
 
+// Interrupted (Ctrl-C, a CI timeout): stop the servers, then die of the same signal.
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(sig, () => {
+    for (const child of running) signal(child, "SIGKILL");
+    process.kill(process.pid, sig);
+  });
+}
+
 /**
  * Spawns a server and polls `readyUrl` until it answers, or, for servers that speak no HTTP,
  * waits until its output contains `readyText`. Resolves to { child, output(), stop() };
