@@ -4,7 +4,8 @@
 //
 // Every layer call for one key goes through that key's queue in that layer, so calls reach a
 // store in the order they were made, and a call that timed out holds the queue until the store
-// settles it: a late write can never land after a newer one.
+// settles it: a late write can never land after a newer one. Writes and deletes are always sent,
+// even after their caller stopped waiting; only a read that timed out while queued is dropped.
 
 const OP_SET = 1;
 const OP_DELETE = 2;
@@ -95,6 +96,7 @@ export class Tiers {
 
   // Calls `fn(store)` for layer `i` (0-based) in the key's queue; resolves, never rejects, to
   // { ok, value | error, ms }. A timeout answers the caller; the queue waits for the store.
+  // A read that timed out before it started is dropped; a write or delete is still sent.
   #call(i, key, op, fn) {
     const layer = this.#layers[i];
     const timeout = this.#timeouts[i];
@@ -103,7 +105,7 @@ export class Tiers {
     const t0 = clock();
     let abandoned = false;
     const job = before.then(() => {
-      if (abandoned) return undefined; // It timed out while queued: never sent.
+      if (abandoned && op === "get") return undefined; // Nobody waits for this read any more.
       let p;
       try {
         p = Promise.resolve(fn(layer.store));

@@ -211,6 +211,67 @@ describe("faults", () => {
     cache.free();
   });
 
+  test("writes and deletes that time out while queued are still sent, in order", async () => {
+    const { LayerError } = mod;
+    // Every call takes 60 ms; callers give up after 30 ms.
+    class Slow extends MapStore {
+      log = [];
+      async get(k) {
+        await sleep(60);
+        this.log.push("get");
+        return super.get(k);
+      }
+      async set(k, v) {
+        await sleep(60);
+        this.log.push(`set ${v.v}`);
+        return super.set(k, v);
+      }
+      async delete(k) {
+        await sleep(60);
+        this.log.push("delete");
+        return super.delete(k);
+      }
+    }
+    const mk = (store) => new CacheManager({ layers: [{ name: "slow", store, timeoutMs: 30 }] });
+
+    // A write queued behind a slow read: the layer must not keep the old value.
+    const store = new Slow();
+    store.records.set("k", { v: "old", exp: 0 });
+    const cache = mk(store);
+    const reading = cache.getAsync("k");
+    const writing = cache.setAsync("k", "new").catch((e) => e);
+    assert.equal(await reading, undefined);
+    assert.ok((await writing) instanceof LayerError);
+    await cache.settled();
+    assert.deepEqual(store.log, ["get", "set new", "delete"], "the set and its undo reached the store");
+    assert.equal(store.records.has("k"), false, "the old value is gone");
+    cache.free();
+
+    // Two writes that both time out: the older one never wins.
+    const twice = new Slow();
+    const cache2 = mk(twice);
+    await Promise.allSettled([cache2.setAsync("k", "A"), cache2.setAsync("k", "B")]);
+    await cache2.settled();
+    assert.deepEqual(twice.log.slice(0, 2), ["set A", "set B"]);
+    assert.notEqual(twice.records.get("k")?.v, "A");
+    cache2.delete("k");
+    assert.notEqual(await cache2.getAsync("k"), "A");
+    cache2.free();
+
+    // A delete queued behind a slow read: the key does not come back.
+    const gone = new Slow();
+    gone.records.set("k", { v: "v", exp: 0 });
+    const cache3 = mk(gone);
+    const read3 = cache3.getAsync("k");
+    const deleting = cache3.deleteAsync("k").catch((e) => e);
+    await read3;
+    assert.ok((await deleting) instanceof LayerError);
+    await cache3.settled();
+    assert.equal(gone.records.has("k"), false);
+    assert.equal(await cache3.getAsync("k"), undefined, "the deleted key does not come back");
+    cache3.free();
+  });
+
   test("layer options are checked and named", () => {
     const store = new MapStore();
     assert.throws(() => new CacheManager({ layers: [{ name: "a", store, timeoutMs: 0 }] }), /layers\[0\].*timeoutMs/);
