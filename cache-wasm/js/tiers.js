@@ -54,6 +54,10 @@ function describeError(err) {
   return String(err);
 }
 
+function queueId(i, key) {
+  return `${i}\u0000${key}`;
+}
+
 function isEnvelope(x) {
   return typeof x === "object" && x !== null && Object.hasOwn(x, "v") && typeof x.exp === "number";
 }
@@ -65,6 +69,10 @@ export class Tiers {
   #timeouts;
   #memory;
   #queues = new Map();
+  // Per layer and key: the serial of the last write or delete queued, and how many refused-write
+  // checks still need it.
+  #writes = new Map();
+  #serial = 0;
   #flights = new Map();
   #busy = 0;
 
@@ -100,7 +108,7 @@ export class Tiers {
   #call(i, key, op, fn) {
     const layer = this.#layers[i];
     const timeout = this.#timeouts[i];
-    const id = `${i}\u0000${key}`;
+    const id = queueId(i, key);
     const before = this.#queues.get(id) ?? Promise.resolve();
     const t0 = clock();
     let abandoned = false;
@@ -119,7 +127,10 @@ export class Tiers {
     });
     this.#queues.set(id, job);
     job.then(() => {
-      if (this.#queues.get(id) === job) this.#queues.delete(id);
+      if (this.#queues.get(id) === job) {
+        this.#queues.delete(id);
+        if (this.#writes.get(id)?.holds === 0) this.#writes.delete(id);
+      }
     });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -133,14 +144,40 @@ export class Tiers {
     });
   }
 
-  // A timed set or delete in layer i (0-based), counted in the layer's figures.
-  async #write(i, key, op, envelope, ttlMs) {
+  // A timed set or delete in layer i (0-based), counted in the layer's figures. The answer's
+  // `seq` is its place among the key's writes in that layer; with `hold`, that record is kept
+  // until #release, so the caller can tell whether a newer write was queued after it.
+  async #write(i, key, op, envelope, ttlMs, hold = false) {
+    const id = queueId(i, key);
+    let w = this.#writes.get(id);
+    if (w === undefined) {
+      w = { last: 0, holds: 0 };
+      this.#writes.set(id, w);
+    }
+    const seq = ++this.#serial;
+    w.last = seq;
+    if (hold) w.holds++;
     const r =
       op === OP_SET
         ? await this.#call(i, key, "set", (s) => s.set(key, envelope, ttlMs))
         : await this.#call(i, key, "delete", (s) => s.delete(key));
+    r.seq = seq;
     this.#e.layerOp(i + 1, op, r.ms, r.ok);
     return r;
+  }
+
+  // Whether the write `seq` is still the last one queued for `key` in layer i.
+  #isLastWrite(i, key, seq) {
+    return this.#writes.get(queueId(i, key))?.last === seq;
+  }
+
+  // Drops a hold taken by #write.
+  #release(i, key) {
+    const id = queueId(i, key);
+    const w = this.#writes.get(id);
+    if (w === undefined) return;
+    w.holds--;
+    if (w.holds === 0 && !this.#queues.has(id)) this.#writes.delete(id);
   }
 
   // Everything in flight settled: every queue empty. For tests and orderly shutdown.
@@ -213,17 +250,21 @@ export class Tiers {
   async writeThrough(key, value, exp) {
     const envelope = { v: value, exp };
     const ttl = exp === 0 ? undefined : Math.max(1, exp - now());
-    const results = await Promise.all(this.#layers.map((_, i) => this.#write(i, key, OP_SET, envelope, ttl)));
     const failures = [];
     const undo = [];
-    results.forEach((r, i) => {
-      if (!r.ok) {
+    try {
+      const results = await Promise.all(this.#layers.map((_, i) => this.#write(i, key, OP_SET, envelope, ttl, true)));
+      results.forEach((r, i) => {
+        if (r.ok) return;
         failures.push({ layer: this.#layers[i].name, error: r.error });
         // The refusing layer may still hold an older value: take it out, so that no layer
-        // answers with something other than what the layers that took the write hold.
-        undo.push(this.#write(i, key, OP_DELETE));
-      }
-    });
+        // answers with something other than what the layers that took the write hold. A newer
+        // write or delete queued in that layer since decides what it holds instead.
+        if (this.#isLastWrite(i, key, r.seq)) undo.push(this.#write(i, key, OP_DELETE));
+      });
+    } finally {
+      for (let i = 0; i < this.#layers.length; i++) this.#release(i, key);
+    }
     if (failures.length > 0) {
       await Promise.all(undo);
       throw new LayerError("setAsync", key, failures);

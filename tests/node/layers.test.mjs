@@ -272,6 +272,40 @@ describe("faults", () => {
     cache3.free();
   });
 
+  test("the undo of a refused write never removes a newer write that succeeded", async () => {
+    const upper = new MapStore();
+    const lower = new MapStore();
+    let refusals = 1;
+    const flaky = {
+      get: (k) => lower.get(k),
+      set: async (k, v) => {
+        if (refusals-- > 0) throw new Error("refused once");
+        return lower.set(k, v);
+      },
+      delete: (k) => lower.delete(k),
+    };
+    const cache = new CacheManager({
+      layers: [
+        { name: "upper", store: upper },
+        { name: "flaky", store: flaky },
+      ],
+    });
+    const a = cache.setAsync("k", "A").then(
+      () => "ok",
+      (e) => e.layer,
+    );
+    const b = cache.setAsync("k", "B").then(
+      () => "ok",
+      (e) => e.layer,
+    );
+    assert.equal(await a, "flaky");
+    assert.equal(await b, "ok");
+    await cache.settled();
+    assert.equal(upper.records.get("k")?.v, "B");
+    assert.equal(lower.records.get("k")?.v, "B", "the layer that took B still holds it");
+    cache.free();
+  });
+
   test("layer options are checked and named", () => {
     const store = new MapStore();
     assert.throws(() => new CacheManager({ layers: [{ name: "a", store, timeoutMs: 0 }] }), /layers\[0\].*timeoutMs/);
