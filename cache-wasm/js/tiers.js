@@ -58,8 +58,20 @@ function queueId(i, key) {
   return `${i}\u0000${key}`;
 }
 
-function isEnvelope(x) {
-  return typeof x === "object" && x !== null && Object.hasOwn(x, "v") && typeof x.exp === "number";
+// The value and expiry of a record when it is an envelope as writeThrough makes one: `v` is
+// not undefined and `exp` is a finite number, 0 or more. Else null, also when reading the
+// record throws (a getter or a revoked Proxy).
+function readEnvelope(x) {
+  if (typeof x !== "object" || x === null) return null;
+  try {
+    if (Array.isArray(x)) return null;
+    const v = x.v;
+    const exp = x.exp;
+    if (v === undefined || typeof exp !== "number" || !Number.isFinite(exp) || exp < 0) return null;
+    return { v, exp };
+  } catch {
+    return null;
+  }
 }
 
 /** The layers of one cache. `memory` gives the cache's synchronous path. */
@@ -202,18 +214,18 @@ export class Tiers {
       for (let l = this.#e.walkNext(id); l !== 0; l = this.#e.walkNext(id)) {
         const r = await this.#call(l - 1, key, "get", (s) => s.get(key));
         let kind = FAILED;
-        let exp = 0;
+        let found = null;
         if (r.ok) {
           if (r.value === undefined || r.value === null) kind = ABSENT;
-          else if (isEnvelope(r.value)) {
-            kind = ENVELOPE;
-            exp = r.value.exp;
-          } else kind = NOT_ENVELOPE;
+          else {
+            found = readEnvelope(r.value);
+            kind = found === null ? NOT_ENVELOPE : ENVELOPE;
+          }
         }
-        const verdict = this.#e.walkObserve(id, kind, exp, now(), r.ms);
+        const verdict = this.#e.walkObserve(id, kind, found === null ? 0 : found.exp, now(), r.ms);
         if (verdict >= 0) {
           hit = true;
-          value = r.value.v;
+          value = found.v;
         } else if (verdict === EXPIRED || verdict === CORRUPT) {
           removals.push(l - 1);
         }

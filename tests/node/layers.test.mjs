@@ -135,6 +135,54 @@ describe("writes and deletes", () => {
   });
 });
 
+describe("records", () => {
+  test("only { v, exp } with a value and a finite exp of 0 or more is an envelope; reading never throws", async () => {
+    const throwing = (name) =>
+      Object.defineProperty({ v: 1, exp: 0 }, name, {
+        get() {
+          throw new Error("unreadable");
+        },
+      });
+    const shapes = {
+      "v undefined": { v: undefined, exp: 0 },
+      "no v": { exp: 0 },
+      "exp string": { v: 1, exp: "x" },
+      "exp NaN": { v: 1, exp: NaN },
+      "exp Infinity": { v: 1, exp: Infinity },
+      "exp negative": { v: 1, exp: -1 },
+      array: Object.assign([1], { v: 1, exp: 0 }),
+      string: "str",
+      false: false,
+      "v getter throws": throwing("v"),
+      "exp getter throws": throwing("exp"),
+    };
+    for (const [name, record] of Object.entries(shapes)) {
+      const store = new MapStore();
+      store.get = async () => record;
+      let removed = false;
+      store.delete = async () => (removed = true);
+      const cache = new CacheManager({ layers: [{ name: "l", store }] });
+      assert.equal(await cache.getAsync("k"), undefined, name);
+      assert.equal(await cache.fetch("j", async () => "loaded"), "loaded", name);
+      await cache.settled();
+      assert.ok(removed, `${name}: removed`);
+      const { layers } = cache.getStats();
+      assert.equal(layers.l.hits, 0, name);
+      assert.equal(layers.l.errors.by_type.layer, 2, `${name}: counted`);
+      cache.free();
+    }
+    // A stored null is a value; so is a record without a prototype.
+    for (const record of [{ v: null, exp: 0 }, Object.assign(Object.create(null), { v: null, exp: 0 })]) {
+      const store = new MapStore();
+      store.get = async () => record;
+      const cache = new CacheManager({ layers: [{ name: "l", store }] });
+      assert.equal(await cache.getAsync("k"), null);
+      assert.equal(cache.getStats().layers.l.hits, 1);
+      cache.free();
+    }
+  });
+});
+
 describe("faults", () => {
   test("a layer that rejects or throws on get is counted and skipped", async () => {
     const broken = { get: () => Promise.reject(new Error("down")), set: async () => {}, delete: async () => {} };
