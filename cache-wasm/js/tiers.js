@@ -200,8 +200,9 @@ export class Tiers {
   }
 
   /**
-   * Walks the layers for `key` (memory already missed). Resolves to { hit, value }. Promotes a
-   * hit into memory and the layers above it, and removes expired or corrupt records.
+   * Walks the layers for `key` (memory already missed). Resolves to { hit, value } as soon as
+   * the walk ends. Promotes a hit into memory and the layers above it, and removes expired or
+   * corrupt records, without waiting for those writes.
    */
   async walk(key) {
     const id = this.#e.walkBegin(key);
@@ -253,8 +254,9 @@ export class Tiers {
       hit = false;
       value = undefined;
     }
-    // Promotions and removals are best effort: a failure is counted, the read still answers.
-    if (writes.length > 0) await Promise.all(writes);
+    // Promotions and removals are best effort and go on in the background, in their queues'
+    // order: a failure is counted, and the read answers without waiting (settled() waits).
+    for (const w of writes) w.catch(() => {});
     return hit ? { hit: true, value } : { hit: false, value: undefined };
   }
 

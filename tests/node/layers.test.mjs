@@ -33,6 +33,8 @@ describe("the walk", () => {
     lower.records.set("k", { v: { deep: true }, exp });
     assert.deepEqual(await cache.getAsync("k"), { deep: true });
     assert.deepEqual(cache.peek("k"), { deep: true }, "promoted into memory");
+    // Promotions to layers go on after the read answers.
+    await cache.settled();
     assert.deepEqual(upper.records.get("k"), { v: { deep: true }, exp }, "promoted into the layer above");
     const stats = cache.getStats();
     assert.equal(stats.layers.upper.misses, 1);
@@ -44,6 +46,30 @@ describe("the walk", () => {
     const calls = upper.calls + lower.calls;
     assert.deepEqual(await cache.getAsync("k"), { deep: true });
     assert.equal(upper.calls + lower.calls, calls);
+    cache.free();
+  });
+
+  test("a read answers without waiting for its promotions, which land in the background", async () => {
+    const upper = new MapStore();
+    const lower = new MapStore();
+    const slowSet = upper.set.bind(upper);
+    upper.set = async (k, v) => {
+      await sleep(300);
+      return slowSet(k, v);
+    };
+    const cache = new CacheManager({
+      layers: [
+        { name: "upper", store: upper },
+        { name: "lower", store: lower },
+      ],
+    });
+    const exp = Date.now() + 200;
+    lower.records.set("k", { v: "short-lived", exp });
+    assert.equal(await cache.getAsync("k"), "short-lived");
+    assert.ok(Date.now() < exp, "answered before the value expired");
+    assert.equal(upper.records.has("k"), false, "the promotion is still under way");
+    await cache.settled();
+    assert.deepEqual(upper.records.get("k"), { v: "short-lived", exp });
     cache.free();
   });
 
@@ -106,6 +132,7 @@ describe("writes and deletes", () => {
     await sleep(60);
     cache.clear();
     assert.equal(await cache.getAsync("k"), undefined);
+    await cache.settled();
     assert.equal(upper.records.has("k"), false, "removed from the upper layer");
     assert.equal(lower.records.has("k"), false, "removed from the lower layer");
     // A promotion carries what remains, not a fresh TTL.
@@ -114,6 +141,7 @@ describe("writes and deletes", () => {
     upper.records.delete("p");
     await sleep(120);
     assert.equal(await cache.getAsync("p"), "x");
+    await cache.settled();
     assert.ok(upper.records.get("p").exp === lower.records.get("p").exp);
     await sleep(100);
     assert.equal(cache.get("p"), undefined, "the promoted copy in memory expired at the original time");
@@ -125,9 +153,11 @@ describe("writes and deletes", () => {
     upper.records.set("k", "not an envelope");
     lower.records.set("k", { v: "good", exp: 0 });
     assert.equal(await cache.getAsync("k"), "good");
+    await cache.settled();
     assert.deepEqual(upper.records.get("k"), { v: "good", exp: 0 }, "replaced by the promotion");
     upper.records.set("j", { v: 1, exp: "later" });
     assert.equal(await cache.getAsync("j"), undefined);
+    await cache.settled();
     assert.equal(upper.records.has("j"), false);
     const { layers } = cache.getStats();
     assert.equal(layers.upper.errors.by_type.layer, 2);
