@@ -504,6 +504,31 @@ describe("fetch", () => {
     cache.free();
   });
 
+  test("a setAsync with bad input during a load rejects and leaves the load to be stored", async () => {
+    const bad = [
+      [undefined, undefined, TypeError, /value is undefined/],
+      ["x".repeat(600), undefined, RangeError, /size 1200 bytes exceeds maxBytes 1000/],
+      ["v", { ttl: -1 }, RangeError, /setAsync ttl/],
+    ];
+    for (const [value, options, type, message] of bad) {
+      const { cache, upper } = twoLayers({ maxBytes: 1000 });
+      let loads = 0;
+      const pending = cache.fetch("k", async () => {
+        loads++;
+        await sleep(20);
+        return "loaded";
+      });
+      await sleep(5);
+      await assert.rejects(cache.setAsync("k", value, options), (err) => err instanceof type && message.test(err.message));
+      assert.equal(await pending, "loaded");
+      assert.equal(cache.peek("k"), "loaded", `${message}: the load was stored`);
+      assert.equal(upper.records.get("k")?.v, "loaded");
+      assert.equal(await cache.fetch("k", async () => `again ${++loads}`), "loaded");
+      assert.equal(loads, 1);
+      cache.free();
+    }
+  });
+
   test("a write during a load wins over the loaded value", async () => {
     const { cache, upper } = twoLayers();
     let release;
