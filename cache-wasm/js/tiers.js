@@ -49,9 +49,18 @@ export class LayerTimeoutError extends Error {
   }
 }
 
+// Never throws: a store may reject with anything, even a value String() cannot convert.
 function describeError(err) {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
+  try {
+    if (err instanceof Error) return `${err.name}: ${err.message}`;
+    return String(err);
+  } catch {
+    try {
+      return Object.prototype.toString.call(err);
+    } catch {
+      return "a value that cannot be shown";
+    }
+  }
 }
 
 function queueId(i, key) {

@@ -268,6 +268,41 @@ describe("faults", () => {
     cache.free();
   });
 
+  test("a write refused with a value String() cannot convert still rejects with a LayerError", async () => {
+    const { LayerError } = mod;
+    const odd = [
+      Object.create(null),
+      {
+        toString() {
+          throw new Error("toString threw");
+        },
+      },
+      Object.defineProperty(new Error("x"), "message", {
+        get() {
+          throw new Error("message threw");
+        },
+      }),
+      (() => {
+        const p = Proxy.revocable({}, {});
+        p.revoke();
+        return p.proxy;
+      })(),
+    ];
+    for (const reason of odd) {
+      const store = new MapStore();
+      store.set = () => {
+        throw reason;
+      };
+      const cache = new CacheManager({ layers: [{ name: "odd", store }] });
+      const err = await cache.setAsync("k", 1).catch((e) => e);
+      assert.ok(err instanceof LayerError, String(err));
+      assert.equal(err.layer, "odd");
+      assert.equal(err.cause, reason);
+      assert.match(err.message, /refused by layer "odd"/);
+      cache.free();
+    }
+  });
+
   test("a layer that does not answer times out after its timeoutMs and is skipped", async () => {
     const { LayerError, LayerTimeoutError } = mod;
     const hung = { get: () => new Promise(() => {}), set: () => new Promise(() => {}), delete: () => new Promise(() => {}) };
