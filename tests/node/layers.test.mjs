@@ -428,6 +428,26 @@ describe("faults", () => {
   });
 });
 
+test("kvLayer treats null options as none and names bad options", async () => {
+  const { kvLayer } = mod;
+  const records = new Map();
+  const namespace = {
+    get: async (k) => records.get(k) ?? null,
+    put: async (k, v) => void records.set(k, v),
+    delete: async (k) => void records.delete(k),
+  };
+  const plain = kvLayer(namespace, null);
+  await plain.set("k", { v: 1, exp: 0 });
+  assert.deepEqual([...records.keys()], ["k"]);
+  assert.deepEqual(await plain.get("k"), { v: 1, exp: 0 });
+  await kvLayer(namespace, { prefix: "p:" }).set("k", { v: 2, exp: 0 });
+  assert.ok(records.has("p:k"));
+  for (const bad of ["p:", 7, true, [], () => {}]) {
+    assert.throws(() => kvLayer(namespace, bad), (e) => e instanceof TypeError && /kvLayer options must be an object/.test(e.message));
+  }
+  assert.throws(() => kvLayer(namespace, { prefix: 7 }), (e) => e instanceof TypeError && /kvLayer prefix must be a string/.test(e.message));
+});
+
 describe("fetch", () => {
   test("concurrent misses share one loader call and the value is written through", async () => {
     const { cache, upper } = twoLayers();
