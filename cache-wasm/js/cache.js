@@ -1034,11 +1034,23 @@ export class CacheManager {
   /** Stores `value` in memory and every layer; rejects with a LayerError naming a layer that refused. */
   async setAsync(key, value, options) {
     key = this.#key(key, "setAsync");
-    const ttl = this.#asyncOptions(options, "setAsync");
+    // Bad input rejects before the write starts, so it never outdates a load in progress.
+    if (value === undefined) {
+      throw this.#bad(new TypeError("cache-wasm: setAsync value is undefined, which cannot be stored; store null, or call deleteAsync(key)"));
+    }
+    const checked = this.#asyncOptions(options, "setAsync");
+    if (checked.size === undefined && this.#maxBytes > 0) {
+      // Estimated once, here; set() then takes it as given.
+      const size = Math.min(estimateSize(value), MAX_SIZE);
+      if (size > this.#maxBytes) {
+        throw this.#bad(new RangeError(`cache-wasm: setAsync size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
+      }
+      checked.size = size;
+    }
     return this.#tiers.asWrite(key, async () => {
       const t = now();
-      this.#setAt(key, value, options, t);
-      if (this.#tiers.count > 0) await this.#tiers.writeThrough(key, value, this.#e.expiresAt(t, ttl));
+      this.#setAt(key, value, checked, t);
+      if (this.#tiers.count > 0) await this.#tiers.writeThrough(key, value, this.#e.expiresAt(t, checked.ttl));
       return this;
     });
   }
@@ -1094,14 +1106,14 @@ export class CacheManager {
   }
 
   // Checks the options of setAsync or fetch as set() does, before any layer or loader is
-  // called; returns the TTL.
+  // called; returns them checked, as { ttl, size } (size undefined when not given), each read once.
   #asyncOptions(options, where) {
     let ttl = this.#defaultTtl;
+    let size;
     if (options !== undefined && options !== null) {
       if (typeof options !== "object") {
         throw this.#bad(new TypeError(`cache-wasm: ${where} options must be an object { ttl, size }, got ${describe(options)}`));
       }
-      let size;
       try {
         if (options.ttl !== undefined) ttl = checkTtl(options.ttl, where);
         if (options.size !== undefined) size = checkSize(options.size, where);
@@ -1112,7 +1124,7 @@ export class CacheManager {
         throw this.#bad(new RangeError(`cache-wasm: ${where} size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
       }
     }
-    return ttl;
+    return { ttl, size };
   }
 
   /** Stats for `period`: "all" (default), "minute", "hour" or "day". */

@@ -56,7 +56,7 @@ export interface KvNamespaceLike {
 }
 
 /** A layer over a Workers KV namespace binding (`env.MY_KV`); values are stored as JSON. */
-export function kvLayer(namespace: KvNamespaceLike, options?: { prefix?: string }): LayerStore;
+export function kvLayer(namespace: KvNamespaceLike, options?: { prefix?: string } | null): LayerStore;
 
 /** A write or delete that one or more layers refused. */
 export class LayerError extends Error {

@@ -4,7 +4,8 @@
 //
 // Every layer call for one key goes through that key's queue in that layer, so calls reach a
 // store in the order they were made, and a call that timed out holds the queue until the store
-// settles it: a late write can never land after a newer one.
+// settles it: a late write can never land after a newer one. Writes and deletes are always sent,
+// even after their caller stopped waiting; only a read that timed out while queued is dropped.
 
 const OP_SET = 1;
 const OP_DELETE = 2;
@@ -48,13 +49,38 @@ export class LayerTimeoutError extends Error {
   }
 }
 
+// Never throws: a store may reject with anything, even a value String() cannot convert.
 function describeError(err) {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
+  try {
+    if (err instanceof Error) return `${err.name}: ${err.message}`;
+    return String(err);
+  } catch {
+    try {
+      return Object.prototype.toString.call(err);
+    } catch {
+      return "a value that cannot be shown";
+    }
+  }
 }
 
-function isEnvelope(x) {
-  return typeof x === "object" && x !== null && Object.hasOwn(x, "v") && typeof x.exp === "number";
+function queueId(i, key) {
+  return `${i}\u0000${key}`;
+}
+
+// The value and expiry of a record when it is an envelope as writeThrough makes one: `v` is
+// not undefined and `exp` is a finite number, 0 or more. Else null, also when reading the
+// record throws (a getter or a revoked Proxy).
+function readEnvelope(x) {
+  if (typeof x !== "object" || x === null) return null;
+  try {
+    if (Array.isArray(x)) return null;
+    const v = x.v;
+    const exp = x.exp;
+    if (v === undefined || typeof exp !== "number" || !Number.isFinite(exp) || exp < 0) return null;
+    return { v, exp };
+  } catch {
+    return null;
+  }
 }
 
 /** The layers of one cache. `memory` gives the cache's synchronous path. */
@@ -64,6 +90,10 @@ export class Tiers {
   #timeouts;
   #memory;
   #queues = new Map();
+  // Per layer and key: the serial of the last write or delete queued, and how many refused-write
+  // checks still need it.
+  #writes = new Map();
+  #serial = 0;
   #flights = new Map();
   #busy = 0;
 
@@ -95,15 +125,16 @@ export class Tiers {
 
   // Calls `fn(store)` for layer `i` (0-based) in the key's queue; resolves, never rejects, to
   // { ok, value | error, ms }. A timeout answers the caller; the queue waits for the store.
+  // A read that timed out before it started is dropped; a write or delete is still sent.
   #call(i, key, op, fn) {
     const layer = this.#layers[i];
     const timeout = this.#timeouts[i];
-    const id = `${i}\u0000${key}`;
+    const id = queueId(i, key);
     const before = this.#queues.get(id) ?? Promise.resolve();
     const t0 = clock();
     let abandoned = false;
     const job = before.then(() => {
-      if (abandoned) return undefined; // It timed out while queued: never sent.
+      if (abandoned && op === "get") return undefined; // Nobody waits for this read any more.
       let p;
       try {
         p = Promise.resolve(fn(layer.store));
@@ -117,7 +148,10 @@ export class Tiers {
     });
     this.#queues.set(id, job);
     job.then(() => {
-      if (this.#queues.get(id) === job) this.#queues.delete(id);
+      if (this.#queues.get(id) === job) {
+        this.#queues.delete(id);
+        if (this.#writes.get(id)?.holds === 0) this.#writes.delete(id);
+      }
     });
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -131,14 +165,40 @@ export class Tiers {
     });
   }
 
-  // A timed set or delete in layer i (0-based), counted in the layer's figures.
-  async #write(i, key, op, envelope, ttlMs) {
+  // A timed set or delete in layer i (0-based), counted in the layer's figures. The answer's
+  // `seq` is its place among the key's writes in that layer; with `hold`, that record is kept
+  // until #release, so the caller can tell whether a newer write was queued after it.
+  async #write(i, key, op, envelope, ttlMs, hold = false) {
+    const id = queueId(i, key);
+    let w = this.#writes.get(id);
+    if (w === undefined) {
+      w = { last: 0, holds: 0 };
+      this.#writes.set(id, w);
+    }
+    const seq = ++this.#serial;
+    w.last = seq;
+    if (hold) w.holds++;
     const r =
       op === OP_SET
         ? await this.#call(i, key, "set", (s) => s.set(key, envelope, ttlMs))
         : await this.#call(i, key, "delete", (s) => s.delete(key));
+    r.seq = seq;
     this.#e.layerOp(i + 1, op, r.ms, r.ok);
     return r;
+  }
+
+  // Whether the write `seq` is still the last one queued for `key` in layer i.
+  #isLastWrite(i, key, seq) {
+    return this.#writes.get(queueId(i, key))?.last === seq;
+  }
+
+  // Drops a hold taken by #write.
+  #release(i, key) {
+    const id = queueId(i, key);
+    const w = this.#writes.get(id);
+    if (w === undefined) return;
+    w.holds--;
+    if (w.holds === 0 && !this.#queues.has(id)) this.#writes.delete(id);
   }
 
   // Everything in flight settled: every queue empty. For tests and orderly shutdown.
@@ -149,8 +209,9 @@ export class Tiers {
   }
 
   /**
-   * Walks the layers for `key` (memory already missed). Resolves to { hit, value }. Promotes a
-   * hit into memory and the layers above it, and removes expired or corrupt records.
+   * Walks the layers for `key` (memory already missed). Resolves to { hit, value } as soon as
+   * the walk ends. Promotes a hit into memory and the layers above it, and removes expired or
+   * corrupt records, without waiting for those writes.
    */
   async walk(key) {
     const id = this.#e.walkBegin(key);
@@ -163,18 +224,18 @@ export class Tiers {
       for (let l = this.#e.walkNext(id); l !== 0; l = this.#e.walkNext(id)) {
         const r = await this.#call(l - 1, key, "get", (s) => s.get(key));
         let kind = FAILED;
-        let exp = 0;
+        let found = null;
         if (r.ok) {
           if (r.value === undefined || r.value === null) kind = ABSENT;
-          else if (isEnvelope(r.value)) {
-            kind = ENVELOPE;
-            exp = r.value.exp;
-          } else kind = NOT_ENVELOPE;
+          else {
+            found = readEnvelope(r.value);
+            kind = found === null ? NOT_ENVELOPE : ENVELOPE;
+          }
         }
-        const verdict = this.#e.walkObserve(id, kind, exp, now(), r.ms);
+        const verdict = this.#e.walkObserve(id, kind, found === null ? 0 : found.exp, now(), r.ms);
         if (verdict >= 0) {
           hit = true;
-          value = r.value.v;
+          value = found.v;
         } else if (verdict === EXPIRED || verdict === CORRUPT) {
           removals.push(l - 1);
         }
@@ -202,8 +263,9 @@ export class Tiers {
       hit = false;
       value = undefined;
     }
-    // Promotions and removals are best effort: a failure is counted, the read still answers.
-    if (writes.length > 0) await Promise.all(writes);
+    // Promotions and removals are best effort and go on in the background, in their queues'
+    // order: a failure is counted, and the read answers without waiting (settled() waits).
+    for (const w of writes) w.catch(() => {});
     return hit ? { hit: true, value } : { hit: false, value: undefined };
   }
 
@@ -211,17 +273,21 @@ export class Tiers {
   async writeThrough(key, value, exp) {
     const envelope = { v: value, exp };
     const ttl = exp === 0 ? undefined : Math.max(1, exp - now());
-    const results = await Promise.all(this.#layers.map((_, i) => this.#write(i, key, OP_SET, envelope, ttl)));
     const failures = [];
     const undo = [];
-    results.forEach((r, i) => {
-      if (!r.ok) {
+    try {
+      const results = await Promise.all(this.#layers.map((_, i) => this.#write(i, key, OP_SET, envelope, ttl, true)));
+      results.forEach((r, i) => {
+        if (r.ok) return;
         failures.push({ layer: this.#layers[i].name, error: r.error });
         // The refusing layer may still hold an older value: take it out, so that no layer
-        // answers with something other than what the layers that took the write hold.
-        undo.push(this.#write(i, key, OP_DELETE));
-      }
-    });
+        // answers with something other than what the layers that took the write hold. A newer
+        // write or delete queued in that layer since decides what it holds instead.
+        if (this.#isLastWrite(i, key, r.seq)) undo.push(this.#write(i, key, OP_DELETE));
+      });
+    } finally {
+      for (let i = 0; i < this.#layers.length; i++) this.#release(i, key);
+    }
     if (failures.length > 0) {
       await Promise.all(undo);
       throw new LayerError("setAsync", key, failures);

@@ -4,12 +4,17 @@ import { isIPv6 } from "node:net";
 
 /**
  * A sender of datagrams to `host:port`. `send(datagrams)` resolves once every datagram is
- * handed to the kernel and rejects on a socket error; `close()` releases the socket. The
- * socket is created on first use and keeps the process alive only while a send is under way.
+ * handed to the kernel and rejects on a socket error; `close()` releases the socket, and a send
+ * still under way then rejects. The socket is created on first use and keeps the process alive
+ * only while a send is under way.
  */
 export function udpSender(host, port) {
   let socket = null;
   let failure = null;
+  // The reject functions of the datagrams being sent: close() settles them, as a closed socket
+  // never calls back (a name still being looked up is dropped silently).
+  const pending = new Set();
+  const closedError = () => new Error("the UDP socket was closed");
   const open = () => {
     if (socket === null) {
       socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
@@ -27,8 +32,19 @@ export function udpSender(host, port) {
       s.ref();
       try {
         for (const d of datagrams) {
+          if (socket !== s) throw closedError();
           await new Promise((resolve, reject) => {
-            s.send(d, port, host, (err) => (err ? reject(err) : resolve()));
+            pending.add(reject);
+            const done = (err) => {
+              pending.delete(reject);
+              if (err) reject(err);
+              else resolve();
+            };
+            try {
+              s.send(d, port, host, done);
+            } catch (err) {
+              done(err);
+            }
           });
         }
       } finally {
@@ -42,8 +58,12 @@ export function udpSender(host, port) {
     },
     close() {
       if (socket !== null) {
-        socket.close();
+        const s = socket;
         socket = null;
+        const rejects = [...pending];
+        pending.clear();
+        for (const reject of rejects) reject(closedError());
+        s.close();
       }
     },
   };

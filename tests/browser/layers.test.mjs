@@ -106,3 +106,16 @@ test("IndexedDB that cannot be opened, or is absent, is counted and skipped", as
     await context.close();
   }
 });
+
+test("layers with their own object stores share one database, also after the page loads again", async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const written = await run(page, "storesWrite");
+    assert.deepEqual(written.records, { a: ["both", "after"], b: ["both", "after"], c: ["third", null] });
+    const read = await run(page, "storesRead");
+    assert.deepEqual(read, { back: ["both", "after", "third"], n: "new", errors: [0, 0, 0] });
+  } finally {
+    await context.close();
+  }
+});

@@ -556,6 +556,33 @@ describe("export", () => {
       }
     });
 
+    test("close() during a UDP push settles the push as cancelled", async () => {
+      const receiver = createSocket("udp4");
+      await new Promise((resolve) => receiver.bind(0, "127.0.0.1", resolve));
+      const port = receiver.address().port;
+      try {
+        // A host name: the send waits for its lookup, and close() comes first.
+        const cache = new CacheManager({
+          name: "closing",
+          enableTelemetry: true,
+          telemetryInterval: 3600,
+          telemetryExport: true,
+          telemetryExportFormat: "statsd",
+          telemetryExportEndpoint: `localhost:${port}`,
+        });
+        traffic(cache);
+        const flush = cache.flushTelemetry();
+        cache.close();
+        const outcome = await Promise.race([flush.then(() => "settled"), sleep(2_000).then(() => "pending")]);
+        assert.equal(outcome, "settled");
+        const status = cache.exportStatus();
+        assert.deepEqual([status.inFlight, status.cancelled, status.failed], [false, 1, 0], JSON.stringify(status));
+        cache.free();
+      } finally {
+        receiver.close();
+      }
+    });
+
     test("a UDP endpoint nobody listens on never throws into the caller", async () => {
       const probe = createSocket("udp4");
       await new Promise((resolve) => probe.bind(0, "127.0.0.1", resolve));

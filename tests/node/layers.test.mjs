@@ -33,6 +33,8 @@ describe("the walk", () => {
     lower.records.set("k", { v: { deep: true }, exp });
     assert.deepEqual(await cache.getAsync("k"), { deep: true });
     assert.deepEqual(cache.peek("k"), { deep: true }, "promoted into memory");
+    // Promotions to layers go on after the read answers.
+    await cache.settled();
     assert.deepEqual(upper.records.get("k"), { v: { deep: true }, exp }, "promoted into the layer above");
     const stats = cache.getStats();
     assert.equal(stats.layers.upper.misses, 1);
@@ -44,6 +46,30 @@ describe("the walk", () => {
     const calls = upper.calls + lower.calls;
     assert.deepEqual(await cache.getAsync("k"), { deep: true });
     assert.equal(upper.calls + lower.calls, calls);
+    cache.free();
+  });
+
+  test("a read answers without waiting for its promotions, which land in the background", async () => {
+    const upper = new MapStore();
+    const lower = new MapStore();
+    const slowSet = upper.set.bind(upper);
+    upper.set = async (k, v) => {
+      await sleep(300);
+      return slowSet(k, v);
+    };
+    const cache = new CacheManager({
+      layers: [
+        { name: "upper", store: upper },
+        { name: "lower", store: lower },
+      ],
+    });
+    const exp = Date.now() + 200;
+    lower.records.set("k", { v: "short-lived", exp });
+    assert.equal(await cache.getAsync("k"), "short-lived");
+    assert.ok(Date.now() < exp, "answered before the value expired");
+    assert.equal(upper.records.has("k"), false, "the promotion is still under way");
+    await cache.settled();
+    assert.deepEqual(upper.records.get("k"), { v: "short-lived", exp });
     cache.free();
   });
 
@@ -106,6 +132,7 @@ describe("writes and deletes", () => {
     await sleep(60);
     cache.clear();
     assert.equal(await cache.getAsync("k"), undefined);
+    await cache.settled();
     assert.equal(upper.records.has("k"), false, "removed from the upper layer");
     assert.equal(lower.records.has("k"), false, "removed from the lower layer");
     // A promotion carries what remains, not a fresh TTL.
@@ -114,6 +141,7 @@ describe("writes and deletes", () => {
     upper.records.delete("p");
     await sleep(120);
     assert.equal(await cache.getAsync("p"), "x");
+    await cache.settled();
     assert.ok(upper.records.get("p").exp === lower.records.get("p").exp);
     await sleep(100);
     assert.equal(cache.get("p"), undefined, "the promoted copy in memory expired at the original time");
@@ -125,13 +153,63 @@ describe("writes and deletes", () => {
     upper.records.set("k", "not an envelope");
     lower.records.set("k", { v: "good", exp: 0 });
     assert.equal(await cache.getAsync("k"), "good");
+    await cache.settled();
     assert.deepEqual(upper.records.get("k"), { v: "good", exp: 0 }, "replaced by the promotion");
     upper.records.set("j", { v: 1, exp: "later" });
     assert.equal(await cache.getAsync("j"), undefined);
+    await cache.settled();
     assert.equal(upper.records.has("j"), false);
     const { layers } = cache.getStats();
     assert.equal(layers.upper.errors.by_type.layer, 2);
     cache.free();
+  });
+});
+
+describe("records", () => {
+  test("only { v, exp } with a value and a finite exp of 0 or more is an envelope; reading never throws", async () => {
+    const throwing = (name) =>
+      Object.defineProperty({ v: 1, exp: 0 }, name, {
+        get() {
+          throw new Error("unreadable");
+        },
+      });
+    const shapes = {
+      "v undefined": { v: undefined, exp: 0 },
+      "no v": { exp: 0 },
+      "exp string": { v: 1, exp: "x" },
+      "exp NaN": { v: 1, exp: NaN },
+      "exp Infinity": { v: 1, exp: Infinity },
+      "exp negative": { v: 1, exp: -1 },
+      array: Object.assign([1], { v: 1, exp: 0 }),
+      string: "str",
+      false: false,
+      "v getter throws": throwing("v"),
+      "exp getter throws": throwing("exp"),
+    };
+    for (const [name, record] of Object.entries(shapes)) {
+      const store = new MapStore();
+      store.get = async () => record;
+      let removed = false;
+      store.delete = async () => (removed = true);
+      const cache = new CacheManager({ layers: [{ name: "l", store }] });
+      assert.equal(await cache.getAsync("k"), undefined, name);
+      assert.equal(await cache.fetch("j", async () => "loaded"), "loaded", name);
+      await cache.settled();
+      assert.ok(removed, `${name}: removed`);
+      const { layers } = cache.getStats();
+      assert.equal(layers.l.hits, 0, name);
+      assert.equal(layers.l.errors.by_type.layer, 2, `${name}: counted`);
+      cache.free();
+    }
+    // A stored null is a value; so is a record without a prototype.
+    for (const record of [{ v: null, exp: 0 }, Object.assign(Object.create(null), { v: null, exp: 0 })]) {
+      const store = new MapStore();
+      store.get = async () => record;
+      const cache = new CacheManager({ layers: [{ name: "l", store }] });
+      assert.equal(await cache.getAsync("k"), null);
+      assert.equal(cache.getStats().layers.l.hits, 1);
+      cache.free();
+    }
   });
 });
 
@@ -190,6 +268,41 @@ describe("faults", () => {
     cache.free();
   });
 
+  test("a write refused with a value String() cannot convert still rejects with a LayerError", async () => {
+    const { LayerError } = mod;
+    const odd = [
+      Object.create(null),
+      {
+        toString() {
+          throw new Error("toString threw");
+        },
+      },
+      Object.defineProperty(new Error("x"), "message", {
+        get() {
+          throw new Error("message threw");
+        },
+      }),
+      (() => {
+        const p = Proxy.revocable({}, {});
+        p.revoke();
+        return p.proxy;
+      })(),
+    ];
+    for (const reason of odd) {
+      const store = new MapStore();
+      store.set = () => {
+        throw reason;
+      };
+      const cache = new CacheManager({ layers: [{ name: "odd", store }] });
+      const err = await cache.setAsync("k", 1).catch((e) => e);
+      assert.ok(err instanceof LayerError, String(err));
+      assert.equal(err.layer, "odd");
+      assert.equal(err.cause, reason);
+      assert.match(err.message, /refused by layer "odd"/);
+      cache.free();
+    }
+  });
+
   test("a layer that does not answer times out after its timeoutMs and is skipped", async () => {
     const { LayerError, LayerTimeoutError } = mod;
     const hung = { get: () => new Promise(() => {}), set: () => new Promise(() => {}), delete: () => new Promise(() => {}) };
@@ -211,6 +324,101 @@ describe("faults", () => {
     cache.free();
   });
 
+  test("writes and deletes that time out while queued are still sent, in order", async () => {
+    const { LayerError } = mod;
+    // Every call takes 60 ms; callers give up after 30 ms.
+    class Slow extends MapStore {
+      log = [];
+      async get(k) {
+        await sleep(60);
+        this.log.push("get");
+        return super.get(k);
+      }
+      async set(k, v) {
+        await sleep(60);
+        this.log.push(`set ${v.v}`);
+        return super.set(k, v);
+      }
+      async delete(k) {
+        await sleep(60);
+        this.log.push("delete");
+        return super.delete(k);
+      }
+    }
+    const mk = (store) => new CacheManager({ layers: [{ name: "slow", store, timeoutMs: 30 }] });
+
+    // A write queued behind a slow read: the layer must not keep the old value.
+    const store = new Slow();
+    store.records.set("k", { v: "old", exp: 0 });
+    const cache = mk(store);
+    const reading = cache.getAsync("k");
+    const writing = cache.setAsync("k", "new").catch((e) => e);
+    assert.equal(await reading, undefined);
+    assert.ok((await writing) instanceof LayerError);
+    await cache.settled();
+    assert.deepEqual(store.log, ["get", "set new", "delete"], "the set and its undo reached the store");
+    assert.equal(store.records.has("k"), false, "the old value is gone");
+    cache.free();
+
+    // Two writes that both time out: the older one never wins.
+    const twice = new Slow();
+    const cache2 = mk(twice);
+    await Promise.allSettled([cache2.setAsync("k", "A"), cache2.setAsync("k", "B")]);
+    await cache2.settled();
+    assert.deepEqual(twice.log.slice(0, 2), ["set A", "set B"]);
+    assert.notEqual(twice.records.get("k")?.v, "A");
+    cache2.delete("k");
+    assert.notEqual(await cache2.getAsync("k"), "A");
+    cache2.free();
+
+    // A delete queued behind a slow read: the key does not come back.
+    const gone = new Slow();
+    gone.records.set("k", { v: "v", exp: 0 });
+    const cache3 = mk(gone);
+    const read3 = cache3.getAsync("k");
+    const deleting = cache3.deleteAsync("k").catch((e) => e);
+    await read3;
+    assert.ok((await deleting) instanceof LayerError);
+    await cache3.settled();
+    assert.equal(gone.records.has("k"), false);
+    assert.equal(await cache3.getAsync("k"), undefined, "the deleted key does not come back");
+    cache3.free();
+  });
+
+  test("the undo of a refused write never removes a newer write that succeeded", async () => {
+    const upper = new MapStore();
+    const lower = new MapStore();
+    let refusals = 1;
+    const flaky = {
+      get: (k) => lower.get(k),
+      set: async (k, v) => {
+        if (refusals-- > 0) throw new Error("refused once");
+        return lower.set(k, v);
+      },
+      delete: (k) => lower.delete(k),
+    };
+    const cache = new CacheManager({
+      layers: [
+        { name: "upper", store: upper },
+        { name: "flaky", store: flaky },
+      ],
+    });
+    const a = cache.setAsync("k", "A").then(
+      () => "ok",
+      (e) => e.layer,
+    );
+    const b = cache.setAsync("k", "B").then(
+      () => "ok",
+      (e) => e.layer,
+    );
+    assert.equal(await a, "flaky");
+    assert.equal(await b, "ok");
+    await cache.settled();
+    assert.equal(upper.records.get("k")?.v, "B");
+    assert.equal(lower.records.get("k")?.v, "B", "the layer that took B still holds it");
+    cache.free();
+  });
+
   test("layer options are checked and named", () => {
     const store = new MapStore();
     assert.throws(() => new CacheManager({ layers: [{ name: "a", store, timeoutMs: 0 }] }), /layers\[0\].*timeoutMs/);
@@ -218,6 +426,26 @@ describe("faults", () => {
     assert.throws(() => new CacheManager({ layers: [{ name: "a", store: { get() {} } }] }), /layers\[0\].*set\(\)/);
     assert.throws(() => new CacheManager({ layers: [{ name: "memory", store }] }), /reserved/);
   });
+});
+
+test("kvLayer treats null options as none and names bad options", async () => {
+  const { kvLayer } = mod;
+  const records = new Map();
+  const namespace = {
+    get: async (k) => records.get(k) ?? null,
+    put: async (k, v) => void records.set(k, v),
+    delete: async (k) => void records.delete(k),
+  };
+  const plain = kvLayer(namespace, null);
+  await plain.set("k", { v: 1, exp: 0 });
+  assert.deepEqual([...records.keys()], ["k"]);
+  assert.deepEqual(await plain.get("k"), { v: 1, exp: 0 });
+  await kvLayer(namespace, { prefix: "p:" }).set("k", { v: 2, exp: 0 });
+  assert.ok(records.has("p:k"));
+  for (const bad of ["p:", 7, true, [], () => {}]) {
+    assert.throws(() => kvLayer(namespace, bad), (e) => e instanceof TypeError && /kvLayer options must be an object/.test(e.message));
+  }
+  assert.throws(() => kvLayer(namespace, { prefix: 7 }), (e) => e instanceof TypeError && /kvLayer prefix must be a string/.test(e.message));
 });
 
 describe("fetch", () => {
@@ -329,6 +557,31 @@ describe("fetch", () => {
     assert.equal(cache.bytes, 500, "a valid size is the accounted size");
     assert.equal(upper.records.get("k").v, "loaded");
     cache.free();
+  });
+
+  test("a setAsync with bad input during a load rejects and leaves the load to be stored", async () => {
+    const bad = [
+      [undefined, undefined, TypeError, /value is undefined/],
+      ["x".repeat(600), undefined, RangeError, /size 1200 bytes exceeds maxBytes 1000/],
+      ["v", { ttl: -1 }, RangeError, /setAsync ttl/],
+    ];
+    for (const [value, options, type, message] of bad) {
+      const { cache, upper } = twoLayers({ maxBytes: 1000 });
+      let loads = 0;
+      const pending = cache.fetch("k", async () => {
+        loads++;
+        await sleep(20);
+        return "loaded";
+      });
+      await sleep(5);
+      await assert.rejects(cache.setAsync("k", value, options), (err) => err instanceof type && message.test(err.message));
+      assert.equal(await pending, "loaded");
+      assert.equal(cache.peek("k"), "loaded", `${message}: the load was stored`);
+      assert.equal(upper.records.get("k")?.v, "loaded");
+      assert.equal(await cache.fetch("k", async () => `again ${++loads}`), "loaded");
+      assert.equal(loads, 1);
+      cache.free();
+    }
   });
 
   test("a write during a load wins over the loaded value", async () => {

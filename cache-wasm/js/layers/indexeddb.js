@@ -3,6 +3,14 @@
 // The database opens on first use; when it cannot be opened (IndexedDB missing, a private
 // window, an opaque origin, a blocked upgrade) every call rejects, so the cache counts the
 // failure and skips the layer, and the next call tries to open it again.
+//
+// Several layers may share one database, each with its own object store. A store that is
+// missing is added by an upgrade to the next version. Every connection this adapter opens
+// closes itself when another one asks for an upgrade, so layers on one database never block
+// each other.
+
+// How many upgrades one open tries when another page keeps adding stores meanwhile.
+const MAX_UPGRADES = 3;
 
 /**
  * @param {{ database?: string, objectStore?: string, indexedDB?: IDBFactory }} [options]
@@ -12,44 +20,85 @@ export function indexedDbLayer(options = {}) {
   const objectStore = options.objectStore ?? "entries";
   const factory = "indexedDB" in options ? options.indexedDB : globalThis.indexedDB;
   let opening = null;
+  // An upgrade that other connections block: calls fail at once until it ends.
+  let blocked = false;
 
-  const open = () => {
-    if (opening !== null) return opening;
-    opening = new Promise((resolve, reject) => {
-      if (factory === undefined || factory === null) {
-        throw new Error("IndexedDB is not available in this context");
-      }
-      const req = factory.open(database, 1);
+  // Opens `version` (the current one when undefined), creating the object store on upgrade.
+  const request = (version) =>
+    new Promise((resolve, reject) => {
+      const req = version === undefined ? factory.open(database) : factory.open(database, version);
+      let gaveUp = false;
       req.onupgradeneeded = () => {
         if (!req.result.objectStoreNames.contains(objectStore)) req.result.createObjectStore(objectStore);
       };
       req.onsuccess = () => {
         const db = req.result;
-        // Another tab upgrading or deleting the database: let it, and reopen on the next call.
-        db.onversionchange = () => {
+        if (gaveUp) {
+          // The blocked upgrade went through after all: the store exists now, and the next
+          // call opens the database again.
+          blocked = false;
           db.close();
-          opening = null;
-        };
-        db.onclose = () => {
-          opening = null;
-        };
+          return;
+        }
         resolve(db);
       };
-      req.onerror = () => reject(req.error ?? new Error("IndexedDB open failed"));
-      req.onblocked = () => reject(new Error("IndexedDB open is blocked by another connection"));
+      req.onerror = () => {
+        if (gaveUp) blocked = false;
+        reject(req.error ?? new Error("IndexedDB open failed"));
+      };
+      req.onblocked = () => {
+        gaveUp = true;
+        blocked = true;
+        reject(new Error("IndexedDB open is blocked by another connection"));
+      };
     });
-    opening.catch(() => {
-      opening = null;
+
+  const open = () => {
+    if (opening !== null) return opening;
+    if (blocked) return Promise.reject(new Error("IndexedDB open is blocked by another connection"));
+    const attempt = (async () => {
+      if (factory === undefined || factory === null) {
+        throw new Error("IndexedDB is not available in this context");
+      }
+      let db = await request(undefined);
+      for (let i = 0; !db.objectStoreNames.contains(objectStore); i++) {
+        const version = db.version + 1;
+        db.close();
+        if (i === MAX_UPGRADES) throw new Error(`IndexedDB object store ${JSON.stringify(objectStore)} could not be created`);
+        db = await request(version);
+      }
+      // Another page or layer upgrading or deleting the database: let it, and reopen on the next call.
+      db.onversionchange = () => {
+        db.close();
+        if (opening === attempt) opening = null;
+      };
+      db.onclose = () => {
+        if (opening === attempt) opening = null;
+      };
+      return db;
+    })();
+    opening = attempt;
+    attempt.catch(() => {
+      if (opening === attempt) opening = null;
     });
-    return opening;
+    return attempt;
   };
 
   // Runs one request in its own transaction; resolves with its result once the transaction
-  // commits, rejects with the transaction's error (QuotaExceededError and the like).
+  // commits, rejects with the transaction's error (QuotaExceededError and the like). A
+  // connection closed for another's upgrade between open and transaction is opened again once.
   const run = async (mode, makeRequest) => {
-    const db = await open();
+    let db = await open();
+    let tx;
+    try {
+      tx = db.transaction(objectStore, mode);
+    } catch (err) {
+      if (err?.name !== "InvalidStateError") throw err;
+      if (opening !== null && (await opening.catch(() => null)) === db) opening = null;
+      db = await open();
+      tx = db.transaction(objectStore, mode);
+    }
     return new Promise((resolve, reject) => {
-      const tx = db.transaction(objectStore, mode);
       const req = makeRequest(tx.objectStore(objectStore));
       let result;
       req.onsuccess = () => {

@@ -8,11 +8,18 @@
  * @param {{ get(key: string): Promise<string | null>, put(key: string, value: string, options?: object): Promise<void>, delete(key: string): Promise<void> }} namespace
  * @param {{ prefix?: string }} [options]
  */
-export function kvLayer(namespace, options = {}) {
+export function kvLayer(namespace, options) {
   if (namespace === null || typeof namespace !== "object" || typeof namespace.get !== "function") {
     throw new TypeError("cache-wasm: kvLayer takes a KV namespace binding (env.<BINDING>)");
   }
-  const prefix = options.prefix ?? "";
+  // No options, undefined or null, means the defaults.
+  if (options !== undefined && options !== null && (typeof options !== "object" || Array.isArray(options))) {
+    throw new TypeError(`cache-wasm: kvLayer options must be an object { prefix }, got ${Array.isArray(options) ? "an array" : typeof options}`);
+  }
+  const prefix = options?.prefix ?? "";
+  if (typeof prefix !== "string") {
+    throw new TypeError(`cache-wasm: kvLayer prefix must be a string, got ${typeof prefix}`);
+  }
   return {
     async get(key) {
       const text = await namespace.get(prefix + key);
