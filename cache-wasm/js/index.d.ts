@@ -410,7 +410,11 @@ export class CacheManager<V = unknown> {
   getAsync(key: string | number): Promise<V | undefined>;
   /** Writes through to memory and every layer; rejects with a LayerError when a layer refuses. */
   setAsync(key: string | number, value: V, options?: AsyncSetOptions): Promise<this>;
-  /** Removes from memory and every layer; resolves to whether any had it; LayerError on refusal. */
+  /**
+   * Removes from memory and every layer; resolves to whether memory had it or a store's
+   * delete said so (true, or a count above 0: the built-in KV and IndexedDB stores say
+   * nothing); LayerError on refusal.
+   */
   deleteAsync(key: string | number): Promise<boolean>;
   /**
    * Read-through: memory, the layers, then one shared `loader(key)` call for concurrent
