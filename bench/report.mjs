@@ -109,6 +109,9 @@ Where cache-wasm is not ahead of lru-cache, or less so, and why:
   the clock about once a round. One \`Date.now()\` cost ${clockNs.toFixed(0)} ns on this machine,
   about as much as the rest of a hit; JS checks a hit's expiry against its own copy, so the
   clock is what a TTL adds to a get.
+- **Blind sets** (the 80/20 rows). A \`set\` of a stored key is a call into the engine (the new
+  size, TTL and recency are its to keep), where lru-cache moves the entry in JS; these rows read
+  about level.
 - **W-TinyLFU** (the \`cache-wasm tinylfu\` rows) does more per operation than an LRU: every
   get and insert updates its frequency sketch, and a miss is a call into the engine so that
   the sketch sees the key. It trades speed for hit ratio (see the traces below).
