@@ -412,8 +412,8 @@ export class CacheManager<V = unknown> {
   setAsync(key: string | number, value: V, options?: AsyncSetOptions): Promise<this>;
   /**
    * Removes from memory and every layer; resolves to whether memory had it or a store's
-   * delete said so (true, or a count above 0: the built-in KV and IndexedDB stores say
-   * nothing); LayerError on refusal.
+   * delete said so (true, or a count above 0: the IndexedDB layer says, the KV layer does
+   * not); LayerError on refusal.
    */
   deleteAsync(key: string | number): Promise<boolean>;
   /**

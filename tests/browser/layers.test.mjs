@@ -54,6 +54,9 @@ test("values written through to IndexedDB are read back after the page loads aga
     // phase again and store "brief" afresh.)
     const read = await run(page, "read");
     assert.deepEqual(read, {
+      layerOnlyDelete: true,
+      missingDelete: false,
+      bytesAfterDelete: null,
       inMemoryBefore: false,
       user: { name: "Ada", tags: ["a", "b"] },
       bytes: [1, 2, 3],

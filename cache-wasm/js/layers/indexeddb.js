@@ -115,8 +115,14 @@ export function indexedDbLayer(options = {}) {
     set: async (key, value) => {
       await run("readwrite", (s) => s.put(value, key));
     },
+    // Whether the key was there: counted and deleted in one transaction.
     delete: async (key) => {
-      await run("readwrite", (s) => s.delete(key));
+      const count = await run("readwrite", (s) => {
+        const counting = s.count(key);
+        counting.addEventListener("success", () => s.delete(key));
+        return counting;
+      });
+      return count > 0;
     },
     /** Closes the connection; a later call opens it again. */
     async close() {
