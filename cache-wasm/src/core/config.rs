@@ -723,10 +723,11 @@ fn layer_list(v: &Value) -> Result<(Vec<String>, Vec<f64>), ConfigError> {
         }
         // StatsD names carry a layer as a name segment or a tag value, where other characters
         // read as `_`: two layers must not read alike there.
-        if let Some(other) = names.iter().find(|n| {
-            statsd::segment(n) == statsd::segment(&name)
-                || statsd::tag_text(n) == statsd::tag_text(&name)
-        }) {
+        let (segment, tag) = (statsd::segment(&name), statsd::tag_text(&name));
+        if let Some(other) = names
+            .iter()
+            .find(|n| statsd::segment(n) == segment || statsd::tag_text(n) == tag)
+        {
             return Err(ConfigError::BadLayer {
                 index,
                 reason: format!(
