@@ -813,23 +813,11 @@ export class CacheManager {
     }
     let ttl = this.#defaultTtl;
     let size;
-    if (options !== undefined && options !== null) {
-      if (typeof options !== "object") {
-        throw this.#bad(new TypeError(`cache-wasm: set options must be an object { ttl, size }, got ${describe(options)}`));
-      }
-      try {
-        if (options.ttl !== undefined) ttl = checkTtl(options.ttl, "set");
-        if (options.size !== undefined) size = checkSize(options.size, "set");
-      } catch (err) {
-        throw this.#bad(err);
-      }
-    }
+    if (options !== undefined && options !== null) ({ ttl, size } = this.#options(options, "set"));
     // Without a byte bound nothing depends on the size until bytes are read.
     const due = size === undefined && this.#maxBytes === 0;
     if (size === undefined) size = due ? 0 : Math.min(estimateSize(value), MAX_SIZE);
-    if (this.#maxBytes > 0 && size > this.#maxBytes) {
-      throw this.#bad(new RangeError(`cache-wasm: set size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
-    }
+    this.#checkFits(size, "set");
     if (ttl > 0 && !this.#timed) this.#startTimed();
     const t = this.#at || (this.#timed ? now() : 0);
     const e = this.#e;
@@ -1038,15 +1026,10 @@ export class CacheManager {
     if (value === undefined) {
       throw this.#bad(new TypeError("cache-wasm: setAsync value is undefined, which cannot be stored; store null, or call deleteAsync(key)"));
     }
-    const checked = this.#asyncOptions(options, "setAsync");
-    if (checked.size === undefined && this.#maxBytes > 0) {
-      // Estimated once, here; set() then takes it as given.
-      const size = Math.min(estimateSize(value), MAX_SIZE);
-      if (size > this.#maxBytes) {
-        throw this.#bad(new RangeError(`cache-wasm: setAsync size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
-      }
-      checked.size = size;
-    }
+    const checked = this.#options(options, "setAsync");
+    // Estimated once, here; set() then takes it as given.
+    if (checked.size === undefined && this.#maxBytes > 0) checked.size = Math.min(estimateSize(value), MAX_SIZE);
+    this.#checkFits(checked.size, "setAsync");
     return this.#tiers.asWrite(key, async () => {
       const t = now();
       this.#setAt(key, value, checked, t);
@@ -1076,7 +1059,7 @@ export class CacheManager {
     if (typeof loader !== "function") {
       throw this.#bad(new TypeError(`cache-wasm: fetch loader must be a function, got ${describe(loader)}`));
     }
-    this.#asyncOptions(options, "fetch");
+    this.#checkFits(this.#options(options, "fetch").size, "fetch");
     const v = this.get(key);
     if (v !== undefined) return v;
     const load = async () => {
@@ -1105,9 +1088,9 @@ export class CacheManager {
     return this.#tiers.settled();
   }
 
-  // Checks the options of setAsync or fetch as set() does, before any layer or loader is
-  // called; returns them checked, as { ttl, size } (size undefined when not given), each read once.
-  #asyncOptions(options, where) {
+  // The options of set, setAsync or fetch (`where`), checked and each read once, as
+  // { ttl, size }: the default TTL when none is given, size undefined when none is given.
+  #options(options, where) {
     let ttl = this.#defaultTtl;
     let size;
     if (options !== undefined && options !== null) {
@@ -1120,11 +1103,15 @@ export class CacheManager {
       } catch (err) {
         throw this.#bad(err);
       }
-      if (this.#maxBytes > 0 && size > this.#maxBytes) {
-        throw this.#bad(new RangeError(`cache-wasm: ${where} size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
-      }
     }
     return { ttl, size };
+  }
+
+  // Refuses a size (given or estimated) that could never fit under maxBytes.
+  #checkFits(size, where) {
+    if (this.#maxBytes > 0 && size > this.#maxBytes) {
+      throw this.#bad(new RangeError(`cache-wasm: ${where} size ${size} bytes exceeds maxBytes ${this.#maxBytes}; the entry could never fit`));
+    }
   }
 
   /** Stats for `period`: "all" (default), "minute", "hour" or "day". */
