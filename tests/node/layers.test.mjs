@@ -607,9 +607,10 @@ test("work in progress when the cache is freed rejects with the clear error", as
   const gate = new Promise((r) => (release = r));
   const store = new MapStore();
   store.records.set("below", { v: "stored", exp: 0 });
+  // Only the read of "below" waits, so the fetch of "missing" reaches its loader.
   const slow = {
     get: async (key) => {
-      await gate;
+      if (key === "below") await gate;
       return store.get(key);
     },
     set: (key, value) => store.set(key, value),
@@ -617,11 +618,14 @@ test("work in progress when the cache is freed rejects with the clear error", as
   };
   const cache = new CacheManager({ layers: [{ name: "slow", store: slow }] });
   const reading = cache.getAsync("below");
+  let loaderRunning = false;
   const loading = cache.fetch("missing", async () => {
+    loaderRunning = true;
     await gate;
     return "loaded";
   });
   await sleep(5);
+  assert.ok(loaderRunning, "the load is under way when the cache is freed");
   cache.free();
   release();
   const freed = { name: "Error", message: "cache-wasm: this cache was freed; create a new CacheManager" };
