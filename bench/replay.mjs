@@ -12,6 +12,7 @@ import { gunzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CacheManager } from "../cache-wasm/pkg/node.mjs";
+import { median } from "./stats.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -165,11 +166,6 @@ const self = fileURLToPath(import.meta.url);
 const runs = Array.from({ length: RUNS }, () =>
   JSON.parse(execFileSync(process.execPath, [self, "--tinylfu-only", "--traces", DIR], { encoding: "utf8" })),
 );
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const results = [];
 console.log(`tinylfu: median (lowest–highest) of ${RUNS} processes; Δbest and worst Δ against the best reference column`);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keyParts, makeKeys, makeValues, opMix, zipfStream } from "./workloads.mjs";
 import { PLAIN, TELEMETRY, withTtl } from "./peers.mjs";
+import { median } from "./stats.mjs";
 
 const args = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -61,12 +62,6 @@ function mixed(cache, keys, vals, stream, gets) {
     }
   }
   return hits;
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function workloads() {
