@@ -228,6 +228,6 @@ if (childOut) {
   }
   const out = arg("--json", null);
   if (out) {
-    writeFileSync(out, JSON.stringify({ node: process.version, forks: FORKS, rounds: ROUNDS, ops: OPS, results }, null, 2));
+    writeFileSync(out, JSON.stringify({ node: process.version, forks: FORKS, rounds: ROUNDS, ops: OPS, capacity: CAPACITY, results }, null, 2));
   }
 }
