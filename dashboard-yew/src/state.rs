@@ -138,7 +138,7 @@ pub struct Source {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Recorded {
     /// The sources seen, first seen first; at most [`SOURCES`].
-    pub sources: Vec<Source>,
+    pub sources: Vec<Rc<Source>>,
     /// Alert transitions of every source, newest first.
     pub alerts: VecDeque<AlertEntry>,
     /// Frames recorded since the start or the last clear, of every source.
@@ -147,28 +147,32 @@ pub struct Recorded {
 
 impl Recorded {
     /// The source of `key`, if seen.
-    pub fn source(&self, key: &SourceKey) -> Option<&Source> {
+    pub fn source(&self, key: &SourceKey) -> Option<&Rc<Source>> {
         self.sources.iter().find(|s| s.key == *key)
     }
 
     /// The source shown for the choice `selected`: that one when seen, else the first seen.
-    pub fn pick(&self, selected: Option<&SourceKey>) -> Option<&Source> {
+    pub fn pick(&self, selected: Option<&SourceKey>) -> Option<&Rc<Source>> {
         selected
             .and_then(|k| self.source(k))
             .or_else(|| self.sources.first())
     }
 
     /// Records `frame` into its source's history and its alerts into the shared log; a new
-    /// source beyond [`SOURCES`] replaces the one heard from least recently, never `keep`.
-    fn record(&mut self, frame: &Rc<FrameDoc>, received_ms: f64, keep: Option<&SourceKey>) {
+    /// source beyond [`SOURCES`] replaces the one heard from least recently, never the one
+    /// shown for `selected`.
+    fn record(&mut self, frame: &Rc<FrameDoc>, received_ms: f64, selected: Option<&SourceKey>) {
         let key = SourceKey::of(frame);
         if let Some(s) = self.sources.iter_mut().find(|s| s.key == key) {
+            let s = Rc::make_mut(s);
             s.history.push(frame);
             s.latest = Rc::clone(frame);
             s.frames = s.frames.saturating_add(1);
             s.received_ms = received_ms;
         } else {
             if self.sources.len() >= SOURCES {
+                let keep = self.pick(selected).map(|s| s.key.clone());
+                let keep = keep.as_ref();
                 let oldest = self
                     .sources
                     .iter()
@@ -182,13 +186,13 @@ impl Recorded {
             }
             let mut history = History::default();
             history.push(frame);
-            self.sources.push(Source {
+            self.sources.push(Rc::new(Source {
                 key,
                 latest: Rc::clone(frame),
                 history,
                 frames: 1,
                 received_ms,
-            });
+            }));
         }
         for a in frame.alerts.iter().rev() {
             self.alerts.push_front(AlertEntry {
@@ -267,7 +271,7 @@ impl DashboardState {
     }
 
     /// The sources seen, first seen first.
-    pub fn sources(&self) -> &[Source] {
+    pub fn sources(&self) -> &[Rc<Source>] {
         &self.live.sources
     }
 
@@ -313,14 +317,11 @@ impl DashboardState {
     pub fn apply(&mut self, action: Action) {
         match action {
             Action::Frame { frame, received_ms } => {
-                let keep = self
-                    .live
-                    .pick(self.selected.as_ref())
-                    .map(|s| s.key.clone());
-                self.live.record(&frame, received_ms, keep.as_ref());
+                self.live
+                    .record(&frame, received_ms, self.selected.as_ref());
                 // Frames of another source do not hide that the shown one went quiet.
-                let shown = self.live.pick(self.selected.as_ref()).map(|s| &s.key);
-                if shown == Some(&SourceKey::of(&frame))
+                let shown = self.live.pick(self.selected.as_ref());
+                if shown.is_some_and(|s| Rc::ptr_eq(&s.latest, &frame))
                     || !matches!(self.connection, Connection::Stale(_))
                 {
                     self.connection = Connection::Live;
@@ -330,7 +331,7 @@ impl DashboardState {
                 if let (Some(frozen), Some(s)) = (self.frozen.as_mut(), self.live.source(&key)) {
                     // A source first seen after the pause is shown as it was when chosen.
                     if frozen.source(&key).is_none() {
-                        frozen.sources.push(s.clone());
+                        frozen.sources.push(Rc::clone(s));
                     }
                 }
                 self.selected = Some(key);
