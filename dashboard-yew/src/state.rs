@@ -349,7 +349,7 @@ impl DashboardState {
                 if self.frozen.is_some() {
                     self.frozen = Some(Recorded::default());
                 }
-                if self.connection == Connection::Live {
+                if matches!(self.connection, Connection::Live | Connection::Stale(_)) {
                     self.connection = Connection::Waiting;
                 }
             }
@@ -363,11 +363,7 @@ impl DashboardState {
             }
             Action::Tick(now_ms) => {
                 self.now_ms = Some(now_ms);
-                if let Some(s) = self.late(now_ms) {
-                    if matches!(self.connection, Connection::Live | Connection::Stale(_)) {
-                        self.connection = Connection::Stale(s);
-                    }
-                }
+                self.check_late();
             }
         }
     }
@@ -528,6 +524,17 @@ mod tests {
         let s = reduce(s, [Action::Tick(at + 6_500.0)]);
         assert_eq!(s.connection, Connection::Stale(6));
         let s = reduce(s, [got(9)]);
+        assert_eq!(s.connection, Connection::Live);
+    }
+
+    #[test]
+    fn a_clear_while_late_waits_for_the_next_frame() {
+        let s = reduce(DashboardState::default(), [got(1)]);
+        let s = reduce(s, [Action::Tick(T0 + 8_000.0), Action::Clear]);
+        assert_eq!(s.connection, Connection::Waiting);
+        let s = reduce(s, [Action::Tick(T0 + 60_000.0)]);
+        assert_eq!(s.connection, Connection::Waiting, "nothing to be late with");
+        let s = reduce(s, [got(2)]);
         assert_eq!(s.connection, Connection::Live);
     }
 
