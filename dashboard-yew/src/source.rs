@@ -112,7 +112,7 @@ pub fn backoff_ms(attempt: u32) -> u32 {
 }
 
 /// `EventSource.readyState` when the stream is closed for good.
-pub const STREAM_CLOSED: u16 = 2;
+pub const STREAM_CLOSED: u16 = web_sys::EventSource::CLOSED;
 
 /// What a URL source does after its event stream reports an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
