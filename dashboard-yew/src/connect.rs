@@ -127,6 +127,16 @@ struct UrlState {
     retries: RefCell<Retries>,
 }
 
+impl UrlState {
+    /// Counts a failure and tells `sink` why and when the next try comes; returns that wait
+    /// in ms.
+    fn failed(&self, sink: &dyn Sink, why: String) -> u32 {
+        let ms = self.retries.borrow_mut().failed();
+        sink.state(Connection::Disconnected(why, Retry::After(ms)));
+        ms
+    }
+}
+
 /// An open EventSource and its handlers.
 struct EventStream {
     source: EventSource,
@@ -186,9 +196,7 @@ async fn poll(url: String, sink: Rc<dyn Sink>, shared: Rc<UrlState>) {
                         }
                     }
                     Err(e) => {
-                        let ms = shared.retries.borrow_mut().failed();
-                        sink.state(Connection::Disconnected(e, Retry::After(ms)));
-                        wait = Some(ms);
+                        wait = Some(shared.failed(&*sink, e));
                     }
                 }
             }
@@ -196,9 +204,7 @@ async fn poll(url: String, sink: Rc<dyn Sink>, shared: Rc<UrlState>) {
                 if !shared.alive.get() {
                     return;
                 }
-                let ms = shared.retries.borrow_mut().failed();
-                sink.state(Connection::Disconnected(e, Retry::After(ms)));
-                wait = Some(ms);
+                wait = Some(shared.failed(&*sink, e));
             }
         }
         TimeoutFuture::new(wait.unwrap_or(every)).await;
@@ -261,8 +267,7 @@ fn open_stream(url: &str, sink: &Rc<dyn Sink>, shared: &Rc<UrlState>) {
     let source = match EventSource::new(url) {
         Ok(s) => s,
         Err(e) => {
-            let ms = shared.retries.borrow_mut().failed();
-            sink.state(Connection::Disconnected(reason(&e), Retry::After(ms)));
+            let ms = shared.failed(&**sink, reason(&e));
             spawn_local(reopen(
                 url.to_string(),
                 Rc::clone(sink),
