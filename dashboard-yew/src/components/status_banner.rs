@@ -84,7 +84,6 @@ mod tests {
             text,
             "A message was not a frame (not a frame: null); waiting for the next one."
         );
-        assert!(!text.contains("retrying"));
         let (_, text) = describe(
             &Connection::Disconnected("the event stream dropped".into(), Retry::Browser),
             None,
