@@ -30,6 +30,21 @@ const count = (n) => n.toLocaleString("en-US");
 // Workloads whose writes all fit: nothing is evicted in them.
 const unevicted = throughput.results.filter((w) => w.keys_written !== null && w.keys_written < throughput.capacity);
 rmSync(tmp, { recursive: true, force: true });
+// Figures the notes below quote, from this run.
+const rowNamed = (name) => throughput.results.find((w) => w.workload === name);
+const headline = rowNamed("read-through α=1 keys=12");
+const sharedRow = throughput.results.find((w) => w.workload.includes("one loop for every implementation"));
+const telemetryRow = throughput.results.find((w) => w.workload.startsWith("telemetry cost"));
+const ownRows = throughput.results.filter((w) => w !== sharedRow);
+const longRows = ownRows.filter((w) => w.workload.includes("keys=60"));
+const mixedRows = ownRows.filter((w) => w.workload.startsWith("80/20"));
+const LRU_PEERS = ["quick-lru", "mnemonist LRUCache", "mnemonist LRUMap"];
+const ratioOf = (w, impl) => w?.rows.find((r) => r.impl === impl)?.ratio.toFixed(2) ?? "–";
+// The lowest and highest median ratio of `impls` over `rows`.
+const span = (rows, ...impls) => {
+  const rs = rows.flatMap((w) => w.rows.filter((r) => impls.includes(r.impl)).map((r) => r.ratio));
+  return rs.length === 0 ? "–" : `${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}`;
+};
 console.log("memory…");
 const memoryText = node("memory.mjs");
 console.log("trace replay…");
@@ -67,22 +82,26 @@ const md = `# Benchmarks
 
 Produced by \`make bench\` (\`node bench/report.mjs --forks ${forks} --rounds ${rounds} --ops ${ops}\`) on
 ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"},
-${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Every implementation runs in one
-process, interleaved round by round (one untimed round first); that is repeated in ${forks} fresh
-processes ("forks", as JMH forks a JVM), because which code V8 builds and where the heap puts
-things change a ratio more from one process to the next than from one round to the next, and
-the rounds of all forks are pooled. Rates are medians over the rounds and "spread" is their
-(max − min) / median. "× lru-cache" is the median over the rounds of each round's rate divided
-by lru-cache's rate in that same round (a round runs every implementation once, within seconds,
-so a round in which the whole machine was slow does not move it); "rounds' range" is the
-lowest and highest of those per-round ratios, and "forks' medians" the median ratio within
-each fork. Other load on the machine widens all of them; compare ratios, not absolute rates,
-across runs.
+${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}. Each row runs in ${forks} fresh
+processes of its own ("forks", as JMH forks a JVM); in each, every implementation runs
+interleaved round by round (one untimed round first), and the rounds of all forks are pooled.
+Which code V8 builds and where the heap puts things change a ratio more from one process to the
+next than from one round to the next, and rows that share a process change each other's
+figures (the code and heap one row leaves are where the next one runs). Rates are medians over
+the rounds and "spread" is their (max − min) / median. "× lru-cache" is the median over the
+rounds of each round's rate divided by lru-cache's rate in that same round (a round runs every
+implementation once, within seconds, so a round in which the whole machine was slow does not
+move it); "rounds' range" is the lowest and highest of those per-round ratios, and "forks'
+medians" the median ratio within each fork. Other load on the machine widens all of them;
+compare ratios, not absolute rates, across runs.
 
 ## Throughput
 
 Zipf-distributed keys over 100,000 keys, capacity ${count(throughput.capacity)}, values are small objects.
-Read-through is \`get\`, then \`set\` on a miss; 80/20 is gets and blind sets. Most rows reuse
+Read-through is \`get\`, then \`set\` on a miss; 80/20 is gets and blind sets. Each
+implementation runs its own copy of the row's loop, as an application's call site sees one
+cache class: V8 then inlines that class's \`get\` (and what fits of \`set\`) into the loop.
+The last row instead runs one loop for every implementation. Most rows reuse
 one string per key, made before timing. In the rows "built per call" each operation builds its
 key (\`prefix + id\`), as an application calls \`\` cache.get(\`user:\${id}\`) \`\`: a new string
 every time, whose hash V8 has not computed yet, and past 12 characters a rope of its two parts.
@@ -95,24 +114,33 @@ ${throughput.results.map((w) => `### ${w.workload}\n\n${table(w.rows)}\n`).join(
 
 Where cache-wasm is not ahead of lru-cache, or less so, and why:
 
-- **A loop per implementation** (the first row). In the other rows one loop calls every
-  implementation, so V8 inlines none of their methods into it, as in code that takes caches of
-  several classes. An application's call site usually sees one class; then V8 inlines
-  lru-cache's \`get\` and \`set\` into the loop as it does cache-wasm's \`get\`, lru-cache gains
-  more from it, and cache-wasm's margin is smaller.
-- **Keys over 32 characters** (the \`keys=60\` rows, built per call or not). Hashing a key in
-  JavaScript costs about 1.7 ns a character, while a \`Map\` lookup reuses the hash V8 keeps in
-  each string; so long keys are found through a \`Map\` from key to slot, as lru-cache finds
-  every key. Both then do the same \`Map\` work per operation, and the LRU rows read about level.
+- **Where each cache has a call site of its own** (every row but the last), V8 inlines each
+  cache's \`get\` into its own loop. There the \`Map\`, which keeps no recency and never
+  evicts, runs at ${span(ownRows, "Map (no eviction)")}× lru-cache's rate, and the other LRU caches
+  at ${span(ownRows, ...LRU_PEERS)}×: what each operation reads from memory leaves little to win.
+  cache-wasm's \`get\` hashes the key in JS, where lru-cache's \`Map\` reuses the hash V8 keeps
+  in each string, and hands each hit's recency to the engine through a buffer.
+- **One loop for every implementation** (the last row) is code that takes caches of several
+  classes: V8 inlines none of their methods into it. lru-cache's \`get(k, getOptions = {})\`
+  then makes its options object on every call (inlined, V8 can leave it out). cache-wasm runs
+  at ${ratioOf(sharedRow, "cache-wasm")}× there, against ${ratioOf(headline, "cache-wasm")}× with a loop of its own.
+- **Other caches in the same process** move a ratio too. The telemetry row runs the α=1.0
+  read-through workload with three caches (lru-cache and cache-wasm with telemetry off and on);
+  cache-wasm with telemetry off runs at ${ratioOf(telemetryRow, "cache-wasm telemetry off")}× there, against ${ratioOf(headline, "cache-wasm")}× in the row of seven.
+- **Keys over 32 characters** (the \`keys=60\` rows, built per call or not, at
+  ${span(longRows, "cache-wasm")}×). Hashing a key in JavaScript costs about 1.7 ns a character,
+  while a \`Map\` lookup reuses the hash V8 keeps in each string; so long keys are found through
+  a \`Map\` from key to slot, as lru-cache finds every key. Both then do the same \`Map\` work,
+  and cache-wasm adds the engine's share: a call on each miss and the recency buffer.
 - **TTLs** (the \`ttl=60s\` row). cache-wasm reads the clock on every get, so that no entry is
   ever served past its expiry. lru-cache reuses one reading until a 1 ms timer clears it
   (\`ttlResolution\`), and a timer cannot fire during synchronous work, so in this loop it reads
   the clock about once a round. One \`Date.now()\` cost ${clockNs.toFixed(0)} ns on this machine,
   about as much as the rest of a hit; JS checks a hit's expiry against its own copy, so the
   clock is what a TTL adds to a get.
-- **Blind sets** (the 80/20 rows). A \`set\` of a stored key is a call into the engine (the new
-  size, TTL and recency are its to keep), where lru-cache moves the entry in JS; these rows read
-  about level.
+- **Blind sets** (the 80/20 rows, at ${span(mixedRows, "cache-wasm")}×). A \`set\` of a stored key is a
+  call into the engine (the new size, TTL and recency are its to keep), where lru-cache moves
+  the entry in JS; the more of the sets find their key stored, the more it costs.
 - **W-TinyLFU** (the \`cache-wasm tinylfu\` rows) does more per operation than an LRU: every
   get and insert updates its frequency sketch, and a miss is a call into the engine so that
   the sketch sees the key. It trades speed for hit ratio (see the traces below).

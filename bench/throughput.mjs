@@ -1,8 +1,14 @@
 // Throughput of cache-wasm beside its peers, interleaved round by round in one Node process.
 //
-// With --forks N the rounds run in N fresh processes (each interleaving every implementation, with
-// its own untimed round) and their samples are pooled, as JMH forks a JVM: which code V8 builds
-// and where the heap puts things differ between processes by more than between rounds.
+// Every row runs in processes of its own: --forks N fresh processes per row (each interleaving
+// every implementation, with its own untimed round), whose samples are pooled, as JMH forks a
+// JVM. Which code V8 builds and where the heap puts things differ between processes by more
+// than between rounds, and rows sharing a process change each other's figures: the code and
+// heap one row leaves behind are where the next one runs.
+//
+// Each implementation runs its own copy of the row's loop, as an application's call site sees
+// one cache class and V8 inlines that class's methods into it. One row, marked as such, runs
+// one loop for every implementation instead.
 //
 // Usage: node bench/throughput.mjs [--forks 1] [--rounds 7] [--ops 400000] [--only "<workload>"] [--json out.json]
 import { execFileSync } from "node:child_process";
@@ -25,9 +31,12 @@ const FORKS = Number(arg("--forks", 1));
 const UNIVERSE = 100_000;
 const CAPACITY = 10_000;
 const only = arg("--only", null);
-// Where a forked process writes its raw samples.
+// A child process runs the row at this index of `workloads()` and writes its samples there.
+const childRow = arg("--row", null);
 const childOut = arg("--samples", null);
 
+// The rows' loops. Each takes everything it uses as arguments, so that a copy made from its
+// source (see `runRow`) works the same.
 function readThrough(cache, keys, vals, stream) {
   let hits = 0;
   for (let i = 0; i < stream.length; i++) {
@@ -64,118 +73,131 @@ function mixed(cache, keys, vals, stream, gets) {
   return hits;
 }
 
+// A value made on first use: a process makes only what its row needs.
+const lazy = (make) => {
+  let v;
+  return () => (v ??= make());
+};
+
+// Each row: its implementations, its loop and the loop's arguments after the cache (made
+// before timing); `reads` counts the gets when not every operation is one, and `written` the
+// distinct keys the blind sets write.
 function workloads() {
   const out = [];
-  const vals = makeValues(UNIVERSE);
+  const vals = lazy(() => makeValues(UNIVERSE));
+  const gets = lazy(() => opMix(OPS, 0.8, 7));
   for (const keyLen of [12, 60]) {
-    const keys = makeKeys(UNIVERSE, keyLen);
+    const keys = lazy(() => makeKeys(UNIVERSE, keyLen));
     for (const alpha of [0.8, 1.0, 1.2]) {
-      const stream = zipfStream(OPS, UNIVERSE, alpha, 42 + alpha * 10);
+      const stream = lazy(() => zipfStream(OPS, UNIVERSE, alpha, 42 + alpha * 10));
       out.push({
         name: `read-through α=${alpha} keys=${keyLen}`,
         impls: PLAIN,
-        run: (c) => readThrough(c, keys, vals, stream),
+        loop: readThrough,
+        args: () => [keys(), vals(), stream()],
       });
-      const gets = opMix(OPS, 0.8, 7);
       out.push({
         name: `80/20 get/set α=${alpha} keys=${keyLen}`,
         impls: PLAIN,
-        run: (c) => mixed(c, keys, vals, stream, gets),
-        // The hit rate is of the gets.
-        reads: gets.reduce((n, g) => n + g, 0),
-        // Distinct keys the blind sets write: below the capacity, nothing is ever evicted.
-        written: new Set(stream.filter((_, i) => gets[i] === 0)).size,
+        loop: mixed,
+        args: () => [keys(), vals(), stream(), gets()],
+        reads: () => gets().reduce((n, g) => n + g, 0),
+        // Below the capacity, nothing is ever evicted.
+        written: () => new Set(stream().filter((_, i) => gets()[i] === 0)).size,
       });
     }
   }
-  const keys = makeKeys(UNIVERSE, 12);
-  const stream = zipfStream(OPS, UNIVERSE, 1.0, 52);
+  const keys = lazy(() => makeKeys(UNIVERSE, 12));
+  const stream = lazy(() => zipfStream(OPS, UNIVERSE, 1.0, 52));
   out.push({
     name: "telemetry cost: read-through α=1.0 keys=12",
     impls: TELEMETRY,
-    run: (c) => readThrough(c, keys, vals, stream),
+    loop: readThrough,
+    args: () => [keys(), vals(), stream()],
   });
   out.push({
     name: "read-through α=1.0 keys=12 ttl=60s",
     impls: withTtl(60_000),
-    run: (c) => readThrough(c, keys, vals, stream),
+    loop: readThrough,
+    args: () => [keys(), vals(), stream()],
   });
   // Applications mostly build a key for each call: a new string every time, whose hash V8 has
   // not yet computed and kept in it, and past 12 characters a rope of its two parts.
   for (const keyLen of [12, 60]) {
-    let parts;
     out.push({
       name: `read-through α=1.0 keys=${keyLen} built per call`,
       impls: PLAIN,
-      // The parts are made when the row starts (once for every implementation), so that the
-      // rows before run on the same heap as without it.
-      runFor: () => {
-        const { prefix, ids } = (parts ??= keyParts(UNIVERSE, keyLen));
-        return (c) => readThroughBuilt(c, prefix, ids, vals, stream);
+      loop: readThroughBuilt,
+      args: () => {
+        const { prefix, ids } = keyParts(UNIVERSE, keyLen);
+        return [prefix, ids, vals(), stream()];
       },
     });
   }
-  // In the other rows one loop calls every implementation, so V8 inlines none of their methods
-  // into it. In an application a call site sees one cache class: here each implementation
-  // gets its own copy of the loop (a function of its own has its own type feedback). It runs
-  // first, as in an application that uses one configuration; after the other rows the caches'
-  // own methods would have seen many.
-  out.unshift({
-    name: "read-through α=1.0 keys=12, a loop per implementation",
+  // Code that takes caches of several classes: one call site sees them all, and V8 inlines
+  // none of their methods into it.
+  out.push({
+    name: "read-through α=1.0 keys=12, one loop for every implementation",
     impls: PLAIN,
-    runFor: () => {
-      const loop = new Function(`return ${readThrough}`)();
-      return (c) => loop(c, keys, vals, stream);
-    },
+    loop: readThrough,
+    shared: true,
+    args: () => [keys(), vals(), stream()],
   });
-  return only ? out.filter((w) => w.name.includes(only)) : out;
+  return out;
 }
 
-// Runs every workload's rounds in this process: per workload, each implementation's rate in
-// each round (ops/s) and its hit rate.
-function runRounds() {
-  const runs = [];
-  for (const w of workloads()) {
-    const samples = Object.fromEntries(w.impls.map((impl) => [impl.name, []]));
-    const runOf = Object.fromEntries(w.impls.map((impl) => [impl.name, w.runFor ? w.runFor() : w.run]));
-    const hitRates = {};
-    // One untimed round warms the JIT for every implementation.
-    for (let round = -1; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? w.impls : [...w.impls].reverse();
-      for (const impl of order) {
-        const cache = impl.make(CAPACITY);
-        const t0 = process.hrtime.bigint();
-        const hits = runOf[impl.name](cache);
-        const ns = Number(process.hrtime.bigint() - t0);
-        if (typeof cache.close === "function") cache.close();
-        if (typeof cache.cancelTimer === "function") cache.cancelTimer();
-        if (typeof cache.free === "function") cache.free();
-        if (round < 0) continue;
-        samples[impl.name].push((OPS / ns) * 1e9);
-        hitRates[impl.name] = hits / (w.reads ?? OPS);
-      }
+// Runs one row's rounds in this process: each implementation's rate in each round (ops/s)
+// and its hit rate.
+function runRow(w) {
+  const rest = w.args();
+  const runOf = Object.fromEntries(
+    w.impls.map((impl) => {
+      // A function made from the loop's source has type feedback of its own.
+      const loop = w.shared ? w.loop : new Function(`return ${w.loop}`)();
+      return [impl.name, (c) => loop(c, ...rest)];
+    }),
+  );
+  const samples = Object.fromEntries(w.impls.map((impl) => [impl.name, []]));
+  const hitRates = {};
+  const reads = w.reads ? w.reads() : OPS;
+  // One untimed round warms the JIT for every implementation.
+  for (let round = -1; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? w.impls : [...w.impls].reverse();
+    for (const impl of order) {
+      const cache = impl.make(CAPACITY);
+      const t0 = process.hrtime.bigint();
+      const hits = runOf[impl.name](cache);
+      const ns = Number(process.hrtime.bigint() - t0);
+      if (typeof cache.close === "function") cache.close();
+      if (typeof cache.cancelTimer === "function") cache.cancelTimer();
+      if (typeof cache.free === "function") cache.free();
+      if (round < 0) continue;
+      samples[impl.name].push((OPS / ns) * 1e9);
+      hitRates[impl.name] = hits / reads;
     }
-    runs.push({ workload: w.name, impls: w.impls.map((impl) => impl.name), samples, hitRates, written: w.written });
   }
-  return runs;
+  return { workload: w.name, impls: w.impls.map((impl) => impl.name), samples, hitRates, written: w.written?.() };
 }
 
-// Runs `FORKS` child processes of this script and pools their samples, fork after fork.
+// Runs each selected row in `FORKS` child processes, fork after fork, and pools each row's
+// samples.
 function runForks() {
+  const rows = workloads()
+    .map((w, i) => ({ name: w.name, i }))
+    .filter((w) => !only || w.name.includes(only));
   const dir = mkdtempSync(join(tmpdir(), "cache-wasm-throughput-"));
-  // Per workload: every fork's samples, and for each sample the fork it came from.
-  const pooled = [];
+  // Per row: every fork's samples, and for each sample the fork it came from.
+  const pooled = rows.map(() => null);
   try {
     for (let f = 0; f < FORKS; f++) {
-      const file = join(dir, `fork-${f}.json`);
-      const childArgs = ["--rounds", String(ROUNDS), "--ops", String(OPS), "--samples", file];
-      if (only) childArgs.push("--only", only);
-      execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...childArgs], { stdio: "inherit" });
-      const runs = JSON.parse(readFileSync(file, "utf8"));
-      runs.forEach((run, i) => {
-        pooled[i] ??= { ...run, samples: Object.fromEntries(run.impls.map((name) => [name, []])), forkOf: [] };
-        for (const name of run.impls) pooled[i].samples[name].push(...run.samples[name]);
-        pooled[i].forkOf.push(...run.samples[run.impls[0]].map(() => f));
+      rows.forEach((row, r) => {
+        const file = join(dir, `row-${row.i}-fork-${f}.json`);
+        const childArgs = ["--rounds", String(ROUNDS), "--ops", String(OPS), "--row", String(row.i), "--samples", file];
+        execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...childArgs], { stdio: "inherit" });
+        const run = JSON.parse(readFileSync(file, "utf8"));
+        const into = (pooled[r] ??= { ...run, samples: Object.fromEntries(run.impls.map((name) => [name, []])), forkOf: [] });
+        for (const name of run.impls) into.samples[name].push(...run.samples[name]);
+        into.forkOf.push(...run.samples[run.impls[0]].map(() => f));
       });
     }
   } finally {
@@ -189,7 +211,7 @@ function runForks() {
 // move the ratio.
 function summarize(run) {
   const base = run.samples["lru-cache"];
-  const forkOf = run.forkOf ?? base.map(() => 0);
+  const forkOf = run.forkOf;
   const forks = Math.max(...forkOf) + 1;
   const rows = run.impls.map((name) => {
     const s = run.samples[name];
@@ -210,10 +232,12 @@ function summarize(run) {
   return { workload: run.workload, rows, keys_written: run.written ?? null };
 }
 
-if (childOut) {
-  writeFileSync(childOut, JSON.stringify(runRounds()));
+if (childRow !== null) {
+  const w = workloads()[Number(childRow)];
+  if (!w || !childOut) throw new Error(`throughput: no row ${childRow}, or no --samples file`);
+  writeFileSync(childOut, JSON.stringify(runRow(w)));
 } else {
-  const runs = FORKS > 1 ? runForks() : runRounds();
+  const runs = runForks();
   const results = runs.map(summarize);
   for (const { workload, rows } of results) {
     console.log(`\n${workload} (${FORKS} × ${ROUNDS} rounds × ${OPS} ops, capacity ${CAPACITY} of ${UNIVERSE} keys)`);
