@@ -156,6 +156,8 @@ const H_READS_CAP = 4;
 const H_MISSES = 5;
 const H_FAST_MISS = 6;
 const H_TIMES_PTR = 7;
+// Marks a slot in the buffer of hits as a write of it (slots stay below 2^24).
+const WRITTEN = 0x80000000;
 // Misses counted in shared memory before the engine is asked to take them.
 const MISS_BATCH = 1 << 30;
 const OP_GET = 0;
@@ -831,14 +833,19 @@ export class CacheManager {
       r = this.#missHash === -1 ? e.insertAny(size, ttl, t) : e.insert(this.#missHash, size, ttl, t);
     } else if (key.length > LONG_KEY) {
       const s = this.#longSlot(key, t);
-      if (s !== NIL) return this.#update(s, value, size, ttl, t, due);
+      if (s !== NIL) {
+        if (due && ttl === 0 && this.#anyHash && this.#hdr[H_TABLE_PTR] === this.#fastPtr) return this.#bufferWrite(s, value);
+        return this.#update(s, value, size, ttl, t, due);
+      }
       r = this.#anyHash ? e.insertAny(size, ttl, t) : e.insert(hashKey(key), size, ttl, t);
     } else {
       const h = hashKey(key);
       let s = NIL;
       if (this.#hdr[H_TABLE_PTR] === this.#fastPtr) {
-        // With the fast views current JS finds the key itself, and makes the one call needed.
+        // With the fast views current JS finds the key itself, and makes the one call needed
+        // (or none, for a write the engine can take with the hits).
         s = this.#probe(key, h);
+        if (s !== NIL && due && ttl === 0 && this.#anyHash) return this.#bufferWrite(s, value);
       } else {
         // One call stores a new key; a negative answer is a candidate slot to check first.
         r = e.set(h, size, ttl, t);
@@ -867,6 +874,22 @@ export class CacheManager {
     if (s >= this.#keys.length) this.#grow(s);
     this.#keys[s] = key;
     this.#fill(s, value, ttl, t, due);
+    return this;
+  }
+
+  // A write over the stored entry at `s` of an LRU cache without TTLs or a byte bound: its
+  // size is due and it has no TTL, so the engine has only to count it and move it to the
+  // front. That goes into the buffer of hits, which the engine applies, in order, before
+  // anything else it does. Only while the views are current.
+  #bufferWrite(s, value) {
+    const hdr = this.#hdr;
+    const reads = this.#reads;
+    const c = hdr[H_READS_COUNT];
+    reads[c] = s | WRITTEN;
+    hdr[H_READS_COUNT] = c + 1;
+    this.#vals[s] = value;
+    this.#markDue(s, true);
+    if (c + 1 === reads.length) this.#e.applyReads(0);
     return this;
   }
 

@@ -63,6 +63,34 @@ for (const kind of ["esm", "cjs"]) {
       assert.deepEqual(cache.keys(), ["k"]);
     });
 
+    test("a set over a stored key counts a set and a replacement, moves the key to the front and sizes the new value", () => {
+      for (const prefix of ["k", "a key longer than thirty-two characters: "]) {
+        const cache = new CacheManager({ maxEntries: 3 });
+        cache.set(`${prefix}a`, "a").set(`${prefix}b`, "b").set(`${prefix}c`, "c");
+        assert.equal(cache.bytes, 6, prefix);
+        // More writes than the engine takes in one batch, with hits between them.
+        for (let i = 0; i < 1000; i++) {
+          cache.set(`${prefix}b`, "b".repeat(i % 7));
+          if (i % 3 === 0) assert.equal(cache.get(`${prefix}c`), "c");
+          cache.set(`${prefix}a`, `a${i}`);
+        }
+        // The last round wrote b, read c and wrote a.
+        assert.deepEqual(cache.keys(), [`${prefix}a`, `${prefix}c`, `${prefix}b`], prefix);
+        assert.equal(cache.get(`${prefix}a`), "a999");
+        assert.equal(cache.get(`${prefix}b`), "b".repeat(999 % 7));
+        assert.equal(cache.bytes, 2 * ("a999".length + (999 % 7) + 1), prefix);
+        const s = cache.getStats();
+        assert.equal(s.sets, 3 + 2000, prefix);
+        assert.equal(s.evictions.by_cause.replaced, 2000, prefix);
+        assert.equal(s.hits, 334 + 2, prefix);
+        // The least recent entry is the one to go.
+        cache.set(`${prefix}d`, "d");
+        assert.equal(cache.has(`${prefix}c`), false, prefix);
+        assert.deepEqual(cache.keys(), [`${prefix}d`, `${prefix}b`, `${prefix}a`], prefix);
+        cache.free();
+      }
+    });
+
     test("keys are most recently used first; get refreshes recency, has/peek/keys do not", () => {
       const cache = new CacheManager();
       cache.set("a", 1).set("b", 2).set("c", 3);

@@ -24,7 +24,7 @@ use std::sync::Once;
 use super::config::{PolicyKind, Settings};
 use super::policy::Policy;
 use super::slab::NIL;
-use super::store::{Counts, RemovalCause, Store, StoreError};
+use super::store::{Counts, RemovalCause, Store, StoreError, WRITTEN};
 
 /// Hashes the keys map to; key `k` gets `HASHES[k % hashes]`. Includes 0 and `u32::MAX`.
 const HASHES: [u32; 8] = [
@@ -1412,8 +1412,9 @@ mod units {
     }
 
     #[test]
-    fn a_batch_of_hits_equals_one_hit_at_a_time() {
-        // Seeded batches over few slots, so most batches repeat slots, applied both ways.
+    fn a_batch_of_hits_and_writes_equals_one_call_at_a_time() {
+        // Seeded batches over few slots, so most batches repeat slots, applied both ways: a
+        // hit as `apply_hit`, a write as `update` of size 0 without TTL.
         let mut seed = 0x2545_f491_u64;
         let mut next = move || {
             seed ^= seed << 13;
@@ -1422,29 +1423,52 @@ mod units {
             seed
         };
         // Odd rounds give a third of the entries a TTL and each hit its own clock reading,
-        // some at or past the expiry.
+        // some at or past the expiry. Every fourth round runs W-TinyLFU instead of LRU.
         for round in 0..500 {
             let timed = round % 2 == 1;
-            let mut one = lru(32, 0);
-            let mut batch = lru(32, 0);
+            let settings = Settings {
+                max_entries: 32,
+                policy: if round % 4 == 2 {
+                    PolicyKind::TinyLfu
+                } else {
+                    PolicyKind::Lru
+                },
+                ..Settings::default()
+            };
+            let mut one = Store::new(&settings);
+            let mut batch = Store::new(&settings);
             for k in 0..32u32 {
                 let ttl = if timed && k % 3 == 0 { 5.0 } else { 0.0 };
-                one.insert(k.wrapping_mul(0x9e37_79b1), 1, ttl, 0.0)
+                one.insert(k.wrapping_mul(0x9e37_79b1), 3, ttl, 0.0)
                     .unwrap();
                 batch
-                    .insert(k.wrapping_mul(0x9e37_79b1), 1, ttl, 0.0)
+                    .insert(k.wrapping_mul(0x9e37_79b1), 3, ttl, 0.0)
                     .unwrap();
             }
             for _ in 0..4 {
                 let len = (next() % 300) as usize;
-                let slots: Vec<u32> = (0..len).map(|_| (next() % 40) as u32).collect();
+                let slots: Vec<u32> = (0..len)
+                    .map(|_| {
+                        let slot = (next() % 40) as u32;
+                        if next() % 4 == 0 {
+                            slot | WRITTEN
+                        } else {
+                            slot
+                        }
+                    })
+                    .collect();
                 let times: Vec<f64> = if timed {
                     (0..len).map(|_| (next() % 8) as f64).collect()
                 } else {
                     Vec::new()
                 };
                 for (i, &s) in slots.iter().enumerate() {
-                    one.apply_hit(s, times.get(i).copied().unwrap_or(1.0));
+                    let t = times.get(i).copied().unwrap_or(1.0);
+                    if s & WRITTEN != 0 {
+                        let _ = one.update(s & !WRITTEN, 0, 0.0, t);
+                    } else {
+                        one.apply_hit(s, t);
+                    }
                 }
                 batch.apply_hits(&slots, &times, 1.0);
                 assert_eq!(
@@ -1453,8 +1477,31 @@ mod units {
                     "round {round}"
                 );
                 assert_eq!(batch.counts(), one.counts(), "round {round}");
+                assert_eq!(batch.bytes(), one.bytes(), "round {round}");
+                assert_eq!(batch.freed(), one.freed(), "round {round}");
             }
             batch.check_invariants();
         }
+    }
+
+    #[test]
+    fn a_written_entry_in_a_batch_is_a_set_that_replaces_and_moves_to_the_front() {
+        let mut s = lru(3, 0);
+        let a = s.insert(1, 10, 0.0, 0.0).unwrap();
+        let b = s.insert(2, 10, 0.0, 0.0).unwrap();
+        let c = s.insert(3, 10, 0.0, 0.0).unwrap();
+        s.apply_hits(&[a | WRITTEN, b], &[], 0.0);
+        assert_eq!(s.slots_by_recency(), vec![b, a, c]);
+        assert_eq!(
+            (s.counts().sets, s.counts().gets, s.counts().hits),
+            (4, 1, 1)
+        );
+        assert_eq!(removed(&s, RemovalCause::Replaced), 1);
+        // The write stored size 0; its size is the caller's to set.
+        assert_eq!(s.bytes(), 20);
+        // A write of a slot that holds nothing changes nothing.
+        s.apply_hits(&[7 | WRITTEN], &[], 0.0);
+        assert_eq!(s.counts().sets, 4);
+        s.check_invariants();
     }
 }

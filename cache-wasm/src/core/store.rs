@@ -171,6 +171,10 @@ pub struct Store {
     counts: Counts,
 }
 
+/// Marks an entry of [`Store::apply_hits`] as a write of the slot below it rather than a hit.
+/// Slots stay below 2^24, so the bit is free.
+pub const WRITTEN: u32 = 1 << 31;
+
 impl Store {
     /// An empty store bounded as `settings` say.
     pub fn new(settings: &Settings) -> Self {
@@ -307,11 +311,13 @@ impl Store {
         }
     }
 
-    /// Applies, in order, gets the caller resolved itself (see [`Store::apply_hit`]). With
-    /// TTLs in play `times` holds the clock reading of each get, at which the caller found the
-    /// entry alive, and each hit is taken at its own reading (at `now` where one is missing).
-    /// For LRU a hit is only a count, a flag, a move to the front and, with TTLs, an expiry
-    /// check, done here in one loop; the result is the same as one `apply_hit` per slot.
+    /// Applies, in order, gets the caller resolved itself (see [`Store::apply_hit`]) and
+    /// writes over stored keys it made itself: an entry with [`WRITTEN`] set is such a write
+    /// of its slot, taken as `update(slot, 0, no TTL)`. With TTLs in play `times` holds the
+    /// clock reading of each get, at which the caller found the entry alive, and each hit is
+    /// taken at its own reading (at `now` where one is missing). For LRU a hit is only a
+    /// count, a flag, a move to the front and, with TTLs, an expiry check, done here in one
+    /// loop; the result is the same as one `apply_hit` per slot.
     pub fn apply_hits(&mut self, slots: &[u32], times: &[f64], now: f64) {
         let timed = self.ttl_live > 0;
         let at = |i: usize| {
@@ -323,7 +329,11 @@ impl Store {
         };
         if self.kind != PolicyKind::Lru {
             for (i, &slot) in slots.iter().enumerate() {
-                self.apply_hit(slot, at(i));
+                if slot & WRITTEN != 0 {
+                    self.apply_write(slot & !WRITTEN, at(i));
+                } else {
+                    self.apply_hit(slot, at(i));
+                }
             }
             return;
         }
@@ -331,6 +341,10 @@ impl Store {
         self.missed = None;
         let mut hits = 0;
         for (i, &slot) in slots.iter().enumerate() {
+            if slot & WRITTEN != 0 {
+                self.apply_write(slot & !WRITTEN, at(i));
+                continue;
+            }
             if !timed {
                 hits += u64::from(self.slab.hit_front(slot));
                 continue;
@@ -343,6 +357,14 @@ impl Store {
         }
         self.counts.gets += hits;
         self.counts.hits += hits;
+    }
+
+    /// A write of size 0 without TTL over the entry at `slot`, which the caller found stored;
+    /// nothing when it no longer is.
+    fn apply_write(&mut self, slot: u32, now: f64) {
+        // The only refusals are a slot not live and a size over the bound; neither leaves
+        // anything to do.
+        let _ = self.update(slot, 0, 0.0, now);
     }
 
     /// Counts `n` gets that the caller found missing on its own (it probed the index).
