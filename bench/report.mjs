@@ -45,6 +45,8 @@ const span = (rows, ...impls) => {
   const rs = rows.flatMap((w) => w.rows.filter((r) => impls.includes(r.impl)).map((r) => r.ratio));
   return rs.length === 0 ? "–" : `${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}`;
 };
+console.log("operations…");
+const operationsText = node("operations.mjs");
 console.log("memory…");
 const memoryText = node("memory.mjs");
 console.log("trace replay…");
@@ -144,6 +146,21 @@ Where cache-wasm is not ahead of lru-cache, or less so, and why:
 - **W-TinyLFU** (the \`cache-wasm tinylfu\` rows) does more per operation than an LRU: every
   get and insert updates its frequency sketch, and a miss is a call into the engine so that
   the sketch sees the key. It trades speed for hit ratio (see the traces below).
+
+## Per operation
+
+Where the time of the rows above goes: each kind of operation alone (\`node bench/operations.mjs\`),
+every implementation through its own loop, interleaved round by round in a process per kind.
+A get that hits a 12-character key is where cache-wasm spends more than lru-cache: it hashes
+the key in JS (a \`Map\` lookup reuses the hash V8 keeps in the string), and the move to the
+front happens in the engine, through the hit buffer. It gains on a miss of a 12-character key
+and the insert that follows, and on a set over a stored key, which lru-cache makes in more
+steps than mnemonist does. Keys over 32 characters are found through a \`Map\`, as lru-cache
+finds every key.
+
+\`\`\`
+${operationsText.trim()}
+\`\`\`
 
 ## Memory per entry
 

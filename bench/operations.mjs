@@ -1,0 +1,122 @@
+// What each kind of operation costs, one kind at a time, beside lru-cache: where the time of
+// the throughput rows goes.
+//
+// Three kinds, each with 12- and 60-character keys: a get that hits (10,000 stored keys drawn
+// from 100,000, read in Zipf order), a get that misses followed by the set that stores the key
+// and evicts (keys in a cycle over all 100,000), and a set over a stored key. Each kind runs in
+// a process of its own, every implementation through its own copy of the loop, interleaved
+// round by round after one untimed round, as in the throughput rows.
+//
+// Usage: node bench/operations.mjs [--rounds 9] [--ops 400000]
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { makeKeys, makeValues, zipfStream } from "./workloads.mjs";
+import { PLAIN } from "./peers.mjs";
+import { median } from "./stats.mjs";
+
+const args = process.argv.slice(2);
+const arg = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const ROUNDS = Number(arg("--rounds", 9));
+const OPS = Number(arg("--ops", 400_000));
+const UNIVERSE = 100_000;
+const CAPACITY = 10_000;
+// The evicting caches whose make(capacity) holds exactly `capacity` entries (quick-lru holds
+// between half and all of its bound, so a stored key may be gone).
+const IMPLS = PLAIN.filter((p) => p.name !== "Map (no eviction)" && p.name !== "quick-lru");
+
+// Each loop stores what it needs first, then times `stream.length` operations; it returns
+// nanoseconds per operation and what the operations found, to check.
+function hits(cache, keys, vals, stored, stream) {
+  for (let i = 0; i < stored.length; i++) cache.set(keys[stored[i]], vals[stored[i]]);
+  const t0 = process.hrtime.bigint();
+  let found = 0;
+  for (let i = 0; i < stream.length; i++) if (cache.get(keys[stream[i]]) !== undefined) found++;
+  return [Number(process.hrtime.bigint() - t0) / stream.length, found];
+}
+
+function missThenSet(cache, keys, vals, stored, stream) {
+  const t0 = process.hrtime.bigint();
+  let found = 0;
+  for (let i = 0; i < stream.length; i++) {
+    const id = stream[i];
+    const k = keys[id];
+    if (cache.get(k) === undefined) cache.set(k, vals[id]);
+    else found++;
+  }
+  return [Number(process.hrtime.bigint() - t0) / stream.length, found];
+}
+
+function storedSets(cache, keys, vals, stored, stream) {
+  for (let i = 0; i < stored.length; i++) cache.set(keys[stored[i]], vals[stored[i]]);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < stream.length; i++) cache.set(keys[stream[i]], vals[(stream[i] + i) % vals.length]);
+  const ns = Number(process.hrtime.bigint() - t0) / stream.length;
+  let found = 0;
+  for (let i = 0; i < stored.length; i++) if (cache.get(keys[stored[i]]) !== undefined) found++;
+  return [ns, found];
+}
+
+// Each kind: its loop, and how many of its operations must find their key (a check that every
+// implementation did the same work).
+const KINDS = [
+  { name: "get, hit", loop: hits, expect: (stored, stream) => stream.length },
+  { name: "get, miss, then set (evicts)", loop: missThenSet, expect: () => 0 },
+  { name: "set of a stored key", loop: storedSets, expect: (stored) => stored.length },
+];
+
+function runKind(kind, keyLen) {
+  const keys = makeKeys(UNIVERSE, keyLen);
+  const vals = makeValues(UNIVERSE);
+  // 10,000 distinct ids spread over the universe, and a Zipf stream over them.
+  const stored = Int32Array.from(new Set(zipfStream(CAPACITY * 4, UNIVERSE, 0.0001, 9))).subarray(0, CAPACITY);
+  const stream =
+    kind.loop === missThenSet
+      ? Int32Array.from({ length: OPS }, (_, i) => i % UNIVERSE)
+      : Int32Array.from(zipfStream(OPS, stored.length, 1.0, 5), (i) => stored[i]);
+  const loops = IMPLS.map(() => new Function(`return ${kind.loop}`)());
+  const samples = IMPLS.map(() => []);
+  for (let round = -1; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? IMPLS.map((_, j) => j) : IMPLS.map((_, j) => IMPLS.length - 1 - j);
+    for (const j of order) {
+      const cache = IMPLS[j].make(CAPACITY);
+      const [ns, found] = loops[j](cache, keys, vals, stored, stream);
+      if (typeof cache.free === "function") cache.free();
+      const want = kind.expect(stored, stream);
+      // W-TinyLFU admits a new key only when it is more frequent than the one it would evict,
+      // so in the cycle some of its gets hit.
+      const admits = IMPLS[j].name.includes("tinylfu") && kind.loop === missThenSet;
+      if (found !== want && !admits) throw new Error(`${IMPLS[j].name}, ${kind.name}: found ${found} keys, not ${want}`);
+      if (round >= 0) samples[j].push(ns);
+    }
+  }
+  return samples;
+}
+
+const [kindArg, lenArg] = [arg("--kind", null), arg("--keys", null)];
+if (kindArg !== null) {
+  process.stdout.write(JSON.stringify(runKind(KINDS[Number(kindArg)], Number(lenArg))));
+} else {
+  console.log(`ns per operation, median of ${ROUNDS} rounds × ${OPS} operations; × lru-cache is lru-cache's time`);
+  console.log("over the implementation's, round by round (above 1 is faster). W-TinyLFU keeps some frequent keys of");
+  console.log("the cycle instead of admitting new ones, so in its miss row some gets hit.\n");
+  console.log(`${"operation".padEnd(36)} ${"keys".padStart(4)}  ${IMPLS.map((p) => p.name.padStart(19)).join("")}`);
+  for (const keyLen of [12, 60]) {
+    KINDS.forEach((kind, k) => {
+      const out = execFileSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), "--kind", String(k), "--keys", String(keyLen), "--rounds", String(ROUNDS), "--ops", String(OPS)],
+        { encoding: "utf8", maxBuffer: 16 << 20 },
+      );
+      const samples = JSON.parse(out);
+      const base = samples[0];
+      const cells = samples.map((s, j) => {
+        const ns = median(s).toFixed(1);
+        return j === 0 ? `${ns} ns` : `${ns} ns ${median(s.map((x, i) => base[i] / x)).toFixed(2)}×`;
+      });
+      console.log(`${kind.name.padEnd(36)} ${String(keyLen).padStart(4)}  ${cells.map((c) => c.padStart(19)).join("")}`);
+    });
+  }
+}
