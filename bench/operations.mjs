@@ -13,12 +13,8 @@ import { fileURLToPath } from "node:url";
 import { makeKeys, makeValues, zipfStream } from "./workloads.mjs";
 import { PLAIN } from "./peers.mjs";
 import { median } from "./stats.mjs";
+import { arg } from "./cli.mjs";
 
-const args = process.argv.slice(2);
-const arg = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const ROUNDS = Number(arg("--rounds", 9));
 const OPS = Number(arg("--ops", 400_000));
 const UNIVERSE = 100_000;

@@ -13,13 +13,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CacheManager } from "../cache-wasm/pkg/node.mjs";
 import { median } from "./stats.mjs";
+import { arg, flag } from "./cli.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const arg = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const DIR = arg("--traces", join(here, "..", "..", "shared", "traces"));
 const RUNS = Number(arg("--runs", 9));
 
@@ -152,7 +148,7 @@ if (!existsSync(DIR)) {
 }
 
 // A child process: the tinylfu ratio of every row whose trace is present, as JSON.
-if (args.includes("--tinylfu-only")) {
+if (flag("--tinylfu-only")) {
   const out = {};
   for (const [name, size] of ROWS) {
     const trace = load(name);
