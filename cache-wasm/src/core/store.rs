@@ -360,7 +360,8 @@ impl Store {
     }
 
     /// A write of size 0 without TTL over the entry at `slot`, which the caller found stored;
-    /// nothing when it no longer is.
+    /// nothing when it no longer is. Callers send writes only where an update frees no slot
+    /// (an LRU store without TTLs or a byte bound): a batch reports no freed slots.
     fn apply_write(&mut self, slot: u32, now: f64) {
         // The only refusals are a slot not live and a size over the bound; neither leaves
         // anything to do.
