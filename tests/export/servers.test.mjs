@@ -573,7 +573,11 @@ describe("export", () => {
         traffic(cache);
         const flush = cache.flushTelemetry();
         cache.close();
-        const outcome = await Promise.race([flush.then(() => "settled"), sleep(2_000).then(() => "pending")]);
+        // The timer is cancelled once the race is decided, so that it keeps nothing waiting.
+        const timer = new AbortController();
+        const pending = sleep(2_000, "pending", { signal: timer.signal }).catch(() => "cancelled");
+        const outcome = await Promise.race([flush.then(() => "settled"), pending]);
+        timer.abort();
         assert.equal(outcome, "settled");
         const status = cache.exportStatus();
         assert.deepEqual([status.inFlight, status.cancelled, status.failed], [false, 1, 0], JSON.stringify(status));
