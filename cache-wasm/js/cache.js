@@ -833,10 +833,7 @@ export class CacheManager {
       r = this.#missHash === -1 ? e.insertAny(size, ttl, t) : e.insert(this.#missHash, size, ttl, t);
     } else if (key.length > LONG_KEY) {
       const s = this.#longSlot(key, t);
-      if (s !== NIL) {
-        if (due && ttl === 0 && this.#anyHash && this.#hdr[H_TABLE_PTR] === this.#fastPtr) return this.#bufferWrite(s, value);
-        return this.#update(s, value, size, ttl, t, due);
-      }
+      if (s !== NIL) return this.#update(s, value, size, ttl, t, due);
       r = this.#anyHash ? e.insertAny(size, ttl, t) : e.insert(hashKey(key), size, ttl, t);
     } else {
       const h = hashKey(key);
@@ -845,7 +842,6 @@ export class CacheManager {
         // With the fast views current JS finds the key itself, and makes the one call needed
         // (or none, for a write the engine can take with the hits).
         s = this.#probe(key, h);
-        if (s !== NIL && due && ttl === 0 && this.#anyHash) return this.#bufferWrite(s, value);
       } else {
         // One call stores a new key; a negative answer is a candidate slot to check first.
         r = e.set(h, size, ttl, t);
@@ -877,10 +873,10 @@ export class CacheManager {
     return this;
   }
 
-  // A write over the stored entry at `s` of an LRU cache without TTLs or a byte bound: its
-  // size is due and it has no TTL, so the engine has only to count it and move it to the
-  // front. That goes into the buffer of hits, which the engine applies, in order, before
-  // anything else it does. Only while the views are current.
+  // A write over the stored entry at `s` of an LRU cache without TTLs or a byte bound (see
+  // `#update`): its size is due and it has no TTL, so the engine has only to count it and
+  // move it to the front. That goes into the buffer of hits, which the engine applies, in
+  // order, before anything else it does.
   #bufferWrite(s, value) {
     const hdr = this.#hdr;
     const reads = this.#reads;
@@ -937,8 +933,11 @@ export class CacheManager {
     if (!this.#timed || long.get(k) === s) long.delete(k);
   }
 
-  // Replaces the value of the entry at `s` for set().
+  // Replaces the value of the entry at `s` for set(). On an LRU cache without TTLs or a byte
+  // bound, with the views current, a write without a size needs no call: it goes into the
+  // buffer of hits.
   #update(s, value, size, ttl, t, due) {
+    if (due && ttl === 0 && this.#anyHash && this.#hdr[H_TABLE_PTR] === this.#fastPtr) return this.#bufferWrite(s, value);
     const pending = this.#e.update(s, size, ttl, t);
     if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
     this.#fill(s, value, ttl, t, due);
