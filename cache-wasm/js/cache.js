@@ -659,7 +659,8 @@ export class CacheManager {
     return this.#miss(key, h);
   }
 
-  // Appends a hit on `s` to the buffer the engine applies before anything else it does.
+  // Appends a hit on `s` (or a write, `s | WRITTEN`) to the buffer the engine applies before
+  // anything else it does.
   #bufferHit(hdr, s) {
     const reads = this.#reads;
     const c = hdr[H_READS_COUNT];
@@ -878,14 +879,9 @@ export class CacheManager {
   // move it to the front. That goes into the buffer of hits, which the engine applies, in
   // order, before anything else it does.
   #bufferWrite(s, value) {
-    const hdr = this.#hdr;
-    const reads = this.#reads;
-    const c = hdr[H_READS_COUNT];
-    reads[c] = s | WRITTEN;
-    hdr[H_READS_COUNT] = c + 1;
     this.#vals[s] = value;
     this.#markDue(s, true);
-    if (c + 1 === reads.length) this.#e.applyReads(0);
+    this.#bufferHit(this.#hdr, s | WRITTEN);
     return this;
   }
 
