@@ -580,11 +580,11 @@ impl Store {
             return Ok(slot);
         }
         while self.len >= self.max_entries {
-            if !self.evict_one(hash, RemovalCause::Capacity, NIL) {
+            if !self.evict_one(RemovalCause::Capacity, NIL) {
                 break;
             }
         }
-        self.make_room_for_bytes(hash, u64::from(size), NIL, now);
+        self.make_room_for_bytes(u64::from(size), NIL, now);
         let expires_at = self.expiry(ttl_ms, now);
         let mut node = Node::new(hash, size);
         node.set_indexed(index);
@@ -688,7 +688,7 @@ impl Store {
         self.replace_expiry(slot, ttl_ms, now);
         self.policy.on_update(&mut self.slab, slot);
         self.purge_expired(now, PURGE_PER_WRITE);
-        self.make_room_for_bytes(old.hash, 0, slot, now);
+        self.make_room_for_bytes(0, slot, now);
         Ok(())
     }
 
@@ -705,7 +705,7 @@ impl Store {
             n.size = size;
         }
         self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
-        self.make_room_for_bytes(old.hash, 0, slot, now);
+        self.make_room_for_bytes(0, slot, now);
         Ok(())
     }
 
@@ -853,22 +853,20 @@ impl Store {
     /// Evicts until `size` more bytes fit. Expired entries go first, one at a time: evicting
     /// the policy's victim while one is held would drop a live entry to keep a dead one, and
     /// would count an expired entry as a bytes eviction.
-    fn make_room_for_bytes(&mut self, incoming: u32, size: u64, keep: u32, now: f64) {
+    fn make_room_for_bytes(&mut self, size: u64, keep: u32, now: f64) {
         if self.max_bytes == 0 {
             return;
         }
         while self.bytes + size > self.max_bytes {
-            if self.purge_expired(now, 1) == 0
-                && !self.evict_one(incoming, RemovalCause::Bytes, keep)
-            {
+            if self.purge_expired(now, 1) == 0 && !self.evict_one(RemovalCause::Bytes, keep) {
                 break;
             }
         }
     }
 
     /// Evicts the policy's victim unless it is `keep`; false when nothing could go.
-    fn evict_one(&mut self, incoming: u32, cause: RemovalCause, keep: u32) -> bool {
-        let victim = self.policy.victim(&mut self.slab, incoming, keep);
+    fn evict_one(&mut self, cause: RemovalCause, keep: u32) -> bool {
+        let victim = self.policy.victim(&mut self.slab, keep);
         if victim == NIL || victim == keep || !self.slab.is_live(victim) {
             return false;
         }

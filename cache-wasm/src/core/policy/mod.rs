@@ -73,14 +73,14 @@ impl Policy {
         }
     }
 
-    /// The entry to evict to make room, or NIL: for a new entry whose key has `incoming` hash
-    /// when `keep` is NIL, else for the entry at `keep`, which a set or a new size made larger
-    /// and which stays unless nothing else is left.
+    /// The entry to evict to make room, or NIL: for a new entry when `keep` is NIL, else for
+    /// the entry at `keep`, which a set or a new size made larger and which stays unless
+    /// nothing else is left.
     #[inline]
-    pub fn victim(&mut self, slab: &mut Slab, incoming: u32, keep: u32) -> u32 {
+    pub fn victim(&mut self, slab: &mut Slab, keep: u32) -> u32 {
         match self {
             Policy::Lru(p) => p.victim(slab, keep),
-            Policy::TinyLfu(p) => p.victim(slab, incoming, keep),
+            Policy::TinyLfu(p) => p.victim(slab, keep),
         }
     }
 

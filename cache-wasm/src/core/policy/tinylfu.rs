@@ -237,7 +237,7 @@ impl TinyLfu {
     /// full window gives up its least recent entry first, and that candidate competes with
     /// probation's victim. When room is made for `keep` instead (an entry that grew), there is
     /// no candidate, and `keep` stays while anything else is there.
-    pub fn victim(&mut self, slab: &mut Slab, _incoming: u32, keep: u32) -> u32 {
+    pub fn victim(&mut self, slab: &mut Slab, keep: u32) -> u32 {
         if !self.warm {
             // The cache is full for the first time: samples start now, past the warm-up.
             self.warm = true;
@@ -471,7 +471,7 @@ mod tests {
         fn insert(&mut self, hash: u32) -> u32 {
             self.policy.record_access(hash);
             while self.live.len() as u32 >= self.max {
-                let v = self.policy.victim(&mut self.slab, hash, NIL);
+                let v = self.policy.victim(&mut self.slab, NIL);
                 assert!(self.slab.is_live(v), "victim {v} is live");
                 self.slab.release(v);
                 self.live.retain(|s| *s != v);
@@ -538,9 +538,9 @@ mod tests {
     #[test]
     fn the_victim_is_nil_only_when_empty_and_always_live() {
         let mut b = Bare::new(3);
-        assert_eq!(b.policy.victim(&mut b.slab, 1, NIL), NIL);
+        assert_eq!(b.policy.victim(&mut b.slab, NIL), NIL);
         let a = b.insert(1);
-        let v = b.policy.victim(&mut b.slab, 2, NIL);
+        let v = b.policy.victim(&mut b.slab, NIL);
         assert_eq!(v, a);
         for max in [1, 2, 3, 7, 50] {
             let mut b = Bare::new(max);
