@@ -10,7 +10,7 @@
 // Usage: node bench/operations.mjs [--rounds 9] [--ops 400000]
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { makeKeys, makeValues, zipfStream } from "./workloads.mjs";
+import { makeKeys, makeValues, readThrough, zipfStream } from "./workloads.mjs";
 import { PLAIN } from "./peers.mjs";
 import { median } from "./stats.mjs";
 import { arg } from "./cli.mjs";
@@ -23,68 +23,69 @@ const CAPACITY = 10_000;
 // between half and all of its bound, so a stored key may be gone).
 const IMPLS = PLAIN.filter((p) => p.name !== "Map (no eviction)" && p.name !== "quick-lru");
 
-// Each loop stores what it needs first, then times `stream.length` operations; it returns
-// nanoseconds per operation and what the operations found, to check.
-function hits(cache, keys, vals, stored, stream) {
-  for (let i = 0; i < stored.length; i++) cache.set(keys[stored[i]], vals[stored[i]]);
-  const t0 = process.hrtime.bigint();
+// The timed loops, besides `readThrough`; each returns how many of its operations found
+// their key. Each takes everything it uses as arguments, so a copy made from its source works
+// the same.
+function getAll(cache, keys, stream) {
   let found = 0;
   for (let i = 0; i < stream.length; i++) if (cache.get(keys[stream[i]]) !== undefined) found++;
-  return [Number(process.hrtime.bigint() - t0) / stream.length, found];
+  return found;
 }
 
-function missThenSet(cache, keys, vals, stored, stream) {
-  const t0 = process.hrtime.bigint();
-  let found = 0;
-  for (let i = 0; i < stream.length; i++) {
-    const id = stream[i];
-    const k = keys[id];
-    if (cache.get(k) === undefined) cache.set(k, vals[id]);
-    else found++;
-  }
-  return [Number(process.hrtime.bigint() - t0) / stream.length, found];
-}
-
-function storedSets(cache, keys, vals, stored, stream) {
-  for (let i = 0; i < stored.length; i++) cache.set(keys[stored[i]], vals[stored[i]]);
-  const t0 = process.hrtime.bigint();
+function setAll(cache, keys, vals, stream) {
   for (let i = 0; i < stream.length; i++) cache.set(keys[stream[i]], vals[(stream[i] + i) % vals.length]);
-  const ns = Number(process.hrtime.bigint() - t0) / stream.length;
-  let found = 0;
-  for (let i = 0; i < stored.length; i++) if (cache.get(keys[stored[i]]) !== undefined) found++;
-  return [ns, found];
+  return 0;
 }
 
-// Each kind: its loop, and how many of its operations must find their key (a check that every
-// implementation did the same work).
+// Each kind: its loop and the loop's arguments after the cache, whether the stored keys are
+// set first (untimed; they must all still be there after the loop), and how many operations
+// must find their key (a check that every implementation did the same work). The miss kind
+// cycles over every key.
 const KINDS = [
-  { name: "get, hit", loop: hits, expect: (stored, stream) => stream.length },
-  { name: "get, miss, then set (evicts)", loop: missThenSet, expect: () => 0 },
-  { name: "set of a stored key", loop: storedSets, expect: (stored) => stored.length },
+  { name: "get, hit", loop: getAll, args: (d) => [d.keys, d.zipf], filled: true, expect: (d) => d.zipf.length },
+  { name: "get, miss, then set (evicts)", loop: readThrough, args: (d) => [d.keys, d.vals, d.cycle], filled: false, expect: () => 0 },
+  { name: "set of a stored key", loop: setAll, args: (d) => [d.keys, d.vals, d.zipf], filled: true, expect: () => 0 },
 ];
+
+// How many of the stored keys `cache` holds.
+function storedFound(cache, d) {
+  let found = 0;
+  for (const id of d.stored) if (cache.get(d.keys[id]) !== undefined) found++;
+  return found;
+}
 
 function runKind(kind, keyLen) {
   const keys = makeKeys(UNIVERSE, keyLen);
-  const vals = makeValues(UNIVERSE);
-  // 10,000 distinct ids spread over the universe, and a Zipf stream over them.
+  // 10,000 distinct ids spread over the universe, a Zipf stream over them, and a cycle over
+  // every id.
   const stored = Int32Array.from(new Set(zipfStream(CAPACITY * 4, UNIVERSE, 0.0001, 9))).subarray(0, CAPACITY);
-  const stream =
-    kind.loop === missThenSet
-      ? Int32Array.from({ length: OPS }, (_, i) => i % UNIVERSE)
-      : Int32Array.from(zipfStream(OPS, stored.length, 1.0, 5), (i) => stored[i]);
+  const d = {
+    keys,
+    vals: makeValues(UNIVERSE),
+    stored,
+    zipf: kind.loop === readThrough ? null : Int32Array.from(zipfStream(OPS, stored.length, 1.0, 5), (i) => stored[i]),
+    cycle: kind.loop === readThrough ? Int32Array.from({ length: OPS }, (_, i) => i % UNIVERSE) : null,
+  };
+  const rest = kind.args(d);
   const loops = IMPLS.map(() => new Function(`return ${kind.loop}`)());
   const samples = IMPLS.map(() => []);
   for (let round = -1; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? IMPLS.map((_, j) => j) : IMPLS.map((_, j) => IMPLS.length - 1 - j);
     for (const j of order) {
-      const cache = IMPLS[j].make(CAPACITY);
-      const [ns, found] = loops[j](cache, keys, vals, stored, stream);
+      const impl = IMPLS[j];
+      const cache = impl.make(CAPACITY);
+      if (kind.filled) for (const id of stored) cache.set(keys[id], d.vals[id]);
+      const t0 = process.hrtime.bigint();
+      const found = loops[j](cache, ...rest);
+      const ns = Number(process.hrtime.bigint() - t0) / OPS;
+      const kept = kind.filled ? storedFound(cache, d) : stored.length;
       if (typeof cache.free === "function") cache.free();
-      const want = kind.expect(stored, stream);
       // W-TinyLFU admits a new key only when it is more frequent than the one it would evict,
       // so in the cycle some of its gets hit.
-      const admits = IMPLS[j].name.includes("tinylfu") && kind.loop === missThenSet;
-      if (found !== want && !admits) throw new Error(`${IMPLS[j].name}, ${kind.name}: found ${found} keys, not ${want}`);
+      const admits = impl.name.includes("tinylfu") && kind.loop === readThrough;
+      if ((found !== kind.expect(d) && !admits) || kept !== stored.length) {
+        throw new Error(`${impl.name}, ${kind.name}: found ${found} keys, not ${kind.expect(d)}; kept ${kept} of ${stored.length}`);
+      }
       if (round >= 0) samples[j].push(ns);
     }
   }

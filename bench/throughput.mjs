@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { keyParts, makeKeys, makeValues, opMix, zipfStream } from "./workloads.mjs";
+import { keyParts, makeKeys, makeValues, opMix, readThrough, zipfStream } from "./workloads.mjs";
 import { PLAIN, TELEMETRY, withTtl } from "./peers.mjs";
 import { median } from "./stats.mjs";
 import { arg } from "./cli.mjs";
@@ -31,18 +31,8 @@ const only = arg("--only", null);
 const childRow = arg("--row", null);
 const childOut = arg("--samples", null);
 
-// The rows' loops. Each takes everything it uses as arguments, so that a copy made from its
-// source (see `runRow`) works the same.
-function readThrough(cache, keys, vals, stream) {
-  let hits = 0;
-  for (let i = 0; i < stream.length; i++) {
-    const id = stream[i];
-    const k = keys[id];
-    if (cache.get(k) === undefined) cache.set(k, vals[id]);
-    else hits++;
-  }
-  return hits;
-}
+// The rows' loops besides `readThrough`. Each takes everything it uses as arguments, so that
+// a copy made from its source (see `runRow`) works the same.
 
 // Read-through with each key built where it is used, as in `cache.get(\`user:${id}\`)`.
 function readThroughBuilt(cache, prefix, ids, vals, stream) {

@@ -77,3 +77,18 @@ export function opMix(n, getShare, seed) {
   for (let i = 0; i < n; i++) out[i] = r() < getShare ? 1 : 0;
   return out;
 }
+
+/**
+ * Read-through: `get`, then `set` on a miss, for each id of `stream`; returns the hits. It takes
+ * everything it uses as arguments, so a copy made from its source works the same.
+ */
+export function readThrough(cache, keys, vals, stream) {
+  let hits = 0;
+  for (let i = 0; i < stream.length; i++) {
+    const id = stream[i];
+    const k = keys[id];
+    if (cache.get(k) === undefined) cache.set(k, vals[id]);
+    else hits++;
+  }
+  return hits;
+}
