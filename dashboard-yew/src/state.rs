@@ -2,8 +2,8 @@
 //!
 //! Components read a [`DashboardState`] and send [`Action`]s; [`DashboardState::apply`] is
 //! the whole logic and is tested natively. Frames are kept apart by source (cache and
-//! instance); one source is shown at a time, and the alert log holds every source's alerts. Yew's `use_reducer` drives it through
-//! [`yew::Reducible`].
+//! instance); one source is shown at a time, and the alert log holds every source's alerts.
+//! Yew's `use_reducer` drives it through [`yew::Reducible`].
 
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -260,8 +260,7 @@ impl DashboardState {
     /// What the panels draw: the chosen source of the frozen recording when paused, else
     /// of the live one.
     pub fn shown(&self) -> View<'_> {
-        let recorded = self.frozen.as_ref().unwrap_or(&self.live);
-        let source = recorded.pick(self.selected.as_ref());
+        let (recorded, source) = self.shown_source();
         View {
             latest: source.map(|s| &s.latest),
             history: source.map(|s| &s.history),
@@ -277,8 +276,13 @@ impl DashboardState {
 
     /// The key of the source shown.
     pub fn shown_key(&self) -> Option<&SourceKey> {
+        self.shown_source().1.map(|s| &s.key)
+    }
+
+    /// The recording drawn (the frozen one when paused) and its source shown.
+    fn shown_source(&self) -> (&Recorded, Option<&Rc<Source>>) {
         let recorded = self.frozen.as_ref().unwrap_or(&self.live);
-        recorded.pick(self.selected.as_ref()).map(|s| &s.key)
+        (recorded, recorded.pick(self.selected.as_ref()))
     }
 
     /// Whether the view is frozen.
