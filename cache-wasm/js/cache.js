@@ -392,6 +392,10 @@ export class CacheManager {
   // The clock reading a write from the layers' path uses (0: read the clock), so that memory's
   // expiry and the envelope's are the same instant.
   #at = 0;
+  // With `ttlResolution` > 0, the clock reading TTL checks reuse until a timer clears it
+  // (see `#readClock`); 0 when none is held.
+  #clockAt = 0;
+  #ttlResolution = 0;
   // The frame whose callbacks are running, or null; `followUp` when a re-entrant flush built it.
   #delivery = null;
   // The frame promised to flushes called from inside callbacks: { promise, resolve, reject }.
@@ -421,6 +425,7 @@ export class CacheManager {
     this.#maxKeyLength = s.maxKeyLength;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
+    this.#ttlResolution = s.ttlResolution;
     if (s.defaultTtl > 0) this.#startTimed();
     this.#sharedPtr = this.#e.sharedPtr();
     this.#views();
@@ -525,8 +530,29 @@ export class CacheManager {
     return this.#exps !== null;
   }
 
+  // The clock reading TTL checks use, or 0 while no entry has a TTL.
   #now() {
-    return this.#timed ? now() : 0;
+    return this.#timed ? this.#clockAt || this.#readClock() : 0;
+  }
+
+  // Reads the clock. With `ttlResolution` > 0 the reading is held for TTL checks until a timer
+  // of that many ms clears it, as lru-cache does: timers run between tasks, so a synchronous
+  // run of code reuses one reading throughout. Where no timer can be set (a Worker's global
+  // scope) nothing is held.
+  #readClock() {
+    const t = now();
+    if (this.#ttlResolution > 0) {
+      try {
+        const timer = setTimeout(() => {
+          this.#clockAt = 0;
+        }, this.#ttlResolution);
+        if (typeof timer === "object" && timer !== null && typeof timer.unref === "function") timer.unref();
+        this.#clockAt = t;
+      } catch {
+        // Timers are not allowed here; every TTL check reads the clock.
+      }
+    }
+    return t;
   }
 
   #release(pending) {
@@ -644,7 +670,7 @@ export class CacheManager {
         const h = hashKey(key);
         const s = this.#probe(key, h);
         if (s === NIL) return this.#fastMiss(hdr, key, h);
-        if (this.#exps !== null) return this.#getTimed(key, h, s, now());
+        if (this.#exps !== null) return this.#getTimed(key, h, s, this.#clockAt || this.#readClock());
         this.#bufferHit(hdr, s);
         return this.#vals[s];
       }
@@ -770,7 +796,7 @@ export class CacheManager {
   // get() through the engine: it finds the candidates for `h`, JS compares their keys.
   #getCall(key, h) {
     const e = this.#e;
-    const t = this.#timed ? now() : 0;
+    const t = this.#now();
     let s = e.get(h, t);
     if (s !== NIL) {
       const keys = this.#keys;
@@ -822,7 +848,7 @@ export class CacheManager {
     if (size === undefined) size = due ? 0 : Math.min(estimateSize(value), MAX_SIZE);
     this.#checkFits(size, "set");
     if (ttl > 0 && !this.#timed) this.#startTimed();
-    const t = this.#at || (this.#timed ? now() : 0);
+    const t = this.#at || this.#now();
     const e = this.#e;
     // A write while async work is in progress: reads that began earlier must not promote what
     // they found over it.

@@ -95,6 +95,12 @@ export interface CacheOptions {
   maxBytes?: number;
   /** TTL in ms for sets that give none; 0 = no expiry. Default 0. */
   defaultTtl?: number;
+  /**
+   * Milliseconds one clock reading may serve TTL checks for, 0 to 1000; 0 reads the clock on
+   * every check. Like lru-cache's option of this name, a reading is held until a timer clears
+   * it, so within one synchronous run an entry may be served after its TTL. Default 0.
+   */
+  ttlResolution?: number;
   /** Longest key, in characters. Default 16384. */
   maxKeyLength?: number;
   /** Default "lru". */
@@ -140,6 +146,7 @@ export interface CacheOptions {
   max_entries?: number;
   max_bytes?: number;
   default_ttl?: number;
+  ttl_resolution?: number;
   max_key_length?: number;
   eviction_policy?: "lru" | "tinylfu";
   enable_telemetry?: boolean;
@@ -167,6 +174,7 @@ export class CacheConfig {
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly defaultTtl: number;
+  readonly ttlResolution: number;
   readonly maxKeyLength: number;
   readonly evictionPolicy: "lru" | "tinylfu";
   readonly enableTelemetry: boolean;

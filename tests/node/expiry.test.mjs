@@ -9,9 +9,10 @@ import { rng } from "../support/rng.mjs";
 const realNow = Date.now;
 let clock = 1_700_000_000_000;
 
-// Key → { value, exp }: an entry is served while the clock is before `exp`.
+// Key → { value, exp }: an entry is served while the reading `now()` gives is before `exp`.
 class Model {
-  constructor() {
+  constructor(now = () => clock) {
+    this.now = now;
     this.map = new Map();
     this.hits = 0;
     this.misses = 0;
@@ -20,7 +21,7 @@ class Model {
   }
   live(key) {
     const e = this.map.get(key);
-    if (e !== undefined && clock >= e.exp) this.map.delete(key);
+    if (e !== undefined && this.now() >= e.exp) this.map.delete(key);
     return this.map.get(key);
   }
   get(key) {
@@ -32,12 +33,12 @@ class Model {
     this.hits++;
     if (e.exp !== Infinity) {
       this.ttlHits++;
-      this.remainingSum += e.exp - clock;
+      this.remainingSum += e.exp - this.now();
     }
     return e.value;
   }
   set(key, value, ttl) {
-    this.map.set(key, { value, exp: ttl > 0 ? clock + ttl : Infinity });
+    this.map.set(key, { value, exp: ttl > 0 ? this.now() + ttl : Infinity });
   }
   size() {
     for (const key of [...this.map.keys()]) this.live(key);
@@ -45,16 +46,28 @@ class Model {
   }
 }
 
-function run(CacheManager, { seed, steps, policy, keyPrefix, defaultTtl }) {
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// With `ttlResolution` > 0 (and `defaultTtl` > 0, so that every operation checks TTLs) the run
+// lets the cache's timer clear its held clock reading every 25 steps, then pins a new one with
+// `size`; between those the model's clock is that reading, while the test clock moves on.
+async function run(CacheManager, { seed, steps, policy, keyPrefix, defaultTtl, ttlResolution = 0 }) {
   const random = rng(seed);
   const int = (n) => Math.floor(random() * n);
   // Larger than the key space: nothing is evicted for room, so only expiry removes entries.
-  const cache = new CacheManager({ maxEntries: 64, evictionPolicy: policy, defaultTtl, maxKeyLength: 80 });
-  const model = new Model();
+  const cache = new CacheManager({ maxEntries: 64, evictionPolicy: policy, defaultTtl, ttlResolution, maxKeyLength: 80 });
+  let held = clock;
+  const model = new Model(ttlResolution > 0 ? () => held : () => clock);
   const ttls = [0, 1, 2, 3, 5, 8, 40];
   const log = [];
   try {
     for (let step = 0; step < steps; step++) {
+      if (ttlResolution > 0 && step % 25 === 0) {
+        await sleep(ttlResolution + 2);
+        held = clock;
+        void cache.size;
+        log.push(`${clock}: a new clock reading is held`);
+      }
       if (random() < 0.3) clock += int(4);
       const key = `${keyPrefix}${int(24)}`;
       const roll = random();
@@ -83,6 +96,8 @@ function run(CacheManager, { seed, steps, policy, keyPrefix, defaultTtl }) {
       }
       if (step % 97 === 0) {
         const stats = cache.getStats();
+        // Stats always read the clock, and drop what has expired by it.
+        for (const [k, e] of model.map) if (clock >= e.exp) model.map.delete(k);
         assert.equal(stats.hits, model.hits, `${context()}\nhits`);
         assert.equal(stats.misses, model.misses, `${context()}\nmisses`);
         const mean = model.ttlHits === 0 ? 0 : model.remainingSum / model.ttlHits;
@@ -145,13 +160,45 @@ describe("expiry under a controlled clock", () => {
   for (const policy of ["lru", "tinylfu"]) {
     for (const [keyPrefix, what] of [["k", "short"], [LONG, "long"]]) {
       for (const defaultTtl of [0, 3]) {
-        test(`${policy}, ${what} keys, defaultTtl ${defaultTtl}: served exactly until expiry`, () => {
-          for (const seed of [1, 2, 3]) run(CacheManager, { seed, steps: 3000, policy, keyPrefix, defaultTtl });
+        test(`${policy}, ${what} keys, defaultTtl ${defaultTtl}: served exactly until expiry`, async () => {
+          for (const seed of [1, 2, 3]) await run(CacheManager, { seed, steps: 3000, policy, keyPrefix, defaultTtl });
         });
       }
+      test(`${policy}, ${what} keys, ttlResolution 1: served until expiry by the held clock reading`, async () => {
+        for (const seed of [7, 8]) await run(CacheManager, { seed, steps: 1500, policy, keyPrefix, defaultTtl: 3, ttlResolution: 1 });
+      });
       test(`${policy}, ${what} keys, a full cache: every get answers as the engine does`, () => {
         for (const seed of [4, 5, 6]) runEvicting(CacheManager, { seed, steps: 4000, policy, keyPrefix });
       });
     }
+  }
+
+  for (const key of ["k", `${LONG}1`]) {
+    test(`ttlResolution holds a reading until its timer, and 0 reads the clock every time (${key.length}-character key)`, async () => {
+      const held = new CacheManager({ maxEntries: 8, ttlResolution: 5, maxKeyLength: 80 });
+      const exact = new CacheManager({ maxEntries: 8, maxKeyLength: 80 });
+      try {
+        for (const cache of [held, exact]) cache.set(key, "v", { ttl: 2 });
+        clock += 10;
+        assert.equal(exact.get(key), undefined, "without ttlResolution the entry expired");
+        assert.equal(exact.getStats().evictions.by_cause.expired, 1);
+        // Still the reading taken by the set: the entry is served, and every check agrees.
+        assert.equal(held.get(key), "v");
+        assert.equal(held.has(key), true);
+        assert.equal(held.peek(key), "v");
+        assert.equal(held.size, 1);
+        await sleep(20);
+        assert.equal(held.has(key), false, "after the timer a new reading is taken");
+        assert.equal(held.get(key), undefined);
+        assert.equal(held.size, 0);
+        const stats = held.getStats();
+        assert.equal(stats.hits, 1);
+        assert.equal(stats.misses, 1);
+        assert.equal(stats.evictions.by_cause.expired, 1);
+      } finally {
+        held.free();
+        exact.free();
+      }
+    });
   }
 });
