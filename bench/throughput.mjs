@@ -227,12 +227,13 @@ if (childRow !== null) {
   const results = runs.map(summarize);
   for (const { workload, rows } of results) {
     console.log(`\n${workload} (${FORKS} × ${ROUNDS} rounds × ${OPS} ops, capacity ${CAPACITY} of ${UNIVERSE} keys)`);
-    console.log("  implementation        Mops/s   × lru-cache (rounds' range)  forks' medians   spread   hit rate");
+    const width = Math.max(20, ...rows.map((r) => r.impl.length));
+    console.log(`  ${"implementation".padEnd(width)}  Mops/s   × lru-cache (rounds' range)  forks' medians   spread   hit rate`);
     for (const r of rows) {
       const range = `${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`;
       const forks = r.fork_ratios.map((x) => x.toFixed(2)).join(" ");
       console.log(
-        `  ${r.impl.padEnd(20)} ${(r.ops_per_s / 1e6).toFixed(2).padStart(7)}   ${r.ratio.toFixed(2).padStart(9)}× ${range.padStart(11)}   ${forks.padStart(14)}   ${(r.spread * 100).toFixed(1).padStart(5)}%   ${(r.hit_rate * 100).toFixed(2)}%`,
+        `  ${r.impl.padEnd(width)} ${(r.ops_per_s / 1e6).toFixed(2).padStart(7)}   ${r.ratio.toFixed(2).padStart(9)}× ${range.padStart(11)}   ${forks.padStart(14)}   ${(r.spread * 100).toFixed(1).padStart(5)}%   ${(r.hit_rate * 100).toFixed(2)}%`,
       );
     }
   }
