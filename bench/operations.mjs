@@ -1,9 +1,11 @@
 // What each kind of operation costs, one kind at a time, beside lru-cache: where the time of
 // the throughput rows goes.
 //
-// Three kinds, each with 12- and 60-character keys: a get that hits (10,000 stored keys drawn
-// from 100,000, read in Zipf order), a get that misses followed by the set that stores the key
-// and evicts (keys in a cycle over all 100,000), and a set over a stored key. Each kind runs in
+// Five kinds, each with 12- and 60-character keys: a get that hits (10,000 stored keys drawn
+// from 100,000, read in Zipf order), a get that misses (keys in a cycle over the 90,000 not
+// stored), a get that misses followed by the set that stores the key and evicts (keys in a
+// cycle over all 100,000), a set of a new key that evicts, as a blind set does (the cycle over
+// the keys not stored), and a set over a stored key. Each kind runs in
 // a process of its own, every implementation through its own copy of the loop, interleaved
 // round by round after one untimed round, as in the throughput rows.
 //
@@ -38,13 +40,14 @@ function setAll(cache, keys, vals, stream) {
 }
 
 // Each kind: its loop and the loop's arguments after the cache, whether the stored keys are
-// set first (untimed; they must all still be there after the loop), and how many operations
-// must find their key (a check that every implementation did the same work). The miss kind
-// cycles over every key.
+// set first (untimed), whether they must all still be there after the loop, and how many
+// operations must find their key (a check that every implementation did the same work).
 const KINDS = [
-  { name: "get, hit", loop: getAll, args: (d) => [d.keys, d.zipf], filled: true, expect: (d) => d.zipf.length },
-  { name: "get, miss, then set (evicts)", loop: readThrough, args: (d) => [d.keys, d.vals, d.cycle], filled: false, expect: () => 0 },
-  { name: "set of a stored key", loop: setAll, args: (d) => [d.keys, d.vals, d.zipf], filled: true, expect: () => 0 },
+  { name: "get, hit", loop: getAll, args: (d) => [d.keys, d.zipf()], filled: true, keeps: true, expect: (n) => n },
+  { name: "get, miss", loop: getAll, args: (d) => [d.keys, d.absent()], filled: true, keeps: true, expect: () => 0 },
+  { name: "get, miss, then set (evicts)", loop: readThrough, args: (d) => [d.keys, d.vals, d.cycle()], filled: false, keeps: false, expect: () => 0 },
+  { name: "set of a new key (evicts)", loop: setAll, args: (d) => [d.keys, d.vals, d.absent()], filled: true, keeps: false, expect: () => 0 },
+  { name: "set of a stored key", loop: setAll, args: (d) => [d.keys, d.vals, d.zipf()], filled: true, keeps: true, expect: () => 0 },
 ];
 
 // How many of the stored keys `cache` holds.
@@ -59,14 +62,21 @@ function runKind(kind, keyLen) {
   // 10,000 distinct ids spread over the universe, a Zipf stream over them, and a cycle over
   // every id.
   const stored = Int32Array.from(new Set(zipfStream(CAPACITY * 4, UNIVERSE, 0.0001, 9))).subarray(0, CAPACITY);
+  const isStored = new Uint8Array(UNIVERSE);
+  for (const id of stored) isStored[id] = 1;
   const d = {
     keys,
     vals: makeValues(UNIVERSE),
     stored,
-    zipf: kind.loop === readThrough ? null : Int32Array.from(zipfStream(OPS, stored.length, 1.0, 5), (i) => stored[i]),
-    cycle: kind.loop === readThrough ? Int32Array.from({ length: OPS }, (_, i) => i % UNIVERSE) : null,
+    zipf: () => Int32Array.from(zipfStream(OPS, stored.length, 1.0, 5), (i) => stored[i]),
+    cycle: () => Int32Array.from({ length: OPS }, (_, i) => i % UNIVERSE),
+    absent: () => {
+      const ids = Int32Array.from({ length: UNIVERSE }, (_, i) => i).filter((i) => isStored[i] === 0);
+      return Int32Array.from({ length: OPS }, (_, i) => ids[i % ids.length]);
+    },
   };
   const rest = kind.args(d);
+  const stream = rest[rest.length - 1];
   const loops = IMPLS.map(() => new Function(`return ${kind.loop}`)());
   const samples = IMPLS.map(() => []);
   for (let round = -1; round < ROUNDS; round++) {
@@ -78,13 +88,13 @@ function runKind(kind, keyLen) {
       const t0 = process.hrtime.bigint();
       const found = loops[j](cache, ...rest);
       const ns = Number(process.hrtime.bigint() - t0) / OPS;
-      const kept = kind.filled ? storedFound(cache, d) : stored.length;
+      const kept = kind.keeps ? storedFound(cache, d) : stored.length;
       if (typeof cache.free === "function") cache.free();
       // W-TinyLFU admits a new key only when it is more frequent than the one it would evict,
       // so in the cycle some of its gets hit.
       const admits = impl.name.includes("tinylfu") && kind.loop === readThrough;
-      if ((found !== kind.expect(d) && !admits) || kept !== stored.length) {
-        throw new Error(`${impl.name}, ${kind.name}: found ${found} keys, not ${kind.expect(d)}; kept ${kept} of ${stored.length}`);
+      if ((found !== kind.expect(stream.length) && !admits) || kept !== stored.length) {
+        throw new Error(`${impl.name}, ${kind.name}: found ${found} keys, not ${kind.expect(stream.length)}; kept ${kept} of ${stored.length}`);
       }
       if (round >= 0) samples[j].push(ns);
     }

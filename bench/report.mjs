@@ -31,6 +31,7 @@ const rowNamed = (name) => throughput.results.find((w) => w.workload === name);
 const headline = rowNamed("read-through α=1 keys=12");
 const sharedRow = throughput.results.find((w) => w.workload.includes("one loop for every implementation"));
 const telemetryRow = throughput.results.find((w) => w.workload.startsWith("telemetry cost"));
+const ttlRow = throughput.results.find((w) => w.workload.includes("ttl="));
 const ownRows = throughput.results.filter((w) => w !== sharedRow);
 const longRows = ownRows.filter((w) => w.workload.includes("keys=60"));
 const mixedRows = ownRows.filter((w) => w.workload.startsWith("80/20"));
@@ -130,15 +131,19 @@ Where cache-wasm is not ahead of lru-cache, or less so, and why:
   while a \`Map\` lookup reuses the hash V8 keeps in each string; so long keys are found through
   a \`Map\` from key to slot, as lru-cache finds every key. Both then do the same \`Map\` work,
   and cache-wasm adds the engine's share: a call on each miss and the recency buffer.
-- **TTLs** (the \`ttl=60s\` row). cache-wasm reads the clock on every get, so that no entry is
-  ever served past its expiry. lru-cache reuses one reading until a 1 ms timer clears it
-  (\`ttlResolution\`), and a timer cannot fire during synchronous work, so in this loop it reads
-  the clock about once a round. One \`Date.now()\` cost ${clockNs.toFixed(0)} ns on this machine,
-  about as much as the rest of a hit; JS checks a hit's expiry against its own copy, so the
-  clock is what a TTL adds to a get.
-- **Blind sets** (the 80/20 rows, at ${span(mixedRows, "cache-wasm")}×). A \`set\` of a stored key is a
-  call into the engine (the new size, TTL and recency are its to keep), where lru-cache moves
-  the entry in JS; the more of the sets find their key stored, the more it costs.
+- **TTLs** (the \`ttl=60s\` row). By default cache-wasm reads the clock on every get, so that no
+  entry is ever served past its expiry. lru-cache by default reuses one reading until a 1 ms
+  timer clears it (its \`ttlResolution\`), and a timer cannot fire during synchronous work, so
+  in this loop it reads the clock about once a round. One \`Date.now()\` cost ${clockNs.toFixed(0)} ns on
+  this machine, about as much as the rest of a hit; JS checks a hit's expiry against its own
+  copy, so the clock is what a TTL adds to a get. With the same option
+  (\`cache-wasm ttlResolution=1\`) cache-wasm runs at ${ratioOf(ttlRow, "cache-wasm ttlResolution=1")}×, against ${ratioOf(ttlRow, "cache-wasm")}× reading the clock every time.
+- **Gets that miss** (most of the 80/20 rows' cost, at ${span(mixedRows, "cache-wasm")}×). A get that misses costs
+  cache-wasm more than lru-cache (see "Per operation" below): it hashes the key and reads the
+  index's buckets up to an empty one, where a \`Map\` lookup starts from the hash V8 keeps in
+  the string. In read-through the set that follows a miss reuses that hash and costs less than
+  lru-cache's; in the 80/20 rows a get that misses is followed by no set, and a blind set of a
+  new key hashes it again.
 - **W-TinyLFU** (the \`cache-wasm tinylfu\` rows) does more per operation than an LRU: every
   get and insert updates its frequency sketch, and a miss is a call into the engine so that
   the sketch sees the key. It trades speed for hit ratio (see the traces below).
@@ -147,12 +152,13 @@ Where cache-wasm is not ahead of lru-cache, or less so, and why:
 
 Where the time of the rows above goes: each kind of operation alone (\`node bench/operations.mjs\`),
 every implementation through its own loop, interleaved round by round in a process per kind.
-A get that hits a 12-character key is where cache-wasm spends more than lru-cache: it hashes
-the key in JS (a \`Map\` lookup reuses the hash V8 keeps in the string), and the move to the
-front happens in the engine, through the hit buffer. It gains on a miss of a 12-character key
-and the insert that follows, and on a set over a stored key, which lru-cache makes in more
-steps than mnemonist does. Keys over 32 characters are found through a \`Map\`, as lru-cache
-finds every key.
+Gets are where cache-wasm spends more than lru-cache, a get that misses most: it hashes the
+key in JS (a \`Map\` lookup reuses the hash V8 keeps in the string) and reads the index's
+buckets up to an empty one, and a hit's move to the front happens in the engine, through the
+hit buffer. It gains on the insert that follows a miss of a 12-character key, and on a set
+over a stored key, which lru-cache makes in more steps than mnemonist does. Keys over 32
+characters are found through a \`Map\`, as lru-cache finds every key; an insert of one also
+calls the engine, which is where their sets of a new key lose.
 
 \`\`\`
 ${operationsText.trim()}
