@@ -168,9 +168,10 @@ function runRow(w) {
 // Runs each selected row in `FORKS` child processes, fork after fork, and pools each row's
 // samples.
 function runForks() {
-  const rows = workloads()
-    .map((w, i) => ({ name: w.name, i }))
-    .filter((w) => !only || w.name.includes(only));
+  const all = workloads().map((w, i) => ({ name: w.name, i }));
+  // --only picks the row of exactly that name, else every row whose name contains it.
+  const exact = all.some((w) => w.name === only);
+  const rows = all.filter((w) => !only || (exact ? w.name === only : w.name.includes(only)));
   const dir = mkdtempSync(join(tmpdir(), "cache-wasm-throughput-"));
   // Per row: every fork's samples, and for each sample the fork it came from.
   const pooled = rows.map(() => null);
