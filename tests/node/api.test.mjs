@@ -138,6 +138,12 @@ for (const kind of ["esm", "cjs"]) {
       assert.deepEqual(cache.keys(), ["c", "b"]);
     });
 
+    test("ttlResolution is 0 (read the clock on every TTL check) unless given", () => {
+      assert.equal(new CacheConfig().ttlResolution, 0);
+      assert.equal(new CacheConfig({ ttl_resolution: 2 }).ttlResolution, 2);
+      assert.equal(new CacheConfig(new CacheConfig({ ttlResolution: 1 })).ttlResolution, 1);
+    });
+
     test("the default maxEntries is 10000", () => {
       const cache = new CacheManager();
       for (let i = 0; i <= 10000; i++) cache.set(`k${i}`, i);
