@@ -98,7 +98,8 @@ export interface CacheOptions {
   /**
    * Milliseconds one clock reading may serve TTL checks for, 0 to 1000; 0 reads the clock on
    * every check. Like lru-cache's option of this name, a reading is held until a timer clears
-   * it, so within one synchronous run an entry may be served after its TTL. Default 0.
+   * it, so within one synchronous run (or while a browser delays timers in a background tab)
+   * an entry may be served after its TTL. Default 0.
    */
   ttlResolution?: number;
   /** Longest key, in characters. Default 16384. */
