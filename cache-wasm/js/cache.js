@@ -405,10 +405,13 @@ export class CacheManager {
   // The clock reading a write from the layers' path uses (0: read the clock), so that memory's
   // expiry and the envelope's are the same instant.
   #at = 0;
-  // With `ttlResolution` > 0, the clock reading TTL checks reuse until a timer clears it
-  // (see `#readClock`); 0 when none is held.
+  // With `ttlClock: "task"`, the clock reading TTL checks reuse until the synchronous run
+  // that took it ends (see `#readClock`); 0 when none is held.
   #clockAt = 0;
-  #ttlResolution = 0;
+  #clockPerTask = false;
+  #forgetClock = () => {
+    this.#clockAt = 0;
+  };
   // The frame whose callbacks are running, or null; `followUp` when a re-entrant flush built it.
   #delivery = null;
   // The frame promised to flushes called from inside callbacks: { promise, resolve, reject }.
@@ -438,7 +441,7 @@ export class CacheManager {
     this.#maxKeyLength = s.maxKeyLength;
     this.#maxBytes = s.maxBytes;
     this.#defaultTtl = s.defaultTtl;
-    this.#ttlResolution = s.ttlResolution;
+    this.#clockPerTask = s.ttlClock === "task" && typeof queueMicrotask === "function";
     if (s.defaultTtl > 0) this.#startTimed();
     this.#sharedPtr = this.#e.sharedPtr();
     this.#views();
@@ -549,22 +552,15 @@ export class CacheManager {
     return this.#timed ? this.#clockAt || this.#readClock() : 0;
   }
 
-  // Reads the clock. With `ttlResolution` > 0 the reading is held for TTL checks until a timer
-  // of that many ms clears it, as lru-cache does: timers run between tasks, so a synchronous
-  // run of code reuses one reading throughout. Where no timer can be set (a Worker's global
-  // scope) nothing is held.
+  // Reads the clock. With `ttlClock: "task"` the reading is held for TTL checks until a
+  // microtask clears it: microtasks run when the synchronous run of code ends (the task, or an
+  // async function's run up to its next await). A timer would not do: a Worker drops its
+  // timers when the request ends, and browsers delay them in background tabs.
   #readClock() {
     const t = now();
-    if (this.#ttlResolution > 0) {
-      try {
-        const timer = setTimeout(() => {
-          this.#clockAt = 0;
-        }, this.#ttlResolution);
-        if (typeof timer === "object" && timer !== null && typeof timer.unref === "function") timer.unref();
-        this.#clockAt = t;
-      } catch {
-        // Timers are not allowed here; every TTL check reads the clock.
-      }
+    if (this.#clockPerTask) {
+      this.#clockAt = t;
+      queueMicrotask(this.#forgetClock);
     }
     return t;
   }

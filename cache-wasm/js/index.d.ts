@@ -96,12 +96,12 @@ export interface CacheOptions {
   /** TTL in ms for sets that give none; 0 = no expiry. Default 0. */
   defaultTtl?: number;
   /**
-   * Milliseconds one clock reading may serve TTL checks for, 0 to 1000; 0 reads the clock on
-   * every check. Like lru-cache's option of this name, a reading is held until a timer clears
-   * it, so within one synchronous run (or while a browser delays timers in a background tab)
-   * an entry may be served after its TTL. Default 0.
+   * "exact" (default) reads the clock for every TTL check. "task" reads it once per
+   * synchronous run of code (a task, or an async function's run up to its next await) and
+   * reuses that reading until the run ends, so within a run an entry may be served after its
+   * TTL.
    */
-  ttlResolution?: number;
+  ttlClock?: "exact" | "task";
   /** Longest key, in characters. Default 16384. */
   maxKeyLength?: number;
   /** Default "lru". */
@@ -147,7 +147,7 @@ export interface CacheOptions {
   max_entries?: number;
   max_bytes?: number;
   default_ttl?: number;
-  ttl_resolution?: number;
+  ttl_clock?: "exact" | "task";
   max_key_length?: number;
   eviction_policy?: "lru" | "tinylfu";
   enable_telemetry?: boolean;
@@ -175,7 +175,7 @@ export class CacheConfig {
   readonly maxEntries: number;
   readonly maxBytes: number;
   readonly defaultTtl: number;
-  readonly ttlResolution: number;
+  readonly ttlClock: "exact" | "task";
   readonly maxKeyLength: number;
   readonly evictionPolicy: "lru" | "tinylfu";
   readonly enableTelemetry: boolean;

@@ -138,10 +138,10 @@ for (const kind of ["esm", "cjs"]) {
       assert.deepEqual(cache.keys(), ["c", "b"]);
     });
 
-    test("ttlResolution is 0 (read the clock on every TTL check) unless given", () => {
-      assert.equal(new CacheConfig().ttlResolution, 0);
-      assert.equal(new CacheConfig({ ttl_resolution: 2 }).ttlResolution, 2);
-      assert.equal(new CacheConfig(new CacheConfig({ ttlResolution: 1 })).ttlResolution, 1);
+    test("ttlClock is \"exact\" (read the clock on every TTL check) unless given", () => {
+      assert.equal(new CacheConfig().ttlClock, "exact");
+      assert.equal(new CacheConfig({ ttl_clock: "task" }).ttlClock, "task");
+      assert.equal(new CacheConfig(new CacheConfig({ ttlClock: "task" })).ttlClock, "task");
     });
 
     test("the default maxEntries is 10000", () => {

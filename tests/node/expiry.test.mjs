@@ -48,22 +48,24 @@ class Model {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// With `ttlResolution` > 0 (and `defaultTtl` > 0, so that every operation checks TTLs) the run
-// lets the cache's timer clear its held clock reading every 25 steps, then pins a new one with
-// `size`; between those the model's clock is that reading, while the test clock moves on.
-async function run(CacheManager, { seed, steps, policy, keyPrefix, defaultTtl, ttlResolution = 0 }) {
+// With `ttlClock: "task"` (and `defaultTtl` > 0, so that every operation checks TTLs) the run
+// awaits every 25 steps, which ends the synchronous run that took the held clock reading, then
+// pins a new one with `size`; between those the model's clock is that reading, while the test
+// clock moves on.
+async function run(CacheManager, { seed, steps, policy, keyPrefix, defaultTtl, ttlClock = "exact" }) {
   const random = rng(seed);
   const int = (n) => Math.floor(random() * n);
   // Larger than the key space: nothing is evicted for room, so only expiry removes entries.
-  const cache = new CacheManager({ maxEntries: 64, evictionPolicy: policy, defaultTtl, ttlResolution, maxKeyLength: 80 });
+  const cache = new CacheManager({ maxEntries: 64, evictionPolicy: policy, defaultTtl, ttlClock, maxKeyLength: 80 });
+  const perTask = ttlClock === "task";
   let held = clock;
-  const model = new Model(ttlResolution > 0 ? () => held : () => clock);
+  const model = new Model(perTask ? () => held : () => clock);
   const ttls = [0, 1, 2, 3, 5, 8, 40];
   const log = [];
   try {
     for (let step = 0; step < steps; step++) {
-      if (ttlResolution > 0 && step % 25 === 0) {
-        await sleep(ttlResolution + 2);
+      if (perTask && step % 25 === 0) {
+        await null;
         held = clock;
         void cache.size;
         log.push(`${clock}: a new clock reading is held`);
@@ -164,8 +166,8 @@ describe("expiry under a controlled clock", () => {
           for (const seed of [1, 2, 3]) await run(CacheManager, { seed, steps: 3000, policy, keyPrefix, defaultTtl });
         });
       }
-      test(`${policy}, ${what} keys, ttlResolution 1: served until expiry by the held clock reading`, async () => {
-        for (const seed of [7, 8]) await run(CacheManager, { seed, steps: 1500, policy, keyPrefix, defaultTtl: 3, ttlResolution: 1 });
+      test(`${policy}, ${what} keys, ttlClock "task": served until expiry by the held clock reading`, async () => {
+        for (const seed of [7, 8]) await run(CacheManager, { seed, steps: 1500, policy, keyPrefix, defaultTtl: 3, ttlClock: "task" });
       });
       test(`${policy}, ${what} keys, a full cache: every get answers as the engine does`, () => {
         for (const seed of [4, 5, 6]) runEvicting(CacheManager, { seed, steps: 4000, policy, keyPrefix });
@@ -174,21 +176,21 @@ describe("expiry under a controlled clock", () => {
   }
 
   for (const key of ["k", `${LONG}1`]) {
-    test(`ttlResolution holds a reading until its timer, and 0 reads the clock every time (${key.length}-character key)`, async () => {
-      const held = new CacheManager({ maxEntries: 8, ttlResolution: 5, maxKeyLength: 80 });
+    test(`ttlClock "task" holds a reading until the synchronous run ends, and "exact" reads the clock every time (${key.length}-character key)`, async () => {
+      const held = new CacheManager({ maxEntries: 8, ttlClock: "task", maxKeyLength: 80 });
       const exact = new CacheManager({ maxEntries: 8, maxKeyLength: 80 });
       try {
         for (const cache of [held, exact]) cache.set(key, "v", { ttl: 2 });
         clock += 10;
-        assert.equal(exact.get(key), undefined, "without ttlResolution the entry expired");
+        assert.equal(exact.get(key), undefined, "with an exact clock the entry expired");
         assert.equal(exact.getStats().evictions.by_cause.expired, 1);
         // Still the reading taken by the set: the entry is served, and every check agrees.
         assert.equal(held.get(key), "v");
         assert.equal(held.has(key), true);
         assert.equal(held.peek(key), "v");
         assert.equal(held.size, 1);
-        await sleep(20);
-        assert.equal(held.has(key), false, "after the timer a new reading is taken");
+        await null;
+        assert.equal(held.has(key), false, "after the run a new reading is taken");
         assert.equal(held.get(key), undefined);
         assert.equal(held.size, 0);
         const stats = held.getStats();

@@ -2,6 +2,8 @@
 import init, { CacheManager, kvLayer, LayerError } from "cache-wasm";
 
 let cache = null;
+// A cache that reuses one clock reading for its TTL checks (see /held/*).
+let held = null;
 // A cache with the KV namespace below memory; /layer/restart replaces it, as a new isolate would.
 let layered = null;
 
@@ -85,6 +87,15 @@ export default {
     const url = new URL(request.url);
     const q = url.searchParams;
     const key = q.get("key");
+    if (url.pathname.startsWith("/held/")) {
+      held ??= new CacheManager({ name: "edge-held", maxEntries: 8, ttlClock: "task" });
+      if (url.pathname === "/held/set") {
+        held.set(key, q.get("value"), { ttl: Number(q.get("ttl")) });
+        return json({ size: held.size });
+      }
+      const value = held.get(key);
+      return json({ hit: value !== undefined, value: value ?? null });
+    }
     if (url.pathname.startsWith("/layer/")) {
       const body = await layerRoute(url.pathname, q, env);
       return body === null ? json({ error: "not found" }, 404) : json(body);

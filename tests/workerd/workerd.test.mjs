@@ -103,6 +103,13 @@ test("delete and ttl work across requests", async () => {
   assert.deepEqual(await call("/keys"), { keys: ["c", "a"], size: 2 });
 });
 
+test("a cache that reuses clock readings still expires entries in later requests", async () => {
+  await call("/held/set", { key: "h", value: "held", ttl: 60 });
+  assert.deepEqual(await call("/held/get", { key: "h" }), { hit: true, value: "held" });
+  await sleep(200);
+  assert.deepEqual(await call("/held/get", { key: "h" }), { hit: false, value: null });
+});
+
 test("bad input is a named error and the Worker keeps serving", async () => {
   assert.equal((await call("/bad", { kind: "object-key" })).error, "TypeError");
   assert.equal((await call("/bad", { kind: "long-key" })).error, "RangeError");

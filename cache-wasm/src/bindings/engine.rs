@@ -196,7 +196,7 @@ impl Engine {
             o.count("maxEntries", u64::from(s.max_entries))?;
             o.count("maxBytes", s.max_bytes)?;
             o.num("defaultTtl", s.default_ttl_ms)?;
-            o.num("ttlResolution", s.ttl_resolution_ms)?;
+            o.str("ttlClock", s.ttl_clock.as_str())?;
             o.count("maxKeyLength", u64::from(s.max_key_length))?;
             o.str(
                 "evictionPolicy",

@@ -50,6 +50,25 @@ pub enum PolicyKind {
     TinyLfu,
 }
 
+/// Which clock reading a TTL check compares expiries with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TtlClock {
+    /// A new reading for every check.
+    Exact,
+    /// One reading per synchronous run of code, reused until the run ends.
+    Task,
+}
+
+impl TtlClock {
+    /// The option's value for this clock.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TtlClock::Exact => "exact",
+            TtlClock::Task => "task",
+        }
+    }
+}
+
 /// The text format of exported metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExportFormat {
@@ -84,8 +103,8 @@ pub struct Settings {
     pub max_bytes: u64,
     /// TTL for sets that give none, in ms; 0 means no expiry.
     pub default_ttl_ms: f64,
-    /// How long, in ms, one clock reading may serve TTL checks; 0 reads the clock every time.
-    pub ttl_resolution_ms: f64,
+    /// Which clock reading TTL checks use.
+    pub ttl_clock: TtlClock,
     /// Longest key accepted, in UTF-16 code units.
     pub max_key_length: u32,
     /// Eviction policy.
@@ -135,7 +154,7 @@ impl Default for Settings {
             max_entries: 10_000,
             max_bytes: 0,
             default_ttl_ms: 0.0,
-            ttl_resolution_ms: 0.0,
+            ttl_clock: TtlClock::Exact,
             max_key_length: 16_384,
             policy: PolicyKind::Lru,
             enable_telemetry: false,
@@ -273,9 +292,7 @@ const OPTIONS: &[OptionName] = &[
     OptionName {
         camel: "defaultTtl",
     },
-    OptionName {
-        camel: "ttlResolution",
-    },
+    OptionName { camel: "ttlClock" },
     OptionName {
         camel: "maxKeyLength",
     },
@@ -439,9 +456,6 @@ pub fn check_ttl(option: &'static str, v: &Value) -> Result<f64, ConfigError> {
 /// The longest TTL accepted, in milliseconds.
 pub const MAX_TTL_MS: f64 = 9_007_199_254_740_991.0;
 
-/// The longest `ttlResolution` accepted, in milliseconds.
-pub const MAX_TTL_RESOLUTION_MS: f64 = 1_000.0;
-
 /// The largest per-entry size accepted, in bytes.
 pub const MAX_ENTRY_SIZE: f64 = u32::MAX as f64;
 
@@ -509,12 +523,12 @@ impl Settings {
                 )? as u64;
             }
             "defaultTtl" => self.default_ttl_ms = check_ttl(option, v)?,
-            "ttlResolution" => {
-                let n = want_number(option, v)?;
-                if !(0.0..=MAX_TTL_RESOLUTION_MS).contains(&n) {
-                    return Err(range(option, "milliseconds from 0 to 1000", v));
+            "ttlClock" => {
+                self.ttl_clock = match want_str(option, v)? {
+                    "exact" => TtlClock::Exact,
+                    "task" => TtlClock::Task,
+                    _ => return Err(range(option, "\"exact\" or \"task\"", v)),
                 }
-                self.ttl_resolution_ms = n;
             }
             "maxKeyLength" => {
                 self.max_key_length =
@@ -802,7 +816,7 @@ mod tests {
         assert_eq!(s.name, "default");
         assert_eq!(s.max_entries, 10_000);
         assert_eq!(s.max_bytes, 0);
-        assert_eq!(s.ttl_resolution_ms, 0.0);
+        assert_eq!(s.ttl_clock, TtlClock::Exact);
         assert_eq!(s.max_key_length, 16_384);
         assert_eq!(s.policy, PolicyKind::Lru);
         assert_eq!(s.telemetry_interval_s, 60.0);
@@ -843,7 +857,7 @@ mod tests {
         let s = Settings::from_value(&obj(&[
             ("maxEntries", Value::Number(5.0)),
             ("default_ttl", Value::Number(250.0)),
-            ("ttl_resolution", Value::Number(1.0)),
+            ("ttl_clock", Value::Str("task".into())),
             ("enable_telemetry", Value::Bool(true)),
             ("telemetry_interval", Value::Number(0.5)),
             ("alert_on_high_miss_rate", Value::Bool(true)),
@@ -853,7 +867,7 @@ mod tests {
         .unwrap();
         assert_eq!(s.max_entries, 5);
         assert_eq!(s.default_ttl_ms, 250.0);
-        assert_eq!(s.ttl_resolution_ms, 1.0);
+        assert_eq!(s.ttl_clock, TtlClock::Task);
         assert!(s.enable_telemetry && s.alert_on_high_miss_rate);
         assert_eq!(s.telemetry_interval_s, 0.5);
         assert_eq!(s.high_miss_rate_threshold, 0.25);
@@ -894,24 +908,14 @@ mod tests {
                 "`defaultTtl`",
             ),
             (
-                obj(&[("ttlResolution", Value::Number(-1.0))]),
+                obj(&[("ttlClock", Value::Str("1ms".into()))]),
                 ErrorKind::Range,
-                "`ttlResolution`",
+                "`ttlClock`",
             ),
             (
-                obj(&[("ttlResolution", Value::Number(1001.0))]),
-                ErrorKind::Range,
-                "`ttlResolution`",
-            ),
-            (
-                obj(&[("ttlResolution", Value::Number(f64::NAN))]),
-                ErrorKind::Range,
-                "`ttlResolution`",
-            ),
-            (
-                obj(&[("ttlResolution", Value::Bool(true))]),
+                obj(&[("ttlClock", Value::Number(1.0))]),
                 ErrorKind::Type,
-                "`ttlResolution`",
+                "`ttlClock`",
             ),
             (
                 obj(&[("evictionPolicy", Value::Str("fifo".into()))]),
