@@ -680,7 +680,7 @@ export class CacheManager {
         const h = hashKey(key);
         const s = this.#probe(key, h);
         if (s === NIL) return this.#fastMiss(hdr, key, h);
-        if (this.#exps !== null) return this.#getTimed(key, h, s, this.#clockAt || this.#readClock());
+        if (this.#exps !== null) return this.#getTimed(key, h, s, this.#now());
         this.#bufferHit(hdr, s);
         return this.#vals[s];
       }
