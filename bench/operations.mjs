@@ -14,7 +14,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { makeKeys, makeValues, readThrough, zipfStream } from "./workloads.mjs";
 import { PLAIN } from "./peers.mjs";
-import { median } from "./stats.mjs";
+import { interleaved, median } from "./stats.mjs";
 import { arg } from "./cli.mjs";
 
 const ROUNDS = Number(arg("--rounds", 9));
@@ -59,8 +59,8 @@ function storedFound(cache, d) {
 
 function runKind(kind, keyLen) {
   const keys = makeKeys(UNIVERSE, keyLen);
-  // 10,000 distinct ids spread over the universe, a Zipf stream over them, and a cycle over
-  // every id.
+  // 10,000 distinct ids spread over the universe; the streams are a Zipf stream over them, a
+  // cycle over every id and a cycle over the ids not among them.
   const stored = Int32Array.from(new Set(zipfStream(CAPACITY * 4, UNIVERSE, 0.0001, 9))).subarray(0, CAPACITY);
   const isStored = new Uint8Array(UNIVERSE);
   for (const id of stored) isStored[id] = 1;
@@ -79,26 +79,23 @@ function runKind(kind, keyLen) {
   const stream = rest[rest.length - 1];
   const loops = IMPLS.map(() => new Function(`return ${kind.loop}`)());
   const samples = IMPLS.map(() => []);
-  for (let round = -1; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? IMPLS.map((_, j) => j) : IMPLS.map((_, j) => IMPLS.length - 1 - j);
-    for (const j of order) {
-      const impl = IMPLS[j];
-      const cache = impl.make(CAPACITY);
-      if (kind.filled) for (const id of stored) cache.set(keys[id], d.vals[id]);
-      const t0 = process.hrtime.bigint();
-      const found = loops[j](cache, ...rest);
-      const ns = Number(process.hrtime.bigint() - t0) / OPS;
-      const kept = kind.keeps ? storedFound(cache, d) : stored.length;
-      if (typeof cache.free === "function") cache.free();
-      // W-TinyLFU admits a new key only when it is more frequent than the one it would evict,
-      // so in the cycle some of its gets hit.
-      const admits = impl.name.includes("tinylfu") && kind.loop === readThrough;
-      if ((found !== kind.expect(stream.length) && !admits) || kept !== stored.length) {
-        throw new Error(`${impl.name}, ${kind.name}: found ${found} keys, not ${kind.expect(stream.length)}; kept ${kept} of ${stored.length}`);
-      }
-      if (round >= 0) samples[j].push(ns);
+  interleaved(IMPLS.length, ROUNDS, (j, timed) => {
+    const impl = IMPLS[j];
+    const cache = impl.make(CAPACITY);
+    if (kind.filled) for (const id of stored) cache.set(keys[id], d.vals[id]);
+    const t0 = process.hrtime.bigint();
+    const found = loops[j](cache, ...rest);
+    const ns = Number(process.hrtime.bigint() - t0) / OPS;
+    const kept = kind.keeps ? storedFound(cache, d) : stored.length;
+    if (typeof cache.free === "function") cache.free();
+    // W-TinyLFU admits a new key only when it is more frequent than the one it would evict,
+    // so in the cycle some of its gets hit.
+    const admits = impl.name.includes("tinylfu") && kind.loop === readThrough;
+    if ((found !== kind.expect(stream.length) && !admits) || kept !== stored.length) {
+      throw new Error(`${impl.name}, ${kind.name}: found ${found} keys, not ${kind.expect(stream.length)}; kept ${kept} of ${stored.length}`);
     }
-  }
+    if (timed) samples[j].push(ns);
+  });
   return samples;
 }
 

@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { keyParts, makeKeys, makeValues, opMix, readThrough, zipfStream } from "./workloads.mjs";
 import { PLAIN, TELEMETRY, withTtl } from "./peers.mjs";
-import { median } from "./stats.mjs";
+import { interleaved, median } from "./stats.mjs";
 import { arg } from "./cli.mjs";
 
 const ROUNDS = Number(arg("--rounds", 7));
@@ -146,22 +146,20 @@ function runRow(w) {
   const samples = Object.fromEntries(w.impls.map((impl) => [impl.name, []]));
   const hitRates = {};
   const reads = w.reads ? w.reads() : OPS;
-  // One untimed round warms the JIT for every implementation.
-  for (let round = -1; round < ROUNDS; round++) {
-    const order = round % 2 === 0 ? w.impls : [...w.impls].reverse();
-    for (const impl of order) {
-      const cache = impl.make(CAPACITY);
-      const t0 = process.hrtime.bigint();
-      const hits = runOf[impl.name](cache);
-      const ns = Number(process.hrtime.bigint() - t0);
-      if (typeof cache.close === "function") cache.close();
-      if (typeof cache.cancelTimer === "function") cache.cancelTimer();
-      if (typeof cache.free === "function") cache.free();
-      if (round < 0) continue;
-      samples[impl.name].push((OPS / ns) * 1e9);
-      hitRates[impl.name] = hits / reads;
-    }
-  }
+  // The untimed round warms the JIT for every implementation.
+  interleaved(w.impls.length, ROUNDS, (j, timed) => {
+    const impl = w.impls[j];
+    const cache = impl.make(CAPACITY);
+    const t0 = process.hrtime.bigint();
+    const hits = runOf[impl.name](cache);
+    const ns = Number(process.hrtime.bigint() - t0);
+    if (typeof cache.close === "function") cache.close();
+    if (typeof cache.cancelTimer === "function") cache.cancelTimer();
+    if (typeof cache.free === "function") cache.free();
+    if (!timed) return;
+    samples[impl.name].push((OPS / ns) * 1e9);
+    hitRates[impl.name] = hits / reads;
+  });
   return { workload: w.name, impls: w.impls.map((impl) => impl.name), samples, hitRates, written: w.written?.() };
 }
 
