@@ -46,8 +46,6 @@ class Model {
   }
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 // With `ttlClock: "task"` (and `defaultTtl` > 0, so that every operation checks TTLs) the run
 // awaits every 25 steps, which ends the synchronous run that took the held clock reading, then
 // pins a new one with `size`; between those the model's clock is that reading, while the test
