@@ -5,11 +5,13 @@
 // from 100,000, read in Zipf order), a get that misses (keys in a cycle over the 90,000 not
 // stored), a get that misses followed by the set that stores the key and evicts (keys in a
 // cycle over all 100,000), a set of a new key that evicts, as a blind set does (the cycle over
-// the keys not stored), and a set over a stored key. Each kind runs in
-// a process of its own, every implementation through its own copy of the loop, interleaved
-// round by round after one untimed round, as in the throughput rows.
+// the keys not stored), and a set over a stored key. Each kind runs in --forks N fresh
+// processes, one after another, whose samples are pooled: which code V8 builds and where the
+// heap puts things differ between processes by more than between rounds. In each process
+// every implementation runs its own copy of the loop, interleaved round by round after one
+// untimed round, as in the throughput rows.
 //
-// Usage: node bench/operations.mjs [--rounds 9] [--ops 400000]
+// Usage: node bench/operations.mjs [--forks 1] [--rounds 9] [--ops 400000]
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { makeKeys, makeValues, readThrough, zipfStream } from "./workloads.mjs";
@@ -19,6 +21,7 @@ import { arg } from "./cli.mjs";
 
 const ROUNDS = Number(arg("--rounds", 9));
 const OPS = Number(arg("--ops", 400_000));
+const FORKS = Number(arg("--forks", 1));
 const UNIVERSE = 100_000;
 const CAPACITY = 10_000;
 // The evicting caches whose make(capacity) holds exactly `capacity` entries (quick-lru holds
@@ -103,18 +106,24 @@ const [kindArg, lenArg] = [arg("--kind", null), arg("--keys", null)];
 if (kindArg !== null) {
   process.stdout.write(JSON.stringify(runKind(KINDS[Number(kindArg)], Number(lenArg))));
 } else {
-  console.log(`ns per operation, median of ${ROUNDS} rounds × ${OPS} operations; × lru-cache is lru-cache's time`);
+  const runs = FORKS === 1 ? `${ROUNDS} rounds` : `${FORKS} processes × ${ROUNDS} rounds`;
+  console.log(`ns per operation, median of ${runs} × ${OPS} operations; × lru-cache is lru-cache's time`);
   console.log("over the implementation's, round by round (above 1 is faster). W-TinyLFU keeps some frequent keys of");
   console.log("the cycle instead of admitting new ones, so in its miss row some gets hit.\n");
   console.log(`${"operation".padEnd(36)} ${"keys".padStart(4)}  ${IMPLS.map((p) => p.name.padStart(19)).join("")}`);
   for (const keyLen of [12, 60]) {
     KINDS.forEach((kind, k) => {
-      const out = execFileSync(
-        process.execPath,
-        [fileURLToPath(import.meta.url), "--kind", String(k), "--keys", String(keyLen), "--rounds", String(ROUNDS), "--ops", String(OPS)],
-        { encoding: "utf8", maxBuffer: 16 << 20 },
-      );
-      const samples = JSON.parse(out);
+      // Each process gives every implementation ROUNDS samples in the same order, so the
+      // pooled samples of two implementations pair up round by round.
+      const samples = IMPLS.map(() => []);
+      for (let f = 0; f < FORKS; f++) {
+        const out = execFileSync(
+          process.execPath,
+          [fileURLToPath(import.meta.url), "--kind", String(k), "--keys", String(keyLen), "--rounds", String(ROUNDS), "--ops", String(OPS)],
+          { encoding: "utf8", maxBuffer: 16 << 20 },
+        );
+        JSON.parse(out).forEach((s, j) => samples[j].push(...s));
+      }
       const base = samples[0];
       const cells = samples.map((s, j) => {
         const ns = median(s).toFixed(1);

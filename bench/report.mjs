@@ -43,7 +43,7 @@ const span = (rows, ...impls) => {
   return rs.length === 0 ? "–" : `${Math.min(...rs).toFixed(2)}–${Math.max(...rs).toFixed(2)}`;
 };
 console.log("operations…");
-const operationsText = node("operations.mjs");
+const operationsText = node("operations.mjs", ["--forks", forks]);
 console.log("memory…");
 const memoryText = node("memory.mjs");
 console.log("trace replay…");
@@ -151,8 +151,9 @@ Where cache-wasm is not ahead of lru-cache, or less so, and why:
 
 ## Per operation
 
-Where the time of the rows above goes: each kind of operation alone (\`node bench/operations.mjs\`),
-every implementation through its own loop, interleaved round by round in a process per kind.
+Where the time of the rows above goes: each kind of operation alone
+(\`node bench/operations.mjs --forks ${forks}\`), every implementation through its own loop,
+interleaved round by round in ${forks} processes per kind whose samples are pooled.
 Gets are where cache-wasm spends more than lru-cache, a get that misses most: it hashes the
 key in JS (a \`Map\` lookup reuses the hash V8 keeps in the string) and reads the index's
 buckets up to an empty one, and a hit's move to the front happens in the engine, through the
