@@ -11,8 +11,9 @@
 // every implementation runs its own copy of the loop, interleaved round by round after one
 // untimed round, as in the throughput rows.
 //
-// Usage: node bench/operations.mjs [--forks 1] [--rounds 9] [--ops 400000]
+// Usage: node bench/operations.mjs [--forks 1] [--rounds 9] [--ops 400000] [--json out.json]
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { makeKeys, makeValues, readThrough, zipfStream } from "./workloads.mjs";
 import { PLAIN } from "./peers.mjs";
@@ -111,6 +112,7 @@ if (kindArg !== null) {
   console.log("over the implementation's, round by round (above 1 is faster). W-TinyLFU keeps some frequent keys of");
   console.log("the cycle instead of admitting new ones, so in its miss row some gets hit.\n");
   console.log(`${"operation".padEnd(36)} ${"keys".padStart(4)}  ${IMPLS.map((p) => p.name.padStart(19)).join("")}`);
+  const results = [];
   for (const keyLen of [12, 60]) {
     KINDS.forEach((kind, k) => {
       // Each process gives every implementation ROUNDS samples in the same order, so the
@@ -125,11 +127,12 @@ if (kindArg !== null) {
         JSON.parse(out).forEach((s, j) => samples[j].push(...s));
       }
       const base = samples[0];
-      const cells = samples.map((s, j) => {
-        const ns = median(s).toFixed(1);
-        return j === 0 ? `${ns} ns` : `${ns} ns ${median(s.map((x, i) => base[i] / x)).toFixed(2)}×`;
-      });
+      const rows = samples.map((s, j) => ({ impl: IMPLS[j].name, ns: median(s), ratio: median(s.map((x, i) => base[i] / x)) }));
+      results.push({ kind: kind.name, keys: keyLen, rows });
+      const cells = rows.map((r, j) => (j === 0 ? `${r.ns.toFixed(1)} ns` : `${r.ns.toFixed(1)} ns ${r.ratio.toFixed(2)}×`));
       console.log(`${kind.name.padEnd(36)} ${String(keyLen).padStart(4)}  ${cells.map((c) => c.padStart(19)).join("")}`);
     });
   }
+  const out = arg("--json", null);
+  if (out !== null) writeFileSync(out, JSON.stringify({ forks: FORKS, rounds: ROUNDS, ops: OPS, results }, null, 2));
 }
