@@ -25,7 +25,6 @@ const throughput = JSON.parse(readFileSync(throughputJson, "utf8"));
 const count = (n) => n.toLocaleString("en-US");
 // Workloads whose writes all fit: nothing is evicted in them.
 const unevicted = throughput.results.filter((w) => w.keys_written !== null && w.keys_written < throughput.capacity);
-rmSync(tmp, { recursive: true, force: true });
 // Figures the notes below quote, from this run.
 const rowNamed = (name) => throughput.results.find((w) => w.workload === name);
 const headline = rowNamed("read-through α=1 keys=12");
@@ -46,6 +45,7 @@ console.log("operations…");
 const operationsJson = join(tmp, "operations.json");
 const operationsText = node("operations.mjs", ["--forks", forks, "--json", operationsJson]);
 const operations = JSON.parse(readFileSync(operationsJson, "utf8"));
+rmSync(tmp, { recursive: true, force: true });
 // cache-wasm's ratio to lru-cache for one kind of operation, as the table gives it.
 const opRatio = (kind, keys) =>
   operations.results.find((k) => k.kind === kind && k.keys === keys)?.rows.find((r) => r.impl === "cache-wasm")?.ratio.toFixed(2) ?? "–";
