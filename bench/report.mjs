@@ -1,4 +1,5 @@
-// Runs every benchmark and writes BENCHMARKS.md: throughput, memory, hit ratios, frame cost, sizes.
+// Runs every benchmark and writes BENCHMARKS.md: throughput in Node and Chromium, memory, hit
+// ratios, frame cost, sizes.
 //
 // Usage: node bench/report.mjs [--forks 3] [--rounds 7] [--ops 400000]   (what `make bench` runs)
 import { execFileSync } from "node:child_process";
@@ -45,7 +46,15 @@ console.log("operations…");
 const operationsJson = join(tmp, "operations.json");
 const operationsText = node("operations.mjs", ["--forks", forks, "--json", operationsJson]);
 const operations = JSON.parse(readFileSync(operationsJson, "utf8"));
+console.log("chromium…");
+const browserJson = join(tmp, "browser.json");
+node("browser.mjs", ["--forks", forks, "--rounds", rounds, "--ops", ops, "--json", browserJson]);
+const browser = JSON.parse(readFileSync(browserJson, "utf8"));
 rmSync(tmp, { recursive: true, force: true });
+// The Chromium row of the same workload as the Node row named `name`.
+const browserRow = (name) => browser.results.find((w) => w.workload === name);
+const browserHeadline = browserRow("read-through α=1 keys=12");
+const builtRow = (results) => results.find((w) => w.workload === "read-through α=1.0 keys=12 built per call");
 // cache-wasm's ratio to lru-cache for one kind of operation, as the table gives it.
 const opRatio = (kind, keys) =>
   operations.results.find((k) => k.kind === kind && k.keys === keys)?.rows.find((r) => r.impl === "cache-wasm")?.ratio.toFixed(2) ?? "–";
@@ -171,6 +180,19 @@ calls the engine, which is where their sets of a new key lose.
 ${operationsText.trim()}
 \`\`\`
 
+## In Chromium
+
+The same workloads in Chromium ${browser.chromium} (\`node bench/browser.mjs --forks ${forks}\`), four
+of the rows above: a page bundles the package's browser entry and the peers with esbuild, and
+each row runs in a fresh browser ${forks} times, the rounds of all pooled, every implementation
+through its own copy of the loop, interleaved round by round, as in the Node rows. Chromium's V8
+is newer than Node's. On the read-through α=1 row the never-evicting \`Map\` runs at ${ratioOf(browserHeadline, "Map (no eviction)")}× lru-cache
+here (${ratioOf(headline, "Map (no eviction)")}× in Node) and the other LRU caches, which find keys through a \`Map\` or an
+object, at ${span([browserHeadline], ...LRU_PEERS)}× (${span([headline], ...LRU_PEERS)}× in Node). cache-wasm's get hashes the key in JS,
+where those start from the hash V8 keeps in the string, and runs at ${ratioOf(browserHeadline, "cache-wasm")}× (${ratioOf(headline, "cache-wasm")}× in Node). With keys built per call every cache
+must hash a new string, and cache-wasm runs at ${ratioOf(builtRow(browser.results), "cache-wasm")}× (${ratioOf(builtRow(throughput.results), "cache-wasm")}× in Node).
+
+${browser.results.map((w) => `### ${w.workload} (Chromium)\n\n${table(w.rows)}\n`).join("\n")}
 ## Memory per entry
 
 JS heap, ArrayBuffer memory outside it (the typed arrays in which lru-cache and mnemonist keep

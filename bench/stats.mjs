@@ -17,3 +17,61 @@ export function interleaved(count, rounds, run) {
     for (let k = 0; k < count; k++) run(round % 2 === 0 ? k : count - 1 - k, round >= 0);
   }
 }
+
+/**
+ * Adds one fork's run of a row (`samples[impl]`: ops/s per round) to `pooled`, that row's runs
+ * so far (null before the first), and returns it; `forkOf` records each round's fork.
+ */
+export function pool(pooled, run, fork) {
+  const into = pooled ?? { ...run, samples: Object.fromEntries(run.impls.map((name) => [name, []])), forkOf: [] };
+  for (const name of run.impls) into.samples[name].push(...run.samples[name]);
+  into.forkOf.push(...run.samples[run.impls[0]].map(() => fork));
+  return into;
+}
+
+/**
+ * A row's figures from its pooled samples (`samples[impl]`: ops/s per round, `forkOf`: each
+ * round's fork). Each round's rate is divided by lru-cache's in the same round (a round runs
+ * every implementation once, within seconds), so a round where the whole machine was slow does
+ * not move the ratio.
+ */
+export function summarize(run) {
+  const base = run.samples["lru-cache"];
+  const forkOf = run.forkOf;
+  const forks = Math.max(...forkOf) + 1;
+  const rows = run.impls.map((name) => {
+    const s = run.samples[name];
+    const med = median(s);
+    const ratios = s.map((x, i) => x / base[i]);
+    const forkMedians = Array.from({ length: forks }, (_, f) => median(ratios.filter((_, i) => forkOf[i] === f)));
+    return {
+      impl: name,
+      ops_per_s: Math.round(med),
+      ratio: median(ratios),
+      ratio_min: Math.min(...ratios),
+      ratio_max: Math.max(...ratios),
+      fork_ratios: forkMedians,
+      spread: (Math.max(...s) - Math.min(...s)) / med,
+      hit_rate: run.hitRates[name],
+    };
+  });
+  return { workload: run.workload, rows, keys_written: run.written ?? null };
+}
+
+/** The text table of summarized rows, `heading` above each. */
+export function formatResults(results, heading) {
+  const lines = [];
+  for (const { workload, rows } of results) {
+    lines.push(`\n${workload} ${heading}`);
+    const width = Math.max(20, ...rows.map((r) => r.impl.length));
+    lines.push(`  ${"implementation".padEnd(width)}  Mops/s   × lru-cache (rounds' range)  forks' medians   spread   hit rate`);
+    for (const r of rows) {
+      const range = `${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`;
+      const forks = r.fork_ratios.map((x) => x.toFixed(2)).join(" ");
+      lines.push(
+        `  ${r.impl.padEnd(width)} ${(r.ops_per_s / 1e6).toFixed(2).padStart(7)}   ${r.ratio.toFixed(2).padStart(9)}× ${range.padStart(11)}   ${forks.padStart(14)}   ${(r.spread * 100).toFixed(1).padStart(5)}%   ${(r.hit_rate * 100).toFixed(2)}%`,
+      );
+    }
+  }
+  return lines.join("\n");
+}

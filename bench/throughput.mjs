@@ -16,9 +16,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { keyParts, makeKeys, makeValues, opMix, readThrough, zipfStream } from "./workloads.mjs";
+import { keyParts, makeKeys, makeValues, mixed, opMix, readThrough, readThroughBuilt, zipfStream } from "./workloads.mjs";
 import { PLAIN, TELEMETRY, withTtl } from "./peers.mjs";
-import { interleaved, median } from "./stats.mjs";
+import { formatResults, interleaved, pool, summarize } from "./stats.mjs";
 import { arg } from "./cli.mjs";
 
 const ROUNDS = Number(arg("--rounds", 7));
@@ -30,34 +30,6 @@ const only = arg("--only", null);
 // A child process runs the row at this index of `workloads()` and writes its samples there.
 const childRow = arg("--row", null);
 const childOut = arg("--samples", null);
-
-// The rows' loops besides `readThrough`. Each takes everything it uses as arguments, so that
-// a copy made from its source (see `runRow`) works the same.
-
-// Read-through with each key built where it is used, as in `cache.get(\`user:${id}\`)`.
-function readThroughBuilt(cache, prefix, ids, vals, stream) {
-  let hits = 0;
-  for (let i = 0; i < stream.length; i++) {
-    const id = stream[i];
-    const k = prefix + ids[id];
-    if (cache.get(k) === undefined) cache.set(k, vals[id]);
-    else hits++;
-  }
-  return hits;
-}
-
-function mixed(cache, keys, vals, stream, gets) {
-  let hits = 0;
-  for (let i = 0; i < stream.length; i++) {
-    const id = stream[i];
-    if (gets[i] === 1) {
-      if (cache.get(keys[id]) !== undefined) hits++;
-    } else {
-      cache.set(keys[id], vals[id]);
-    }
-  }
-  return hits;
-}
 
 // A value made on first use: a process makes only what its row needs.
 const lazy = (make) => {
@@ -179,42 +151,13 @@ function runForks() {
         const file = join(dir, `row-${row.i}-fork-${f}.json`);
         const childArgs = ["--rounds", String(ROUNDS), "--ops", String(OPS), "--row", String(row.i), "--samples", file];
         execFileSync(process.execPath, [fileURLToPath(import.meta.url), ...childArgs], { stdio: "inherit" });
-        const run = JSON.parse(readFileSync(file, "utf8"));
-        const into = (pooled[r] ??= { ...run, samples: Object.fromEntries(run.impls.map((name) => [name, []])), forkOf: [] });
-        for (const name of run.impls) into.samples[name].push(...run.samples[name]);
-        into.forkOf.push(...run.samples[run.impls[0]].map(() => f));
+        pooled[r] = pool(pooled[r], JSON.parse(readFileSync(file, "utf8")), f);
       });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   return pooled;
-}
-
-// Each round's rate is divided by lru-cache's in the same round (a round runs every
-// implementation once, within seconds), so a round where the whole machine was slow does not
-// move the ratio.
-function summarize(run) {
-  const base = run.samples["lru-cache"];
-  const forkOf = run.forkOf;
-  const forks = Math.max(...forkOf) + 1;
-  const rows = run.impls.map((name) => {
-    const s = run.samples[name];
-    const med = median(s);
-    const ratios = s.map((x, i) => x / base[i]);
-    const forkMedians = Array.from({ length: forks }, (_, f) => median(ratios.filter((_, i) => forkOf[i] === f)));
-    return {
-      impl: name,
-      ops_per_s: Math.round(med),
-      ratio: median(ratios),
-      ratio_min: Math.min(...ratios),
-      ratio_max: Math.max(...ratios),
-      fork_ratios: forkMedians,
-      spread: (Math.max(...s) - Math.min(...s)) / med,
-      hit_rate: run.hitRates[name],
-    };
-  });
-  return { workload: run.workload, rows, keys_written: run.written ?? null };
 }
 
 if (childRow !== null) {
@@ -224,18 +167,7 @@ if (childRow !== null) {
 } else {
   const runs = runForks();
   const results = runs.map(summarize);
-  for (const { workload, rows } of results) {
-    console.log(`\n${workload} (${FORKS} × ${ROUNDS} rounds × ${OPS} ops, capacity ${CAPACITY} of ${UNIVERSE} keys)`);
-    const width = Math.max(20, ...rows.map((r) => r.impl.length));
-    console.log(`  ${"implementation".padEnd(width)}  Mops/s   × lru-cache (rounds' range)  forks' medians   spread   hit rate`);
-    for (const r of rows) {
-      const range = `${r.ratio_min.toFixed(2)}–${r.ratio_max.toFixed(2)}`;
-      const forks = r.fork_ratios.map((x) => x.toFixed(2)).join(" ");
-      console.log(
-        `  ${r.impl.padEnd(width)} ${(r.ops_per_s / 1e6).toFixed(2).padStart(7)}   ${r.ratio.toFixed(2).padStart(9)}× ${range.padStart(11)}   ${forks.padStart(14)}   ${(r.spread * 100).toFixed(1).padStart(5)}%   ${(r.hit_rate * 100).toFixed(2)}%`,
-      );
-    }
-  }
+  console.log(formatResults(results, `(${FORKS} × ${ROUNDS} rounds × ${OPS} ops, capacity ${CAPACITY} of ${UNIVERSE} keys)`));
   const out = arg("--json", null);
   if (out) {
     writeFileSync(out, JSON.stringify({ node: process.version, forks: FORKS, rounds: ROUNDS, ops: OPS, capacity: CAPACITY, results }, null, 2));

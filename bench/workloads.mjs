@@ -92,3 +92,29 @@ export function readThrough(cache, keys, vals, stream) {
   }
   return hits;
 }
+
+/** Read-through with each key built where it is used, as in `cache.get(\`user:${id}\`)`. */
+export function readThroughBuilt(cache, prefix, ids, vals, stream) {
+  let hits = 0;
+  for (let i = 0; i < stream.length; i++) {
+    const id = stream[i];
+    const k = prefix + ids[id];
+    if (cache.get(k) === undefined) cache.set(k, vals[id]);
+    else hits++;
+  }
+  return hits;
+}
+
+/** Gets where `gets[i]` is 1 and blind sets elsewhere; returns the hits of the gets. */
+export function mixed(cache, keys, vals, stream, gets) {
+  let hits = 0;
+  for (let i = 0; i < stream.length; i++) {
+    const id = stream[i];
+    if (gets[i] === 1) {
+      if (cache.get(keys[id]) !== undefined) hits++;
+    } else {
+      cache.set(keys[id], vals[id]);
+    }
+  }
+  return hits;
+}
