@@ -29,7 +29,9 @@ const unevicted = throughput.results.filter((w) => w.keys_written !== null && w.
 // Figures the notes below quote, from this run.
 const rowNamed = (name) => throughput.results.find((w) => w.workload === name);
 const headline = rowNamed("read-through α=1 keys=12");
-const sharedRow = throughput.results.find((w) => w.workload.includes("one loop for every implementation"));
+// The row of one loop for every implementation among `results`.
+const sharedOf = (results) => results.find((w) => w.workload.includes("one loop for every implementation"));
+const sharedRow = sharedOf(throughput.results);
 const telemetryRow = throughput.results.find((w) => w.workload.startsWith("telemetry cost"));
 const ttlRow = throughput.results.find((w) => w.workload.includes("ttl="));
 const ownRows = throughput.results.filter((w) => w !== sharedRow);
@@ -182,15 +184,17 @@ ${operationsText.trim()}
 
 ## In Chromium
 
-The same workloads in Chromium ${browser.chromium} (\`node bench/browser.mjs --forks ${forks}\`), four
+The same workloads in Chromium ${browser.chromium} (\`node bench/browser.mjs --forks ${forks}\`), ${browser.results.length}
 of the rows above: a page bundles the package's browser entry and the peers with esbuild, and
 each row runs in a fresh browser ${forks} times, the rounds of all pooled, every implementation
-through its own copy of the loop, interleaved round by round, as in the Node rows. Chromium's V8
+through its own copy of the loop (but in the row of one loop for every implementation),
+interleaved round by round, as in the Node rows. Chromium's V8
 is newer than Node's. On the read-through α=1 row the never-evicting \`Map\` runs at ${ratioOf(browserHeadline, "Map (no eviction)")}× lru-cache
 here (${ratioOf(headline, "Map (no eviction)")}× in Node) and the other LRU caches, which find keys through a \`Map\` or an
 object, at ${span([browserHeadline], ...LRU_PEERS)}× (${span([headline], ...LRU_PEERS)}× in Node). cache-wasm's get hashes the key in JS,
 where those start from the hash V8 keeps in the string, and runs at ${ratioOf(browserHeadline, "cache-wasm")}× (${ratioOf(headline, "cache-wasm")}× in Node). With keys built per call every cache
-must hash a new string, and cache-wasm runs at ${ratioOf(builtRow(browser.results), "cache-wasm")}× (${ratioOf(builtRow(throughput.results), "cache-wasm")}× in Node).
+must hash a new string, and cache-wasm runs at ${ratioOf(builtRow(browser.results), "cache-wasm")}× (${ratioOf(builtRow(throughput.results), "cache-wasm")}× in Node). From one loop for every
+implementation it runs at ${ratioOf(sharedOf(browser.results), "cache-wasm")}× (${ratioOf(sharedRow, "cache-wasm")}× in Node).
 
 ${browser.results.map((w) => `### ${w.workload} (Chromium)\n\n${table(w.rows)}\n`).join("\n")}
 ## Memory per entry
