@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { keyParts, makeKeys, makeValues, mixed, opMix, readThrough, readThroughBuilt, zipfStream } from "./workloads.mjs";
+import { plainRows, readThrough } from "./workloads.mjs";
 import { PLAIN, TELEMETRY, withTtl } from "./peers.mjs";
 import { formatResults, interleaved, pool, summarize } from "./stats.mjs";
 import { arg } from "./cli.mjs";
@@ -31,77 +31,19 @@ const only = arg("--only", null);
 const childRow = arg("--row", null);
 const childOut = arg("--samples", null);
 
-// A value made on first use: a process makes only what its row needs.
-const lazy = (make) => {
-  let v;
-  return () => (v ??= make());
-};
-
 // Each row: its implementations, its loop and the loop's arguments after the cache (made
 // before timing); `reads` counts the gets when not every operation is one, and `written` the
-// distinct keys the blind sets write.
+// distinct keys the blind sets write. The rows of `plainRows`, with the telemetry and TTL
+// rows, which run the α=1.0 read-through workload, after those of every α and key length.
 function workloads() {
-  const out = [];
-  const vals = lazy(() => makeValues(UNIVERSE));
-  const gets = lazy(() => opMix(OPS, 0.8, 7));
-  for (const keyLen of [12, 60]) {
-    const keys = lazy(() => makeKeys(UNIVERSE, keyLen));
-    for (const alpha of [0.8, 1.0, 1.2]) {
-      const stream = lazy(() => zipfStream(OPS, UNIVERSE, alpha, 42 + alpha * 10));
-      out.push({
-        name: `read-through α=${alpha} keys=${keyLen}`,
-        impls: PLAIN,
-        loop: readThrough,
-        args: () => [keys(), vals(), stream()],
-      });
-      out.push({
-        name: `80/20 get/set α=${alpha} keys=${keyLen}`,
-        impls: PLAIN,
-        loop: mixed,
-        args: () => [keys(), vals(), stream(), gets()],
-        reads: () => gets().reduce((n, g) => n + g, 0),
-        // Below the capacity, nothing is ever evicted.
-        written: () => new Set(stream().filter((_, i) => gets()[i] === 0)).size,
-      });
-    }
-  }
-  const keys = lazy(() => makeKeys(UNIVERSE, 12));
-  const stream = lazy(() => zipfStream(OPS, UNIVERSE, 1.0, 52));
-  out.push({
-    name: "telemetry cost: read-through α=1.0 keys=12",
-    impls: TELEMETRY,
-    loop: readThrough,
-    args: () => [keys(), vals(), stream()],
-  });
-  out.push({
-    name: "read-through α=1.0 keys=12 ttl=60s",
-    impls: withTtl(60_000),
-    loop: readThrough,
-    args: () => [keys(), vals(), stream()],
-  });
-  // Applications mostly build a key for each call: a new string every time, whose hash V8 has
-  // not yet computed and kept in it, and past 12 characters a rope of its two parts.
-  for (const keyLen of [12, 60]) {
-    out.push({
-      name: `read-through α=1.0 keys=${keyLen} built per call`,
-      impls: PLAIN,
-      loop: readThroughBuilt,
-      args: () => {
-        const { prefix, ids } = keyParts(UNIVERSE, keyLen);
-        return [prefix, ids, vals(), stream()];
-      },
-    });
-  }
-  // Code that takes caches of several classes: one call site sees them all, and V8 inlines
-  // none of their methods into it.
-  out.push({
-    name: "read-through α=1.0 keys=12, one loop for every implementation",
-    impls: PLAIN,
-    loop: readThrough,
-    shared: true,
-    args: () => [keys(), vals(), stream()],
-  });
-  return out;
+  const rows = plainRows(OPS, UNIVERSE).map((row) => ({ ...row, impls: PLAIN }));
+  const headline = rows.find((row) => row.name === "read-through α=1 keys=12");
+  const timed = [
+    { name: "telemetry cost: read-through α=1.0 keys=12", impls: TELEMETRY, loop: readThrough, args: headline.args },
+    { name: "read-through α=1.0 keys=12 ttl=60s", impls: withTtl(60_000), loop: readThrough, args: headline.args },
+  ];
+  rows.splice(rows.findIndex((row) => row.name.includes("built per call")), 0, ...timed);
+  return rows;
 }
 
 // Runs one row's rounds in this process: each implementation's rate in each round (ops/s)

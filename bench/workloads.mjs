@@ -118,3 +118,64 @@ export function mixed(cache, keys, vals, stream, gets) {
   }
   return hits;
 }
+
+// A value made on first use: a process makes only what its row needs.
+const lazy = (make) => {
+  let v;
+  return () => (v ??= make());
+};
+
+/**
+ * The throughput rows that run on caches without TTLs, with `ops` operations over `universe`
+ * keys, in the order the report gives them. Each row: its name, its loop and `args()`, the
+ * loop's arguments after the cache (made on first call); an 80/20 row also has `reads()`, how
+ * many of its operations are gets, and `written()`, the distinct keys its blind sets write.
+ * The row marked `shared` runs one loop for every implementation.
+ */
+export function plainRows(ops, universe) {
+  const out = [];
+  const vals = lazy(() => makeValues(universe));
+  const gets = lazy(() => opMix(ops, 0.8, 7));
+  for (const keyLen of [12, 60]) {
+    const keys = lazy(() => makeKeys(universe, keyLen));
+    for (const alpha of [0.8, 1.0, 1.2]) {
+      const stream = lazy(() => zipfStream(ops, universe, alpha, 42 + alpha * 10));
+      out.push({
+        name: `read-through α=${alpha} keys=${keyLen}`,
+        loop: readThrough,
+        args: () => [keys(), vals(), stream()],
+      });
+      out.push({
+        name: `80/20 get/set α=${alpha} keys=${keyLen}`,
+        loop: mixed,
+        args: () => [keys(), vals(), stream(), gets()],
+        reads: () => gets().reduce((n, g) => n + g, 0),
+        // Below the capacity, nothing is ever evicted.
+        written: () => new Set(stream().filter((_, i) => gets()[i] === 0)).size,
+      });
+    }
+  }
+  const keys = lazy(() => makeKeys(universe, 12));
+  const stream = lazy(() => zipfStream(ops, universe, 1.0, 52));
+  // Applications mostly build a key for each call: a new string every time, whose hash V8 has
+  // not yet computed and kept in it, and past 12 characters a rope of its two parts.
+  for (const keyLen of [12, 60]) {
+    out.push({
+      name: `read-through α=1.0 keys=${keyLen} built per call`,
+      loop: readThroughBuilt,
+      args: () => {
+        const { prefix, ids } = keyParts(universe, keyLen);
+        return [prefix, ids, vals(), stream()];
+      },
+    });
+  }
+  // Code that takes caches of several classes: one call site sees them all, and V8 inlines
+  // none of their methods into it.
+  out.push({
+    name: "read-through α=1.0 keys=12, one loop for every implementation",
+    loop: readThrough,
+    shared: true,
+    args: () => [keys(), vals(), stream()],
+  });
+  return out;
+}
