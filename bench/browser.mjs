@@ -48,8 +48,9 @@ function serve(dir) {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
-// Runs row `index` in a fresh browser; its samples as benchRow returns them.
-async function runFork(url, index) {
+// Opens the page in a fresh browser, waits for its functions and returns what `fn(page)`
+// resolves to, with the browser's version; an error the page throws fails the run.
+async function inBrowser(url, fn) {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
@@ -57,9 +58,9 @@ async function runFork(url, index) {
     page.on("pageerror", (err) => errors.push(err.message));
     await page.goto(url, { waitUntil: "load" });
     await page.waitForFunction(() => typeof globalThis.benchRow === "function");
-    const run = await page.evaluate(([i, rounds, ops]) => globalThis.benchRow(i, rounds, ops), [index, ROUNDS, OPS]);
+    const result = await fn(page);
     if (errors.length > 0) throw new Error(`browser bench: the page failed: ${errors.join("; ")}`);
-    return { run, version: browser.version() };
+    return { result, version: browser.version() };
   } finally {
     await browser.close();
   }
@@ -71,24 +72,14 @@ try {
   await bundle(dir);
   server = await serve(dir);
   const url = `http://127.0.0.1:${server.address().port}/index.html`;
-  const names = await (async () => {
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      await page.goto(url, { waitUntil: "load" });
-      await page.waitForFunction(() => typeof globalThis.benchRows === "function");
-      return await page.evaluate(() => globalThis.benchRows());
-    } finally {
-      await browser.close();
-    }
-  })();
+  const { result: names, version } = await inBrowser(url, (page) => page.evaluate(() => globalThis.benchRows()));
   const pooled = names.map(() => null);
-  let version = "";
   for (let f = 0; f < FORKS; f++) {
     for (let i = 0; i < names.length; i++) {
-      const fork = await runFork(url, i);
-      version = fork.version;
-      pooled[i] = pool(pooled[i], fork.run, f);
+      const { result } = await inBrowser(url, (page) =>
+        page.evaluate(([row, rounds, ops]) => globalThis.benchRow(row, rounds, ops), [i, ROUNDS, OPS]),
+      );
+      pooled[i] = pool(pooled[i], result, f);
     }
   }
   const results = pooled.map(summarize);
