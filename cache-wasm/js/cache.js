@@ -287,7 +287,7 @@ const FREED = new Proxy(
   },
 );
 
-// The views of a freed cache: they read undefined, so every check of the views fails.
+// The views of a freed cache: empty, as a detached view is, so every check of the views fails.
 const NO_WORDS = new Uint32Array(0);
 const NO_TIMES = new Float64Array(0);
 
@@ -492,10 +492,19 @@ export class CacheManager {
     this.#fastPtr = this.#timed ? -1 : this.#probePtr;
   }
 
-  // Rebuilds the views when the index moved or memory grew (a detached view reads undefined).
+  // Rebuilds the views when the index moved or memory grew. Memory that grows detaches every
+  // view of it, and a detached view's length is 0. Each check of the views tests the length
+  // before it reads a word: once a read has met a detached view, V8 makes it generic and
+  // slower, for every cache. (Caches share one memory: any of them may grow it.)
   #syncViews() {
     const hdr = this.#hdr;
-    if (hdr[H_TABLE_PTR] !== this.#tablePtr || hdr[H_TABLE_LEN] !== this.#tableLen) this.#views();
+    if (hdr.length === 0 || hdr[H_TABLE_PTR] !== this.#tablePtr || hdr[H_TABLE_LEN] !== this.#tableLen) this.#views();
+  }
+
+  // Whether the views are current and JS finds keys in the index itself (no TTLs in play).
+  #fastViews() {
+    const hdr = this.#hdr;
+    return hdr.length !== 0 && hdr[H_TABLE_PTR] === this.#fastPtr;
   }
 
   #startTelemetry(s, target) {
@@ -639,7 +648,7 @@ export class CacheManager {
 
   // The slot holding `key` (hash `h`) without touching recency or counts, or NIL.
   #find(key, h, now) {
-    if (this.#hdr[H_TABLE_PTR] === this.#fastPtr) return this.#probe(key, h);
+    if (this.#fastViews()) return this.#probe(key, h);
     const e = this.#e;
     const keys = this.#keys;
     let s = e.peek(h, now);
@@ -669,13 +678,13 @@ export class CacheManager {
   /** The value for `key`, or undefined on a miss or expiry. Refreshes recency. */
   get(key) {
     // The common case, kept small enough for the caller's loop to inline it: a string key
-    // and the index's buckets where the views say (a view of memory that grew reads
-    // undefined, which fails the check). JS probes the buckets in shared memory and records a
-    // hit in the buffer that the engine applies, in order, before anything else it does.
-    // With TTLs in play a hit also checks the entry's expiry.
+    // and the index's buckets where the views say (a view of memory that grew is detached,
+    // and its length of 0 fails the check; see `#syncViews`). JS probes the buckets in shared
+    // memory and records a hit in the buffer that the engine applies, in order, before
+    // anything else it does. With TTLs in play a hit also checks the entry's expiry.
     if (--this.#countdown !== 0 && typeof key === "string" && key.length <= this.#maxKeyLength) {
       const hdr = this.#hdr;
-      if (hdr[H_TABLE_PTR] === this.#probePtr) {
+      if (hdr.length !== 0 && hdr[H_TABLE_PTR] === this.#probePtr) {
         if (key.length > LONG_KEY) return this.#getLong(hdr, key);
         const h = hashKey(key);
         const s = this.#probe(key, h);
@@ -875,7 +884,7 @@ export class CacheManager {
     } else {
       const h = hashKey(key);
       let s = NIL;
-      if (this.#hdr[H_TABLE_PTR] === this.#fastPtr) {
+      if (this.#fastViews()) {
         // With the fast views current JS finds the key itself, and makes the one call needed
         // (or none, for a write the engine can take with the hits).
         s = this.#probe(key, h);
@@ -969,7 +978,7 @@ export class CacheManager {
   // bound, with the views current, a write without a size needs no call: it goes into the
   // buffer of hits.
   #update(s, value, size, ttl, t, due) {
-    if (due && ttl === 0 && this.#anyHash && this.#hdr[H_TABLE_PTR] === this.#fastPtr) return this.#bufferWrite(s, value);
+    if (due && ttl === 0 && this.#anyHash && this.#fastViews()) return this.#bufferWrite(s, value);
     const pending = this.#e.update(s, size, ttl, t);
     if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
     this.#fill(s, value, ttl, t, due);

@@ -6,10 +6,12 @@ import { loadPackage } from "../support/consumer.mjs";
 
 for (const kind of ["esm", "cjs"]) {
   describe(`CacheManager (${kind})`, () => {
-    let init, CacheManager, CacheConfig;
+    let init, CacheManager, CacheConfig, wasmMemoryBytes;
 
     before(async () => {
-      ({ init, CacheManager, CacheConfig } = await loadPackage(kind));
+      let module;
+      ({ init, CacheManager, CacheConfig, module } = await loadPackage(kind));
+      ({ wasmMemoryBytes } = module);
       assert.equal(typeof init, "function", "the default export is init");
       await init();
       await init(); // Idempotent.
@@ -396,5 +398,64 @@ for (const kind of ["esm", "cjs"]) {
       assert.deepEqual(one.keys(), ["b"]);
       assert.equal(two.get("a"), "other");
     });
+
+    // Every cache's views of the memory they share go stale when any cache grows it.
+    for (const [what, options] of [
+      ["without TTLs", {}],
+      ["with a TTL in play", { defaultTtl: 60_000 }],
+    ]) {
+      test(`a cache ${what} works on after another cache grew the memory they share`, () => {
+        const grower = new CacheManager({ maxEntries: 1_000_000 });
+        let n = 0;
+        const grow = () => {
+          const before = wasmMemoryBytes();
+          while (wasmMemoryBytes() === before) {
+            assert.ok(n < 1_000_000, "storing a million entries grows the memory");
+            grower.set(`grow:${n}`, n++);
+          }
+        };
+        const cache = new CacheManager({ maxEntries: 100, ...options });
+        const long = "long-key:".repeat(5);
+        for (let i = 0; i < 40; i++) cache.set(`k${i}`, i).set(`${long}${i}`, -i);
+        assert.equal(cache.get("k0"), 0);
+        // Each operation is the first this cache makes after the memory grew.
+        grow();
+        assert.equal(cache.get("k1"), 1);
+        grow();
+        assert.equal(cache.get(`${long}1`), -1);
+        grow();
+        assert.equal(cache.get("absent"), undefined);
+        grow();
+        cache.set("k2", "two");
+        assert.equal(cache.get("k2"), "two");
+        grow();
+        cache.set(`${long}2`, "long two");
+        assert.equal(cache.get(`${long}2`), "long two");
+        grow();
+        cache.set("new", "new");
+        assert.equal(cache.get("new"), "new");
+        grow();
+        assert.equal(cache.peek("k3"), 3);
+        grow();
+        assert.equal(cache.has("k4"), true);
+        grow();
+        assert.equal(cache.delete("k5"), true);
+        assert.equal(cache.get("k5"), undefined);
+        for (let i = 6; i < 40; i++) {
+          assert.equal(cache.get(`k${i}`), i);
+          assert.equal(cache.get(`${long}${i}`), -i);
+        }
+        assert.equal(cache.size, 80);
+        assert.equal(cache.keys()[0], `${long}39`);
+        // Filling it past its bound evicts the least recently used entries as before.
+        grow();
+        for (let i = 0; i < 100; i++) cache.set(`fill${i}`, i);
+        assert.equal(cache.size, 100);
+        assert.equal(cache.get("k6"), undefined);
+        assert.equal(cache.get("fill0"), 0);
+        grower.free();
+        cache.free();
+      });
+    }
   });
 }
