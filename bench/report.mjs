@@ -116,7 +116,10 @@ Zipf-distributed keys over 100,000 keys, capacity ${count(throughput.capacity)},
 Read-through is \`get\`, then \`set\` on a miss; 80/20 is gets and blind sets. Each
 implementation runs its own copy of the row's loop, as an application's call site sees one
 cache class: V8 then inlines that class's \`get\` (and what fits of \`set\`) into the loop.
-The last row instead runs one loop for every implementation. Most rows reuse
+The last row instead runs one loop for every implementation. The row "two caches" gives each
+implementation two caches of half the capacity, even ids in one and odd ids in the other, as an
+application with a cache for each kind of data; both fill at once, and cache-wasm's two share
+one WebAssembly memory, which each grows while the other is in use. Most rows reuse
 one string per key, made before timing. In the rows "built per call" each operation builds its
 key (\`prefix + id\`), as an application calls \`\` cache.get(\`user:\${id}\`) \`\`: a new string
 every time, whose hash V8 has not computed yet, and past 12 characters a rope of its two parts.

@@ -63,13 +63,15 @@ function runRow(w) {
   // The untimed round warms the JIT for every implementation.
   interleaved(w.impls.length, ROUNDS, (j, timed) => {
     const impl = w.impls[j];
-    const cache = impl.make(CAPACITY);
+    const caches = w.pair ? [impl.make(CAPACITY / 2), impl.make(CAPACITY / 2)] : [impl.make(CAPACITY)];
     const t0 = process.hrtime.bigint();
-    const hits = runOf[impl.name](cache);
+    const hits = runOf[impl.name](w.pair ? caches : caches[0]);
     const ns = Number(process.hrtime.bigint() - t0);
-    if (typeof cache.close === "function") cache.close();
-    if (typeof cache.cancelTimer === "function") cache.cancelTimer();
-    if (typeof cache.free === "function") cache.free();
+    for (const cache of caches) {
+      if (typeof cache.close === "function") cache.close();
+      if (typeof cache.cancelTimer === "function") cache.cancelTimer();
+      if (typeof cache.free === "function") cache.free();
+    }
     if (!timed) return;
     samples[impl.name].push((OPS / ns) * 1e9);
     hitRates[impl.name] = hits / reads;

@@ -105,6 +105,24 @@ export function readThroughBuilt(cache, prefix, ids, vals, stream) {
   return hits;
 }
 
+/**
+ * Read-through over two caches of one class, as in an application with a cache for each kind
+ * of data: even ids go to `pair[0]`, odd ids to `pair[1]`, and both fill at once.
+ */
+export function readThroughPair(pair, keys, vals, stream) {
+  const even = pair[0];
+  const odd = pair[1];
+  let hits = 0;
+  for (let i = 0; i < stream.length; i++) {
+    const id = stream[i];
+    const cache = (id & 1) === 0 ? even : odd;
+    const k = keys[id];
+    if (cache.get(k) === undefined) cache.set(k, vals[id]);
+    else hits++;
+  }
+  return hits;
+}
+
 /** Gets where `gets[i]` is 1 and blind sets elsewhere; returns the hits of the gets. */
 export function mixed(cache, keys, vals, stream, gets) {
   let hits = 0;
@@ -130,7 +148,8 @@ const lazy = (make) => {
  * keys, in the order the report gives them. Each row: its name, its loop and `args()`, the
  * loop's arguments after the cache (made on first call); an 80/20 row also has `reads()`, how
  * many of its operations are gets, and `written()`, the distinct keys its blind sets write.
- * The row marked `shared` runs one loop for every implementation.
+ * The row marked `pair` gives its loop two caches of half the capacity each, and the row
+ * marked `shared` runs one loop for every implementation.
  */
 export function plainRows(ops, universe) {
   const out = [];
@@ -169,6 +188,14 @@ export function plainRows(ops, universe) {
       },
     });
   }
+  // An application with two caches: with cache-wasm they share one WebAssembly memory, and
+  // each grows it while the other is in use.
+  out.push({
+    name: "read-through α=1.0 keys=12, two caches of half the capacity",
+    loop: readThroughPair,
+    pair: true,
+    args: () => [keys(), vals(), stream()],
+  });
   // Code that takes caches of several classes: one call site sees them all, and V8 inlines
   // none of their methods into it.
   out.push({
