@@ -1,4 +1,5 @@
-// Summary statistics and the round order shared by the benchmark scripts.
+// Summary statistics, the round order and the timing of a row, shared by the benchmark scripts
+// in Node and in the browser page.
 
 /** The median of `xs` (the mean of the two middle values for an even count). */
 export function median(xs) {
@@ -16,6 +17,38 @@ export function interleaved(count, rounds, run) {
   for (let round = -1; round < rounds; round++) {
     for (let k = 0; k < count; k++) run(round % 2 === 0 ? k : count - 1 - k, round >= 0);
   }
+}
+
+/**
+ * Runs `row` (see `plainRows`) for `impls` in this process, as every runtime runs it: each
+ * implementation through its own copy of the row's loop (one loop for all in a `shared` row),
+ * with a fresh cache of `capacity` entries per round (two of half that in a `pair` row), one
+ * untimed round first. Returns each implementation's rate in each timed round (ops/s) and its
+ * hit rate over the row's gets.
+ */
+export function timeRow(row, impls, { capacity, rounds, ops }) {
+  const args = row.args();
+  const reads = row.reads ? row.reads() : ops;
+  // A function made from the loop's source has type feedback of its own.
+  const loops = impls.map(() => (row.shared ? row.loop : new Function(`return ${row.loop}`)()));
+  const samples = Object.fromEntries(impls.map((impl) => [impl.name, []]));
+  const hitRates = {};
+  interleaved(impls.length, rounds, (j, timed) => {
+    const impl = impls[j];
+    const caches = row.pair ? [impl.make(capacity / 2), impl.make(capacity / 2)] : [impl.make(capacity)];
+    const t0 = performance.now();
+    const hits = loops[j](row.pair ? caches : caches[0], ...args);
+    const ms = performance.now() - t0;
+    for (const cache of caches) {
+      if (typeof cache.close === "function") cache.close();
+      if (typeof cache.cancelTimer === "function") cache.cancelTimer();
+      if (typeof cache.free === "function") cache.free();
+    }
+    if (!timed) return;
+    samples[impl.name].push((ops / ms) * 1e3);
+    hitRates[impl.name] = hits / reads;
+  });
+  return { workload: row.name, impls: impls.map((impl) => impl.name), samples, hitRates };
 }
 
 /**

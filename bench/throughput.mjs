@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { plainRows, readThrough } from "./workloads.mjs";
 import { PLAIN, TELEMETRY, withTtl } from "./peers.mjs";
-import { formatResults, interleaved, pool, summarize } from "./stats.mjs";
+import { formatResults, pool, summarize, timeRow } from "./stats.mjs";
 import { arg } from "./cli.mjs";
 
 const ROUNDS = Number(arg("--rounds", 7));
@@ -46,37 +46,10 @@ function workloads() {
   return rows;
 }
 
-// Runs one row's rounds in this process: each implementation's rate in each round (ops/s)
-// and its hit rate.
+// Runs one row's rounds in this process (see `timeRow`), with the distinct keys its blind
+// sets write.
 function runRow(w) {
-  const rest = w.args();
-  const runOf = Object.fromEntries(
-    w.impls.map((impl) => {
-      // A function made from the loop's source has type feedback of its own.
-      const loop = w.shared ? w.loop : new Function(`return ${w.loop}`)();
-      return [impl.name, (c) => loop(c, ...rest)];
-    }),
-  );
-  const samples = Object.fromEntries(w.impls.map((impl) => [impl.name, []]));
-  const hitRates = {};
-  const reads = w.reads ? w.reads() : OPS;
-  // The untimed round warms the JIT for every implementation.
-  interleaved(w.impls.length, ROUNDS, (j, timed) => {
-    const impl = w.impls[j];
-    const caches = w.pair ? [impl.make(CAPACITY / 2), impl.make(CAPACITY / 2)] : [impl.make(CAPACITY)];
-    const t0 = process.hrtime.bigint();
-    const hits = runOf[impl.name](w.pair ? caches : caches[0]);
-    const ns = Number(process.hrtime.bigint() - t0);
-    for (const cache of caches) {
-      if (typeof cache.close === "function") cache.close();
-      if (typeof cache.cancelTimer === "function") cache.cancelTimer();
-      if (typeof cache.free === "function") cache.free();
-    }
-    if (!timed) return;
-    samples[impl.name].push((OPS / ns) * 1e9);
-    hitRates[impl.name] = hits / reads;
-  });
-  return { workload: w.name, impls: w.impls.map((impl) => impl.name), samples, hitRates, written: w.written?.() };
+  return { ...timeRow(w, w.impls, { capacity: CAPACITY, rounds: ROUNDS, ops: OPS }), written: w.written?.() };
 }
 
 // Runs each selected row in `FORKS` child processes, fork after fork, and pools each row's
