@@ -123,6 +123,10 @@ one WebAssembly memory, which each grows while the other is in use. Most rows re
 one string per key, made before timing. In the rows "built per call" each operation builds its
 key (\`prefix + id\`), as an application calls \`\` cache.get(\`user:\${id}\`) \`\`: a new string
 every time, whose hash V8 has not computed yet, and past 12 characters a rope of its two parts.
+The row "integer keys" uses the ids themselves as keys, numbers from 0 to 99,999, as an
+application caching by numeric id: the peers keep them as numbers in a \`Map\` (mnemonist's
+LRUCache in an object), and cache-wasm, for which \`42\` and \`"42"\` are one key, holds an
+integer key as a number too.
 
 The hit rate is of the gets. Every cache holds at most ${count(throughput.capacity)} entries: quick-lru keeps two
 generations of up to \`maxSize\` entries each, so it runs with \`maxSize\` ${count(throughput.capacity / 2)} and

@@ -188,6 +188,14 @@ export function plainRows(ops, universe) {
       },
     });
   }
+  // Numeric ids as keys. The peers keep them as numbers in their Map; cache-wasm holds an
+  // integer key as a number too (it is the same key as its decimal string).
+  const ints = lazy(() => Array.from({ length: universe }, (_, i) => i));
+  out.push({
+    name: "read-through α=1.0 integer keys",
+    loop: readThrough,
+    args: () => [ints(), vals(), stream()],
+  });
   // An application with two caches: with cache-wasm they share one WebAssembly memory, and
   // each grows it while the other is in use.
   out.push({

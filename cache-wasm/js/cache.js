@@ -194,6 +194,51 @@ function hashKey(s) {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+// Integer keys from 0 to 2^31 - 1 are held in the index as numbers: hashed by value and
+// compared as numbers, with no string made, read or kept for them. A string is the same key
+// as the number whose decimal form it is ("42" and 42; not "042"), so the index holds such a
+// string as its number too, and each key has one form. Keys read back are strings.
+const MAX_INT_KEY = 0x7fffffff;
+const MAX_INT_DIGITS = 10;
+
+// Whether the number `n` is an integer key the index holds as a number.
+function isIntKey(n) {
+  return (n | 0) === n && n >= 0;
+}
+
+// Whether `s` may be an integer key's decimal form: a test cheap enough for every set, which
+// keeps the call of `intOf` out of the way of other keys.
+function startsWithDigit(s) {
+  const c = s.charCodeAt(0);
+  return c <= 57 && c >= 48;
+}
+
+// The integer the string `s` is the decimal form of (no sign, no leading zero), when it is an
+// integer key; else -1.
+function intOf(s) {
+  const n = s.length;
+  const c = s.charCodeAt(0);
+  if (n > MAX_INT_DIGITS || !(c >= 49 && c <= 57)) return n === 1 && c === 48 ? 0 : -1;
+  let v = c - 48;
+  for (let i = 1; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    v = v * 10 + d;
+  }
+  return v <= MAX_INT_KEY ? v : -1;
+}
+
+// The hash of an integer key: seeded, and a bijection, so two integer keys never share one.
+function hashInt(n) {
+  let h = Math.imul(n ^ (SEED || seed()), 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+// A key as callers see it: integer keys as their decimal strings.
+const keyString = (k) => (typeof k === "number" ? String(k) : k);
+
 function describe(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
@@ -540,6 +585,7 @@ export class CacheManager {
     return err;
   }
 
+  // `key` checked as `op`'s key, as a string.
   #key(key, op) {
     if (typeof key === "string") {
       if (key.length > this.#maxKeyLength) {
@@ -549,6 +595,15 @@ export class CacheManager {
     }
     if (typeof key === "number" && Number.isFinite(key)) return this.#key(String(key), op);
     throw this.#bad(new TypeError(`cache-wasm: ${op} key must be a string or a finite number, got ${describe(key)}`));
+  }
+
+  // `key` checked as `op`'s key, in the form the index holds it: an integer key as a number,
+  // any other as a string.
+  #slotKey(key, op) {
+    if (typeof key === "number" && isIntKey(key) && this.#maxKeyLength >= MAX_INT_DIGITS) return key;
+    key = this.#key(key, op);
+    const n = intOf(key);
+    return n >= 0 ? n : key;
   }
 
   // Whether TTLs are in play: once an entry had one, every get reads the clock.
@@ -583,7 +638,7 @@ export class CacheManager {
     for (const s of this.#e.takeFreed()) {
       const k = keys[s];
       keys[s] = undefined;
-      if (long.size !== 0 && k !== undefined && k.length > LONG_KEY) this.#forgetLong(k, s);
+      if (long.size !== 0 && typeof k === "string" && k.length > LONG_KEY) this.#forgetLong(k, s);
       vals[s] = undefined;
       if (exps !== null) exps[s] = -Infinity;
       this.#markDue(s, false);
@@ -641,14 +696,15 @@ export class CacheManager {
     this.#release(this.#e.setSizes(Uint32Array.from(pairs), this.#now()));
   }
 
-  // The live slot of `key` without touching recency or counts, or NIL.
+  // The live slot of `key` (in the index's form) without touching recency or counts, or NIL.
   #lookup(key, now) {
+    if (typeof key === "number") return this.#find(key, hashInt(key), now);
     return key.length > LONG_KEY ? this.#longSlot(key, now) : this.#find(key, hashKey(key), now);
   }
 
   // The slot holding `key` (hash `h`) without touching recency or counts, or NIL.
   #find(key, h, now) {
-    if (this.#fastViews()) return this.#probe(key, h);
+    if (this.#fastViews()) return this.#probeAny(key, h);
     const e = this.#e;
     const keys = this.#keys;
     let s = e.peek(h, now);
@@ -675,6 +731,27 @@ export class CacheManager {
     }
   }
 
+  // `#probe` for an integer key. A copy of it, so that the comparison of the string keys in
+  // `#probe` only ever meets strings, which V8 compiles to its fastest form.
+  #probeInt(key, h) {
+    const table = this.#table;
+    const n = table.length;
+    const keys = this.#keys;
+    let want = h >>> 28;
+    let i = ((Math.imul(h, 0x9e3779b1) >>> 0) * this.#homeScale) | 0;
+    for (;;) {
+      const b = table[i];
+      if (b === NIL) return NIL;
+      if (b >>> 24 === want && keys[b & SLOT_BITS] === key) return b & SLOT_BITS;
+      if (++i === n) i = 0;
+      if (want < 0xf0) want += 0x10;
+    }
+  }
+
+  #probeAny(key, h) {
+    return typeof key === "number" ? this.#probeInt(key, h) : this.#probe(key, h);
+  }
+
   /** The value for `key`, or undefined on a miss or expiry. Refreshes recency. */
   get(key) {
     // The common case, kept small enough for the caller's loop to inline it: a string key
@@ -698,8 +775,12 @@ export class CacheManager {
   }
 
   // A miss JS found itself: an LRU cache needs nothing but its count; W-TinyLFU's engine must
-  // see the key's hash.
+  // see the key's hash. A string that is an integer key's decimal form is held as its number.
   #fastMiss(hdr, key, h) {
+    if (typeof key === "string" && startsWithDigit(key)) {
+      const n = intOf(key);
+      if (n >= 0) return this.#getInt(n);
+    }
     if (hdr[H_FAST_MISS] !== 1) return this.#getCall(key, h);
     return this.#miss(key, h);
   }
@@ -745,7 +826,10 @@ export class CacheManager {
   // TTLs in play, views to rebuild.
   #getSlow(key) {
     if (this.#countdown === 0) return this.#timedGet(key);
-    if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "get");
+    if (typeof key !== "string" || key.length > this.#maxKeyLength) {
+      key = this.#slotKey(key, "get");
+      if (typeof key === "number") return this.#getInt(key);
+    }
     this.#syncViews();
     if (this.#probePtr !== -1) {
       // The views are current now; the fast path can take it.
@@ -753,7 +837,22 @@ export class CacheManager {
       return this.get(key);
     }
     if (key.length > LONG_KEY) return this.#getLongCall(key);
+    const n = intOf(key);
+    if (n >= 0) return this.#getInt(n);
     return this.#getCall(key, hashKey(key));
+  }
+
+  // get() of the integer key `n`, with the same paths as a short string key's.
+  #getInt(n) {
+    const h = hashInt(n);
+    this.#syncViews();
+    if (this.#probePtr === -1) return this.#getCall(n, h);
+    const s = this.#probeInt(n, h);
+    const hdr = this.#hdr;
+    if (s === NIL) return this.#fastMiss(hdr, n, h);
+    if (this.#exps !== null) return this.#getTimed(n, h, s, this.#now());
+    this.#bufferHit(hdr, s);
+    return this.#vals[s];
   }
 
   // get() of a long key off the fast path: JS (with TTLs in play) or the engine checks the
@@ -783,7 +882,7 @@ export class CacheManager {
       // The removal may have grown memory; probe again only through current views.
       this.#syncViews();
       if (this.#hdr[H_TABLE_PTR] !== this.#probePtr) return this.#getCall(key, h);
-      s = this.#probe(key, h);
+      s = this.#probeAny(key, h);
       if (s === NIL) return this.#fastMiss(this.#hdr, key, h);
     }
   }
@@ -841,21 +940,26 @@ export class CacheManager {
 
   /** Like get, without touching recency or stats. */
   peek(key) {
-    key = this.#key(key, "peek");
+    key = this.#slotKey(key, "peek");
     const s = this.#lookup(key, this.#now());
     return s === NIL ? undefined : this.#vals[s];
   }
 
   /** Whether a live entry for `key` exists; does not touch recency or stats. */
   has(key) {
-    key = this.#key(key, "has");
+    key = this.#slotKey(key, "has");
     return this.#lookup(key, this.#now()) !== NIL;
   }
 
   /** Stores `value` under `key`; `options.ttl` in ms (0 = none), `options.size` in bytes. */
   set(key, value, options) {
     if (--this.#countdown === 0) return this.#timedSet(key, value, options);
-    if (typeof key !== "string" || key.length > this.#maxKeyLength) key = this.#key(key, "set");
+    if (typeof key !== "string" || key.length > this.#maxKeyLength) {
+      key = this.#slotKey(key, "set");
+    } else if (startsWithDigit(key)) {
+      const n = intOf(key);
+      if (n >= 0) key = n;
+    }
     if (value === undefined) {
       throw this.#bad(new TypeError("cache-wasm: set value is undefined, which cannot be stored; store null, or call delete(key)"));
     }
@@ -871,23 +975,24 @@ export class CacheManager {
     const e = this.#e;
     // A write while async work is in progress: reads that began earlier must not promote what
     // they found over it.
-    if (this.#tiers.busy) e.keyTouched(key);
+    if (this.#tiers.busy) e.keyTouched(keyString(key));
+    const isLong = typeof key === "string" && key.length > LONG_KEY;
     let r;
     if (key === this.#missKey) {
       // The last get missed this key and nothing has stored it since: it is absent.
       this.#missKey = undefined;
       r = this.#missHash === -1 ? e.insertAny(size, ttl, t) : e.insert(this.#missHash, size, ttl, t);
-    } else if (key.length > LONG_KEY) {
+    } else if (isLong) {
       const s = this.#longSlot(key, t);
       if (s !== NIL) return this.#update(s, value, size, ttl, t, due);
       r = this.#anyHash ? e.insertAny(size, ttl, t) : e.insert(hashKey(key), size, ttl, t);
     } else {
-      const h = hashKey(key);
+      const h = typeof key === "number" ? hashInt(key) : hashKey(key);
       let s = NIL;
       if (this.#fastViews()) {
         // With the fast views current JS finds the key itself, and makes the one call needed
         // (or none, for a write the engine can take with the hits).
-        s = this.#probe(key, h);
+        s = typeof key === "number" ? this.#probeInt(key, h) : this.#probe(key, h);
       } else {
         // One call stores a new key; a negative answer is a candidate slot to check first.
         r = e.set(h, size, ttl, t);
@@ -906,12 +1011,12 @@ export class CacheManager {
     const s = r >>> 0;
     if (r >= TWO_32) this.#release(1);
     const long = this.#longKeys;
-    if (long.size !== 0 || key.length > LONG_KEY) {
+    if (long.size !== 0 || isLong) {
       // The slot may have been the least recent entry's, given to this one in place. (Its
       // key is only read when long keys are stored: a string evicted long ago is cold.)
       const old = this.#keys[s];
-      if (old !== undefined && old.length > LONG_KEY) this.#forgetLong(old, s);
-      if (key.length > LONG_KEY) long.set(key, s);
+      if (typeof old === "string" && old.length > LONG_KEY) this.#forgetLong(old, s);
+      if (isLong) long.set(key, s);
     }
     if (s >= this.#keys.length) this.#grow(s);
     this.#keys[s] = key;
@@ -1030,8 +1135,8 @@ export class CacheManager {
   }
 
   #delete(key) {
-    key = this.#key(key, "delete");
-    if (this.#tiers.busy) this.#e.keyTouched(key);
+    key = this.#slotKey(key, "delete");
+    if (this.#tiers.busy) this.#e.keyTouched(keyString(key));
     const s = this.#lookup(key, this.#now());
     this.#release(this.#e.delete(s));
     return s !== NIL;
@@ -1070,7 +1175,7 @@ export class CacheManager {
     this.#release(1);
     const keys = this.#keys;
     const out = new Array(slots.length);
-    for (let i = 0; i < slots.length; i++) out[i] = keys[slots[i]];
+    for (let i = 0; i < slots.length; i++) out[i] = keyString(keys[slots[i]]);
     return out;
   }
 

@@ -290,6 +290,30 @@ for (const kind of ["esm", "cjs"]) {
       assert.equal(cache.has("1.5"), false);
     });
 
+    test("an integer key and its decimal string are one key under either policy, counted once", () => {
+      for (const evictionPolicy of ["lru", "tinylfu"]) {
+        const cache = new CacheManager({ maxEntries: 3, evictionPolicy });
+        cache.set(7, "seven").set("8", "eight").set(0, "zero");
+        assert.equal(cache.get("7"), "seven", evictionPolicy);
+        assert.equal(cache.get(8), "eight", evictionPolicy);
+        assert.equal(cache.get("0"), "zero", evictionPolicy);
+        assert.equal(cache.get(-0), "zero", evictionPolicy);
+        assert.equal(cache.get("07"), undefined, evictionPolicy);
+        assert.equal(cache.get("-0"), undefined, evictionPolicy);
+        assert.equal(cache.peek(7), "seven", evictionPolicy);
+        assert.equal(cache.has("8"), true, evictionPolicy);
+        cache.set("7", "SEVEN");
+        assert.equal(cache.size, 3, evictionPolicy);
+        assert.deepEqual(cache.keys().sort(), ["0", "7", "8"], evictionPolicy);
+        const stats = cache.getStats();
+        assert.equal(stats.hits, 4, evictionPolicy);
+        assert.equal(stats.misses, 2, evictionPolicy);
+        assert.equal(cache.delete("0"), true, evictionPolicy);
+        assert.equal(cache.has(0), false, evictionPolicy);
+        cache.free();
+      }
+    });
+
     test("snake_case option names are accepted", async () => {
       const cache = new CacheManager({ max_entries: 2, default_ttl: 30, max_key_length: 4 });
       cache.set("a", 1).set("b", 2).set("c", 3);

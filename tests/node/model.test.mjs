@@ -53,7 +53,14 @@ class Model {
 
 const BAD_KEYS = [{}, [], Symbol("k"), undefined, null, false, 2n];
 
-function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLength, keyPrefix = "k", defaultTtl = 0 }) {
+// Keys around the integer keys the index holds as numbers (0 to 2^31 - 1): each beside its
+// decimal string, and strings and numbers that look alike but are other keys.
+const INT_EDGES = [
+  0, "0", -0, "-0", "00", "01", "+1", "1.0", " 1", "1 ", -1, "-1", 1.5, "1.5", 1e21, "1e+21",
+  2147483647, "2147483647", 2147483648, "2147483648", 4294967295, "4294967295", "9999999999",
+];
+
+function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLength, keyPrefix = "k", defaultTtl = 0, intKeys = false }) {
   const random = rng(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const int = (n) => Math.floor(random() * n);
@@ -68,6 +75,10 @@ function runScenario(CacheManager, { seed, steps, maxEntries, maxBytes, maxKeyLe
   for (let i = 0; i < 4; i++) keyPool.push(i);
   for (let i = 0; i < 4; i++) keyPool.push(String(i));
   keyPool.push("x".repeat(maxKeyLength));
+  if (intKeys) {
+    for (let i = 0; i < maxEntries * 2; i++) keyPool.push(100 + i, String(100 + i));
+    for (const k of INT_EDGES) if (String(k).length <= maxKeyLength) keyPool.push(k);
+  }
   const valuePool = [0, 1, "", "text", null, { a: 1 }, [1, 2], 3.25, true];
   const log = [];
 
@@ -213,6 +224,27 @@ for (const kind of ["esm", "cjs"]) {
         runScenario(CacheManager, { seed: 35, steps: 3000, maxEntries: 6, maxKeyLength: 64, keyPrefix, defaultTtl: 3_600_000 });
       });
     }
+
+    // Integer keys are held as numbers; each must stay one key with its decimal string.
+    for (const seed of [41, 42]) {
+      test(`integer keys beside their decimal strings, seed ${seed}`, () => {
+        const { model } = runScenario(CacheManager, { seed, steps: 4000, maxEntries: 6, maxKeyLength: 12, intKeys: true });
+        assert.ok(model.map.size > 0);
+      });
+    }
+
+    test("integer keys with a TTL in play", () => {
+      runScenario(CacheManager, { seed: 43, steps: 3000, maxEntries: 6, maxKeyLength: 12, intKeys: true, defaultTtl: 3_600_000 });
+    });
+
+    test("integer keys in a byte-bounded cache", () => {
+      runScenario(CacheManager, { seed: 44, steps: 3000, maxEntries: 8, maxBytes: 90, maxKeyLength: 12, intKeys: true });
+    });
+
+    // Below ten characters a number's decimal form may be too long, and must be refused.
+    test("integer keys under a maxKeyLength shorter than some of them", () => {
+      runScenario(CacheManager, { seed: 45, steps: 3000, maxEntries: 6, maxKeyLength: 4, intKeys: true });
+    });
 
     test("long keys, a larger cache with a wide key space", () => {
       runScenario(CacheManager, { seed: 34, steps: 3000, maxEntries: 40, maxKeyLength: 64, keyPrefix: LONG });
