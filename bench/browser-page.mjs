@@ -17,6 +17,7 @@ const NAMES = [
   "80/20 get/set α=1 keys=12",
   "read-through α=1.0 keys=12, one loop for every implementation",
   "read-through α=1.0 keys=12 built per call",
+  "read-through α=1.0 integer keys",
 ];
 
 /** The rows' names, in order. */
