@@ -153,13 +153,12 @@ const H_TABLE_LEN = 1;
 const H_READS_PTR = 2;
 const H_READS_COUNT = 3;
 const H_READS_CAP = 4;
-const H_MISSES = 5;
-const H_FAST_MISS = 6;
-const H_TIMES_PTR = 7;
+const H_TIMES_PTR = 5;
+const HEADER_WORDS = 6;
 // Marks a slot in the buffer of hits as a write of it (slots stay below 2^24).
 const WRITTEN = 0x80000000;
-// Misses counted in shared memory before the engine is asked to take them.
-const MISS_BATCH = 1 << 30;
+// An entry of the buffer of hits that is a get which missed; the key's hash follows it.
+const MISSED = 0x40000000;
 const OP_GET = 0;
 const OP_SET = 1;
 const OP_DELETE = 2;
@@ -525,7 +524,7 @@ export class CacheManager {
   #views() {
     if (this.#e === FREED) throw freedError();
     const buf = memory.buffer;
-    const hdr = new Uint32Array(buf, this.#sharedPtr, 8);
+    const hdr = new Uint32Array(buf, this.#sharedPtr, HEADER_WORDS);
     this.#hdr = hdr;
     this.#tablePtr = hdr[H_TABLE_PTR];
     this.#tableLen = hdr[H_TABLE_LEN];
@@ -766,7 +765,7 @@ export class CacheManager {
         if (key.length > LONG_KEY) return this.#getLong(hdr, key);
         const h = hashKey(key);
         const s = this.#probe(key, h);
-        if (s === NIL) return this.#fastMiss(hdr, key, h);
+        if (s === NIL) return this.#fastMiss(key, h);
         if (this.#exps !== null) return this.#getTimed(key, h, s, this.#now());
         this.#bufferHit(hdr, s);
         return this.#vals[s];
@@ -775,14 +774,13 @@ export class CacheManager {
     return this.#getSlow(key);
   }
 
-  // A miss JS found itself: an LRU cache needs nothing but its count; W-TinyLFU's engine must
-  // see the key's hash. A string that is an integer key's decimal form is held as its number.
-  #fastMiss(hdr, key, h) {
+  // A miss JS found itself. A string that is an integer key's decimal form is held as its
+  // number, so it is looked up as that first.
+  #fastMiss(key, h) {
     if (typeof key === "string" && startsWithDigit(key)) {
       const n = intOf(key);
       if (n >= 0) return this.#getInt(n);
     }
-    if (hdr[H_FAST_MISS] !== 1) return this.#getCall(key, h);
     return this.#miss(key, h);
   }
 
@@ -801,7 +799,7 @@ export class CacheManager {
   #getLong(hdr, key) {
     if (this.#exps !== null) return this.#getLongCall(key);
     const s = this.#longKeys.get(key);
-    if (s === undefined) return this.#fastMiss(hdr, key, this.#longHash(key));
+    if (s === undefined) return this.#fastMiss(key, this.#longHash(key));
     this.#bufferHit(hdr, s);
     return this.#vals[s];
   }
@@ -850,7 +848,7 @@ export class CacheManager {
     if (this.#probePtr === -1) return this.#getCall(n, h);
     const s = this.#probeInt(n, h);
     const hdr = this.#hdr;
-    if (s === NIL) return this.#fastMiss(hdr, n, h);
+    if (s === NIL) return this.#fastMiss(n, h);
     if (this.#exps !== null) return this.#getTimed(n, h, s, this.#now());
     this.#bufferHit(hdr, s);
     return this.#vals[s];
@@ -869,7 +867,7 @@ export class CacheManager {
       this.#release(1);
       this.#syncViews();
     }
-    return this.#fastMiss(this.#hdr, key, this.#longHash(key));
+    return this.#fastMiss(key, this.#longHash(key));
   }
 
   // get() with TTLs in play, from `s`, the first slot JS found holding `key` (hash `h`), at
@@ -884,7 +882,7 @@ export class CacheManager {
       this.#syncViews();
       if (this.#hdr[H_TABLE_PTR] !== this.#probePtr) return this.#getCall(key, h);
       s = this.#probeAny(key, h);
-      if (s === NIL) return this.#fastMiss(this.#hdr, key, h);
+      if (s === NIL) return this.#fastMiss(key, h);
     }
   }
 
@@ -900,13 +898,21 @@ export class CacheManager {
     return this.#vals[s];
   }
 
-  // Counts a get that found nothing, in the shared header (LRU only), and remembers the key
-  // for the set that may follow.
+  // Records a get that found nothing in the buffer of hits, with the key's hash (W-TinyLFU's
+  // frequencies count it; LRU only counts the miss), and remembers the key for the set that
+  // may follow. Both policies take this one path, so that code which uses both does not make
+  // V8 compile either one's get for the other's.
   #miss(key, h) {
     const hdr = this.#hdr;
-    const m = hdr[H_MISSES] + 1;
-    hdr[H_MISSES] = m;
-    if (m === MISS_BATCH) this.#e.applyReads(0);
+    let c = hdr[H_READS_COUNT];
+    if (c + 2 > this.#reads.length) {
+      this.#e.applyReads(0);
+      c = 0;
+    }
+    const reads = this.#reads;
+    reads[c] = MISSED;
+    reads[c + 1] = h;
+    hdr[H_READS_COUNT] = c + 2;
     this.#missKey = key;
     this.#missHash = h;
     return undefined;
@@ -1025,10 +1031,10 @@ export class CacheManager {
     return this;
   }
 
-  // A write over the stored entry at `s` of an LRU cache without TTLs or a byte bound (see
+  // A write over the stored entry at `s` of a cache without TTLs or a byte bound (see
   // `#update`): its size is due and it has no TTL, so the engine has only to count it and
-  // move it to the front. That goes into the buffer of hits, which the engine applies, in
-  // order, before anything else it does.
+  // move it up, which frees no slot. That goes into the buffer of hits, which the engine
+  // applies, in order, before anything else it does.
   #bufferWrite(s, value) {
     this.#vals[s] = value;
     this.#markDue(s, true);
@@ -1080,11 +1086,11 @@ export class CacheManager {
     if (!this.#timed || long.get(k) === s) long.delete(k);
   }
 
-  // Replaces the value of the entry at `s` for set(). On an LRU cache without TTLs or a byte
-  // bound, with the views current, a write without a size needs no call: it goes into the
-  // buffer of hits.
+  // Replaces the value of the entry at `s` for set(). On a cache without TTLs or a byte bound,
+  // with the views current, a write without a size needs no call: it goes into the buffer of
+  // hits.
   #update(s, value, size, ttl, t, due) {
-    if (due && ttl === 0 && this.#anyHash && this.#fastViews()) return this.#bufferWrite(s, value);
+    if (due && ttl === 0 && this.#fastViews()) return this.#bufferWrite(s, value);
     const pending = this.#e.update(s, size, ttl, t);
     if (pending !== pending) throw new Error("cache-wasm: internal error: update was refused");
     this.#fill(s, value, ttl, t, due);

@@ -109,6 +109,27 @@ for (const kind of ["esm", "cjs"]) {
       });
     }
 
+    // A get that misses is an access W-TinyLFU must count, however the get found the miss.
+    for (const [prefix, what] of [["", "a short"], [LONG, "a long"]]) {
+      test(`gets that miss ${what} key raise its frequency, so that it is admitted over a colder entry`, () => {
+        const kept = (misses) => {
+          const cache = new CacheManager({ maxEntries: 100, evictionPolicy: "tinylfu", maxKeyLength: 128 });
+          for (let i = 0; i < 100; i++) cache.set(`${prefix}a${i}`, i);
+          for (let round = 0; round < 2; round++) for (let i = 0; i < 100; i++) cache.get(`${prefix}a${i}`);
+          for (let i = 0; i < misses; i++) assert.equal(cache.get(`${prefix}x`), undefined);
+          cache.set(`${prefix}x`, "x");
+          // Two newer keys push it out of the window, to compete with the coldest entry of the main region.
+          cache.set(`${prefix}y`, "y").set(`${prefix}z`, "z");
+          const has = cache.has(`${prefix}x`);
+          assert.equal(cache.size, 100);
+          cache.free();
+          return has;
+        };
+        assert.equal(kept(0), false, "a key never read loses to entries read twice");
+        assert.equal(kept(10), true, "a key missed ten times wins over them");
+      });
+    }
+
     test("an expired long key is gone, and storing it again works", async () => {
       const cache = new CacheManager({ maxEntries: 8, evictionPolicy: "tinylfu", maxKeyLength: 128 });
       const key = `${LONG}expiring`;

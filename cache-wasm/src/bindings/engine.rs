@@ -33,26 +33,23 @@ pub struct Engine {
 }
 
 /// Words of the header JS reads from WebAssembly memory (see [`Shared`]).
-const HEADER_WORDS: usize = 8;
-/// Hits JS may record before it asks the engine to apply them.
+const HEADER_WORDS: usize = 6;
+/// Words of hits, writes and misses JS may record before it asks the engine to apply them.
 const READS: usize = 256;
 const H_TABLE_PTR: usize = 0;
 const H_TABLE_LEN: usize = 1;
 const H_READS_PTR: usize = 2;
 const H_READS_COUNT: usize = 3;
 const H_READS_CAP: usize = 4;
-/// Gets that JS found missing on its own (LRU only: W-TinyLFU must see each key's hash).
-const H_MISSES: usize = 5;
-/// Whether JS may count misses itself (1) or must call `get` for them (0).
-const H_FAST_MISS: usize = 6;
 /// Where the clock readings of the recorded hits are (one `f64` per hit, with TTLs in play).
-const H_TIMES_PTR: usize = 7;
+const H_TIMES_PTR: usize = 5;
 
 /// Memory shared with the JS fast path. JS probes the index's buckets itself for a get; on a
-/// hit it appends the slot to `reads` and bumps the count in the header. With TTLs in play JS
-/// also checks the entry's expiry against its own copy and writes its clock reading beside
-/// the slot in `times`. Every engine call first applies those hits in order, so counts,
-/// recency and evictions come out exactly as if each get had been a call. The header says
+/// hit it appends the slot to `reads` and bumps the count in the header, and on a miss the
+/// word `MISSED` and the key's hash. With TTLs in play JS also checks the entry's expiry
+/// against its own copy and writes its clock reading beside the slot in `times`. Every engine
+/// call first applies those entries in order (see [`Store::apply_hits`]), so counts, recency,
+/// frequencies and evictions come out exactly as if each get had been a call. The header says
 /// where the buckets and the buffers are; it is rewritten whenever the table moves.
 struct Shared {
     header: Box<[u32; HEADER_WORDS]>,
@@ -87,16 +84,9 @@ fn with_freed(slot: u32, freed: usize) -> f64 {
 }
 
 impl Engine {
-    /// Applies the hits JS recorded since the last call.
+    /// Applies the gets and writes JS recorded since the last call.
     #[inline]
     fn sync(&mut self, now: f64) {
-        let misses = self.shared.header.get(H_MISSES).copied().unwrap_or(0);
-        if misses != 0 {
-            self.store.count_misses(u64::from(misses));
-            if let Some(h) = self.shared.header.get_mut(H_MISSES) {
-                *h = 0;
-            }
-        }
         let count = self.shared.header.get(H_READS_COUNT).copied().unwrap_or(0) as usize;
         if count == 0 {
             return;
@@ -144,7 +134,7 @@ impl Engine {
         self.shared.header.as_ptr() as usize as u32
     }
 
-    /// Applies the hits recorded by JS; JS calls it when the buffer is full.
+    /// Applies the gets and writes recorded by JS; JS calls it when the buffer is full.
     #[wasm_bindgen(js_name = applyReads)]
     pub fn apply_reads(&mut self, now: f64) {
         self.sync(now);
@@ -176,11 +166,6 @@ impl Engine {
             keyed: Keyed::new(),
             shared: Shared::new(),
         };
-        if engine.settings.policy == PolicyKind::Lru {
-            if let Some(h) = engine.shared.header.get_mut(H_FAST_MISS) {
-                *h = 1;
-            }
-        }
         engine.publish();
         Ok(engine)
     }

@@ -24,7 +24,7 @@ use std::sync::Once;
 use super::config::{PolicyKind, Settings};
 use super::policy::Policy;
 use super::slab::NIL;
-use super::store::{Counts, RemovalCause, Store, StoreError, WRITTEN};
+use super::store::{Counts, RemovalCause, Store, StoreError, MISSED, WRITTEN};
 
 /// Hashes the keys map to; key `k` gets `HASHES[k % hashes]`. Includes 0 and `u32::MAX`.
 const HASHES: [u32; 8] = [
@@ -1412,9 +1412,12 @@ mod units {
     }
 
     #[test]
-    fn a_batch_of_hits_and_writes_equals_one_call_at_a_time() {
+    fn a_batch_of_hits_writes_and_misses_equals_one_call_at_a_time() {
         // Seeded batches over few slots, so most batches repeat slots, applied both ways: a
-        // hit as `apply_hit`, a write as `update` of size 0 without TTL.
+        // hit as `apply_hit`, a write as `update` of size 0 without TTL, a miss as a `get` of a
+        // hash no entry has. After each batch a read-through miss and its insert, and an
+        // insert of a key never read: W-TinyLFU admits and evicts alike in both stores only
+        // when the batch gave its frequencies the same accesses, in the same order.
         let mut seed = 0x2545_f491_u64;
         let mut next = move || {
             seed ^= seed << 13;
@@ -1445,32 +1448,48 @@ mod units {
                     .insert(k.wrapping_mul(0x9e37_79b1), 3, ttl, 0.0)
                     .unwrap();
             }
-            for _ in 0..4 {
+            for batch_no in 0..4u32 {
                 let len = (next() % 300) as usize;
-                let slots: Vec<u32> = (0..len)
-                    .map(|_| {
-                        let slot = (next() % 40) as u32;
-                        if next() % 4 == 0 {
-                            slot | WRITTEN
-                        } else {
-                            slot
-                        }
-                    })
-                    .collect();
+                let mut slots: Vec<u32> = Vec::with_capacity(len + 1);
+                while slots.len() < len {
+                    let slot = (next() % 40) as u32;
+                    match next() % 8 {
+                        0 | 1 => slots.push(slot | WRITTEN),
+                        // Hashes of keys 100 to 115, which are never stored.
+                        2 => slots.extend([MISSED, (100 + slot % 16).wrapping_mul(0x9e37_79b1)]),
+                        _ => slots.push(slot),
+                    }
+                }
                 let times: Vec<f64> = if timed {
-                    (0..len).map(|_| (next() % 8) as f64).collect()
+                    (0..slots.len()).map(|_| (next() % 8) as f64).collect()
                 } else {
                     Vec::new()
                 };
-                for (i, &s) in slots.iter().enumerate() {
+                let mut entries = slots.iter().copied().enumerate();
+                while let Some((i, s)) = entries.next() {
                     let t = times.get(i).copied().unwrap_or(1.0);
-                    if s & WRITTEN != 0 {
+                    if s & MISSED != 0 {
+                        let (_, hash) = entries.next().unwrap();
+                        assert_eq!(one.get(hash, 1.0), NIL);
+                    } else if s & WRITTEN != 0 {
                         let _ = one.update(s & !WRITTEN, 0, 0.0, t);
                     } else {
                         one.apply_hit(s, t);
                     }
                 }
                 batch.apply_hits(&slots, &times, 1.0);
+                let fresh = 1000 + (round * 4 + batch_no) * 2;
+                let read = fresh.wrapping_mul(0x9e37_79b1);
+                assert_eq!(one.get(read, 1.0), NIL);
+                batch.apply_hits(&[MISSED, read], &[], 1.0);
+                let unread = (fresh + 1).wrapping_mul(0x9e37_79b1);
+                for hash in [read, unread] {
+                    assert_eq!(
+                        batch.insert(hash, 3, 0.0, 1.0),
+                        one.insert(hash, 3, 0.0, 1.0),
+                        "round {round}"
+                    );
+                }
                 assert_eq!(
                     batch.slots_by_recency(),
                     one.slots_by_recency(),

@@ -175,6 +175,10 @@ pub struct Store {
 /// Slots stay below 2^24, so the bit is free.
 pub const WRITTEN: u32 = 1 << 31;
 
+/// An entry of [`Store::apply_hits`] that is a get which found no entry for its key; the entry
+/// after it is the key's hash. No slot or written slot has this bit.
+pub const MISSED: u32 = 1 << 30;
+
 impl Store {
     /// An empty store bounded as `settings` say.
     pub fn new(settings: &Settings) -> Self {
@@ -311,13 +315,15 @@ impl Store {
         }
     }
 
-    /// Applies, in order, gets the caller resolved itself (see [`Store::apply_hit`]) and
-    /// writes over stored keys it made itself: an entry with [`WRITTEN`] set is such a write
-    /// of its slot, taken as `update(slot, 0, no TTL)`. With TTLs in play `times` holds the
-    /// clock reading of each get, at which the caller found the entry alive, and each hit is
-    /// taken at its own reading (at `now` where one is missing). For LRU a hit is only a
-    /// count, a flag, a move to the front and, with TTLs, an expiry check, done here in one
-    /// loop; the result is the same as one `apply_hit` per slot.
+    /// Applies, in order, gets the caller resolved itself (see [`Store::apply_hit`] and
+    /// [`Store::apply_miss`]) and writes over stored keys it made itself. An entry with
+    /// [`WRITTEN`] set is such a write of its slot, taken as `update(slot, 0, no TTL)`; one
+    /// with [`MISSED`] set is a get that missed, and the entry after it the key's hash. With
+    /// TTLs in play `times` holds the clock reading of each get, at the same index, at which
+    /// the caller found the entry alive, and each hit is taken at its own reading (at `now`
+    /// where one is missing). For LRU a hit is only a count, a flag, a move to the front and,
+    /// with TTLs, an expiry check, done here in one loop; the result is the same as one
+    /// `apply_hit` per slot.
     pub fn apply_hits(&mut self, slots: &[u32], times: &[f64], now: f64) {
         let timed = self.ttl_live > 0;
         let at = |i: usize| {
@@ -327,9 +333,14 @@ impl Store {
                 now
             }
         };
+        let mut entries = slots.iter().copied().enumerate();
         if self.kind != PolicyKind::Lru {
-            for (i, &slot) in slots.iter().enumerate() {
-                if slot & WRITTEN != 0 {
+            while let Some((i, slot)) = entries.next() {
+                if slot & MISSED != 0 {
+                    if let Some((_, hash)) = entries.next() {
+                        self.apply_miss(hash);
+                    }
+                } else if slot & WRITTEN != 0 {
                     self.apply_write(slot & !WRITTEN, at(i));
                 } else {
                     self.apply_hit(slot, at(i));
@@ -340,7 +351,15 @@ impl Store {
         self.pending = None;
         self.missed = None;
         let mut hits = 0;
-        for (i, &slot) in slots.iter().enumerate() {
+        while let Some((i, slot)) = entries.next() {
+            if slot & MISSED != 0 {
+                // An LRU store keeps no frequencies: a miss is its count.
+                if entries.next().is_some() {
+                    self.counts.gets += 1;
+                    self.counts.misses += 1;
+                }
+                continue;
+            }
             if slot & WRITTEN != 0 {
                 self.apply_write(slot & !WRITTEN, at(i));
                 continue;
@@ -361,19 +380,22 @@ impl Store {
 
     /// A write of size 0 without TTL over the entry at `slot`, which the caller found stored;
     /// nothing when it no longer is. Callers send writes only where an update frees no slot
-    /// (an LRU store without TTLs or a byte bound): a batch reports no freed slots.
+    /// (a store without TTLs or a byte bound): a batch reports no freed slots.
     fn apply_write(&mut self, slot: u32, now: f64) {
         // The only refusals are a slot not live and a size over the bound; neither leaves
         // anything to do.
         let _ = self.update(slot, 0, 0.0, now);
     }
 
-    /// Counts `n` gets that the caller found missing on its own (it probed the index).
-    pub fn count_misses(&mut self, n: u64) {
+    /// A get of the key with `hash` that the caller found missing on its own (it probed the
+    /// index, or its own map): the same as a [`Store::get`] that found no entry. The policy
+    /// sees the access, and an insert of `hash` that follows is the same access.
+    pub fn apply_miss(&mut self, hash: u32) {
         self.pending = None;
-        self.missed = None;
-        self.counts.gets += n;
-        self.counts.misses += n;
+        self.counts.gets += 1;
+        self.counts.misses += 1;
+        self.policy.record_access(hash);
+        self.missed = Some(hash);
     }
 
     /// The index's buckets: NIL when empty, else the entry's distance from its home (4 bits,
@@ -489,7 +511,7 @@ impl Store {
     /// the index): counted as a hit and refreshed when it holds an entry that has not expired,
     /// and the slot is returned. Else NIL, and nothing is counted, since the caller may find
     /// the key at another slot: an expired entry is removed, and the caller counts the miss
-    /// ([`Store::count_misses`]) once it knows.
+    /// ([`Store::apply_miss`]) once it knows.
     pub fn get_slot(&mut self, slot: u32, now: f64) -> u32 {
         if self.live(slot).is_some() {
             if !self.expired(slot, now) {
