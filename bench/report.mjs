@@ -173,8 +173,8 @@ Where cache-wasm is not ahead of lru-cache, or less so, and why:
   the peers' \`Map\` hashes it by value, and cache-wasm holds an integer key as a number,
   hashed by value with a few multiplies, so here it pays no more than they do to find a key.
 - **W-TinyLFU** (the \`cache-wasm tinylfu\` rows) does more per operation than an LRU: every
-  get and insert updates its frequency sketch, and a miss is a call into the engine so that
-  the sketch sees the key. It trades speed for hit ratio (see the traces below).
+  get, hit or miss, and every insert updates its frequency sketch, and an entry moves between
+  three lists rather than one. It trades speed for hit ratio (see the traces below).
 
 ## Per operation
 
