@@ -206,8 +206,11 @@ function isIntKey(n) {
 }
 
 // Whether `s` may be an integer key's decimal form. Cheap enough for every set: other keys
-// never call `intOf`, so V8 spends none of the caller's inlining budget on it.
-function startsWithDigit(s) {
+// never call `intOf`, so V8 spends none of the caller's inlining budget on it. The length
+// comes first: a longer key is often a rope of the strings it was built from (V8 makes one
+// from 13 characters up), and reading a character of a rope can cost as much as a get.
+function mayBeInt(s) {
+  if (s.length > MAX_INT_DIGITS) return false;
   const c = s.charCodeAt(0);
   return c <= 57 && c >= 48;
 }
@@ -784,7 +787,7 @@ export class CacheManager {
   // A miss JS found itself. A string that is an integer key's decimal form is held as its
   // number, so it is looked up as that first.
   #fastMiss(key, h) {
-    if (typeof key === "string" && startsWithDigit(key)) {
+    if (typeof key === "string" && mayBeInt(key)) {
       const n = intOf(key);
       if (n >= 0) return this.#getInt(n);
     }
@@ -970,7 +973,7 @@ export class CacheManager {
     if (--this.#countdown === 0) return this.#timedSet(key, value, options);
     if (typeof key !== "string" || key.length > this.#maxKeyLength) {
       key = this.#slotKey(key, "set");
-    } else if (startsWithDigit(key)) {
+    } else if (mayBeInt(key)) {
       const n = intOf(key);
       if (n >= 0) key = n;
     }
