@@ -219,8 +219,10 @@ function mayBeInt(s) {
 // integer key; else -1.
 function intOf(s) {
   const n = s.length;
+  // The length first, as in `mayBeInt`: a long key's characters are not read.
+  if (n > MAX_INT_DIGITS) return -1;
   const c = s.charCodeAt(0);
-  if (n > MAX_INT_DIGITS || !(c >= 49 && c <= 57)) return n === 1 && c === 48 ? 0 : -1;
+  if (!(c >= 49 && c <= 57)) return n === 1 && c === 48 ? 0 : -1;
   let v = c - 48;
   for (let i = 1; i < n; i++) {
     const d = s.charCodeAt(i) - 48;
