@@ -786,10 +786,11 @@ export class CacheManager {
     return this.#getSlow(key);
   }
 
-  // A miss JS found itself. A string that is an integer key's decimal form is held as its
-  // number, so it is looked up as that first.
+  // A miss get() found itself for the string `key`. A string that is an integer key's decimal
+  // form is held as its number, so it is looked up as that first. (Every other miss is of a
+  // key already in the index's form, and goes straight to `#miss`.)
   #fastMiss(key, h) {
-    if (typeof key === "string" && mayBeInt(key)) {
+    if (mayBeInt(key)) {
       const n = intOf(key);
       if (n >= 0) return this.#getInt(n);
     }
@@ -811,7 +812,7 @@ export class CacheManager {
   #getLong(hdr, key) {
     if (this.#exps !== null) return this.#getLongCall(key);
     const s = this.#longKeys.get(key);
-    if (s === undefined) return this.#fastMiss(key, this.#longHash(key));
+    if (s === undefined) return this.#miss(key, this.#longHash(key));
     this.#bufferHit(hdr, s);
     return this.#vals[s];
   }
@@ -860,7 +861,7 @@ export class CacheManager {
     if (this.#probePtr === -1) return this.#getCall(n, h);
     const s = this.#probeInt(n, h);
     const hdr = this.#hdr;
-    if (s === NIL) return this.#fastMiss(n, h);
+    if (s === NIL) return this.#miss(n, h);
     if (this.#exps !== null) return this.#getTimed(n, h, s, this.#now());
     this.#bufferHit(hdr, s);
     return this.#vals[s];
@@ -879,7 +880,7 @@ export class CacheManager {
       this.#release(1);
       this.#syncViews();
     }
-    return this.#fastMiss(key, this.#longHash(key));
+    return this.#miss(key, this.#longHash(key));
   }
 
   // get() with TTLs in play, from `s`, the first slot JS found holding `key` (hash `h`), at
@@ -894,7 +895,7 @@ export class CacheManager {
       this.#syncViews();
       if (this.#hdr[H_TABLE_PTR] !== this.#probePtr) return this.#getCall(key, h);
       s = this.#probeAny(key, h);
-      if (s === NIL) return this.#fastMiss(key, h);
+      if (s === NIL) return this.#miss(key, h);
     }
   }
 
