@@ -353,10 +353,8 @@ impl Store {
         let mut hits = 0;
         while let Some((i, slot)) = entries.next() {
             if slot & MISSED != 0 {
-                // An LRU store keeps no frequencies: a miss is its count.
-                if entries.next().is_some() {
-                    self.counts.gets += 1;
-                    self.counts.misses += 1;
+                if let Some((_, hash)) = entries.next() {
+                    self.apply_miss(hash);
                 }
                 continue;
             }
