@@ -157,7 +157,8 @@ const H_TIMES_PTR = 5;
 const HEADER_WORDS = 6;
 // Marks a slot in the buffer of hits as a write of it (slots stay below 2^24).
 const WRITTEN = 0x80000000;
-// An entry of the buffer of hits that is a get which missed; the key's hash follows it.
+// An entry of the buffer of hits that is a get which missed; the key's hash follows it. Every
+// append to the buffer leaves room for such a two-word entry, or has the engine apply it.
 const MISSED = 0x40000000;
 const OP_GET = 0;
 const OP_SET = 1;
@@ -779,7 +780,7 @@ export class CacheManager {
         const c = hdr[H_READS_COUNT];
         reads[c] = s;
         hdr[H_READS_COUNT] = c + 1;
-        if (c + 1 === reads.length) this.#e.applyReads(0);
+        if (c + 3 > reads.length) this.#e.applyReads(0);
         return this.#vals[s];
       }
     }
@@ -804,7 +805,7 @@ export class CacheManager {
     const c = hdr[H_READS_COUNT];
     reads[c] = s;
     hdr[H_READS_COUNT] = c + 1;
-    if (c + 1 === reads.length) this.#e.applyReads(0);
+    if (c + 3 > reads.length) this.#e.applyReads(0);
   }
 
   // get() of a long key on the fast path: without TTLs `#longKeys` holds exactly the stored
@@ -907,7 +908,7 @@ export class CacheManager {
     this.#reads[c] = s;
     this.#times[c] = t;
     hdr[H_READS_COUNT] = c + 1;
-    if (c + 1 === this.#reads.length) this.#e.applyReads(t);
+    if (c + 3 > this.#reads.length) this.#e.applyReads(t);
     return this.#vals[s];
   }
 
@@ -917,15 +918,12 @@ export class CacheManager {
   // V8 compile either one's get for the other's.
   #miss(key, h) {
     const hdr = this.#hdr;
-    let c = hdr[H_READS_COUNT];
-    if (c + 2 > this.#reads.length) {
-      this.#e.applyReads(0);
-      c = 0;
-    }
     const reads = this.#reads;
+    const c = hdr[H_READS_COUNT];
     reads[c] = MISSED;
     reads[c + 1] = h;
     hdr[H_READS_COUNT] = c + 2;
+    if (c + 4 > reads.length) this.#e.applyReads(0);
     this.#missKey = key;
     this.#missHash = h;
     return undefined;

@@ -290,6 +290,32 @@ for (const kind of ["esm", "cjs"]) {
       assert.equal(cache.has("1.5"), false);
     });
 
+    test("hits and misses recorded between engine calls are all counted, in any mix, under either policy", () => {
+      // Gets that find or miss their key on their own only append to a buffer in shared memory;
+      // thousands of them, with no other call between, fill it many times over.
+      for (const evictionPolicy of ["lru", "tinylfu"]) {
+        const cache = new CacheManager({ maxEntries: 16, evictionPolicy });
+        for (let i = 0; i < 7; i++) cache.set(`k${i}`, i);
+        let hits = 0;
+        let misses = 0;
+        for (let i = 0; i < 5000; i++) {
+          // Runs of misses of different lengths, so that they meet the end of the buffer at
+          // every offset.
+          if (i % 11 < 4 || i % 13 === 0) {
+            assert.equal(cache.get(`absent${i}`), undefined);
+            misses++;
+          } else {
+            assert.equal(cache.get(`k${i % 7}`), i % 7);
+            hits++;
+          }
+        }
+        const stats = cache.getStats();
+        assert.equal(stats.hits, hits, evictionPolicy);
+        assert.equal(stats.misses, misses, evictionPolicy);
+        cache.free();
+      }
+    });
+
     test("an integer key and its decimal string are one key under either policy, counted once", () => {
       for (const evictionPolicy of ["lru", "tinylfu"]) {
         const cache = new CacheManager({ maxEntries: 3, evictionPolicy });
