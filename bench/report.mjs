@@ -1,5 +1,5 @@
 // Runs every benchmark and writes BENCHMARKS.md: throughput in Node and Chromium, memory, hit
-// ratios, frame cost, sizes.
+// ratios, where the time goes, frame cost, sizes.
 //
 // Usage: node bench/report.mjs [--forks 3] [--rounds 7] [--ops 400000]   (what `make bench` runs)
 import { execFileSync } from "node:child_process";
@@ -67,6 +67,17 @@ console.log("trace replay…");
 const replayText = node("replay.mjs");
 console.log("frames…");
 const framesText = node("frames.mjs");
+console.log("profiles…");
+// Linux perf may be missing, or not allowed to sample; the section then says why.
+const profileOf = (impl) => {
+  try {
+    return node("profile.mjs", ["--impl", impl, "--top", "10", "--lines", "6"]).trim();
+  } catch (err) {
+    const why = String(err.stderr ?? err.message).split("\n").find((l) => l.includes("profile:")) ?? "perf failed";
+    return `Not profiled on this run: ${why.replace(/^.*profile: /, "")}.`;
+  }
+};
+const profiles = ["cache-wasm", "lru-cache"].map(profileOf);
 
 // What one clock reading costs here, for the TTL row's note.
 const clockNs = (() => {
@@ -238,6 +249,18 @@ and highest; "worst Δ" is the lowest against the best reference.
 \`\`\`
 ${replayText.trim()}
 \`\`\`
+
+## Where the time goes
+
+\`node bench/profile.mjs --impl <implementation> [--only "<row>"]\` runs one row for one
+implementation under Linux \`perf\` and lists the functions by their share of the CPU samples
+(JS, WebAssembly, and V8's built-ins such as its \`Map\` lookup), then the source lines of the
+hottest JS functions, code inlined into them included. Here, the headline row for cache-wasm
+and for lru-cache, each in a process of its own. A line with a large share is most often a load
+from memory the CPU waited for; the loop's own lines (the next id, its key) are the same for
+every implementation.
+
+${profiles.join("\n\n")}
 
 ## Frame and stats cost
 

@@ -16,8 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { plainRows, readThrough } from "./workloads.mjs";
-import { PLAIN, TELEMETRY, withTtl } from "./peers.mjs";
+import { nodeRows } from "./peers.mjs";
 import { formatResults, pool, summarize, timeRow } from "./stats.mjs";
 import { arg } from "./cli.mjs";
 
@@ -27,24 +26,9 @@ const FORKS = Number(arg("--forks", 1));
 const UNIVERSE = 100_000;
 const CAPACITY = 10_000;
 const only = arg("--only", null);
-// A child process runs the row at this index of `workloads()` and writes its samples there.
+// A child process runs the row at this index of `nodeRows(OPS, UNIVERSE)` and writes its samples there.
 const childRow = arg("--row", null);
 const childOut = arg("--samples", null);
-
-// Each row: its implementations, its loop and the loop's arguments after the cache (made
-// before timing); `reads` counts the gets when not every operation is one, and `written` the
-// distinct keys the blind sets write. The rows of `plainRows`, with the telemetry and TTL
-// rows, which run the α=1.0 read-through workload, after those of every α and key length.
-function workloads() {
-  const rows = plainRows(OPS, UNIVERSE).map((row) => ({ ...row, impls: PLAIN }));
-  const headline = rows.find((row) => row.name === "read-through α=1 keys=12");
-  const timed = [
-    { name: "telemetry cost: read-through α=1.0 keys=12", impls: TELEMETRY, loop: readThrough, args: headline.args },
-    { name: "read-through α=1.0 keys=12 ttl=60s", impls: withTtl(60_000), loop: readThrough, args: headline.args },
-  ];
-  rows.splice(rows.findIndex((row) => row.name.includes("built per call")), 0, ...timed);
-  return rows;
-}
 
 // Runs one row's rounds in this process (see `timeRow`), with the distinct keys its blind
 // sets write.
@@ -55,7 +39,7 @@ function runRow(w) {
 // Runs each selected row in `FORKS` child processes, fork after fork, and pools each row's
 // samples.
 function runForks() {
-  const all = workloads().map((w, i) => ({ name: w.name, i }));
+  const all = nodeRows(OPS, UNIVERSE).map((w, i) => ({ name: w.name, i }));
   // --only picks the row of exactly that name, else every row whose name contains it.
   const exact = all.some((w) => w.name === only);
   const rows = all.filter((w) => !only || (exact ? w.name === only : w.name.includes(only)));
@@ -78,7 +62,7 @@ function runForks() {
 }
 
 if (childRow !== null) {
-  const w = workloads()[Number(childRow)];
+  const w = nodeRows(OPS, UNIVERSE)[Number(childRow)];
   if (!w || !childOut) throw new Error(`throughput: no row ${childRow}, or no --samples file`);
   writeFileSync(childOut, JSON.stringify(runRow(w)));
 } else {
