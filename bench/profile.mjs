@@ -12,6 +12,7 @@
 //                               [--ops 400000] [--top 15] [--lines 8]
 // Needs `perf` (Debian: linux-perf) and /proc/sys/kernel/perf_event_paranoid at 2 or lower.
 import { execFileSync, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -30,6 +31,8 @@ const UNIVERSE = 100_000;
 const CAPACITY = 10_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WASM = join(ROOT, "cache-wasm/pkg/cache_wasm_bg.wasm");
+// The module's function names, which the build keeps beside it (scripts/wasm-names.mjs).
+const NAMES = join(ROOT, "target/cache_wasm_bg.names.json");
 
 // The row named `name` and its implementation called `impl`, or an Error saying what exists.
 function pick(name, impl) {
@@ -51,7 +54,7 @@ function child(out) {
 }
 
 // The names of the module's exported functions by function index (imports included), from its
-// export section: perf names WebAssembly code only by index.
+// export section.
 function wasmExportNames(bytes) {
   const names = new Map();
   let p = 8;
@@ -88,13 +91,28 @@ function wasmExportNames(bytes) {
   return names;
 }
 
+// Names for the module's functions by index: those the build kept when they are of this very
+// module (without the hash Rust adds to each), else those of its exports.
+function wasmNames() {
+  const bytes = readFileSync(WASM);
+  try {
+    const kept = JSON.parse(readFileSync(NAMES, "utf8"));
+    if (kept.sha256 === createHash("sha256").update(bytes).digest("hex")) {
+      return new Map(Object.entries(kept.functions).map(([i, name]) => [Number(i), name.replace(/::h[0-9a-f]{16}$/, "")]));
+    }
+  } catch {
+    // No names kept (a build from before they were): the exports' names below.
+  }
+  return wasmExportNames(bytes);
+}
+
 // A symbol as perf names it, made readable: JS functions with their file relative to the
-// repository (`*` optimized, `~` interpreted), WebAssembly functions with their export name.
-function readable(sym, wasmNames) {
+// repository (`*` optimized, `~` interpreted), WebAssembly functions by name where known.
+function readable(sym, names) {
   const wasm = /^JS:wasm-function\[(\d+)\]/.exec(sym);
   if (wasm) {
-    const name = wasmNames.get(Number(wasm[1]));
-    return `wasm function ${wasm[1]}${name ? ` (${name})` : " (internal)"}`;
+    const name = names.get(Number(wasm[1]));
+    return name ? `${name}  (wasm)` : `wasm function ${wasm[1]}`;
   }
   const js = /^JS:([*~^]?)(\S*) (\S+)$/.exec(sym);
   if (js) {
@@ -189,20 +207,20 @@ function main() {
     const jitted = join(dir, "perf.jit.data");
     execFileSync("perf", ["inject", "--jit", "-i", data, "-o", jitted], { cwd: dir, stdio: "ignore" });
     const { nsPerOp } = JSON.parse(readFileSync(result, "utf8"));
-    const wasmNames = wasmExportNames(readFileSync(WASM));
+    const names = wasmNames();
     const shares = symbolShares(jitted);
 
     console.log(`${IMPL} on "${ONLY}": ${nsPerOp.toFixed(1)} ns an operation (median of ${ROUNDS} rounds of ${OPS})`);
     console.log(`Shares are of all the process's samples, the setup that makes the keys and values included.\n`);
     console.log("| share | function |\n|---|---|");
-    for (const [sym, pct] of shares.slice(0, TOP)) console.log(`| ${pct.toFixed(1)}% | ${readable(sym, wasmNames)} |`);
+    for (const [sym, pct] of shares.slice(0, TOP)) console.log(`| ${pct.toFixed(1)}% | ${readable(sym, names)} |`);
 
     // The implementation's own JS functions (and the loop they are inlined into), hottest first.
     const mine = shares.filter(([sym]) => /^JS:\*/.test(sym) && !/wasm-function|workloads\.mjs/.test(sym)).slice(0, 3);
     for (const [sym, pct] of mine) {
       const { byLine, total } = lineSamples(jitted, sym);
       if (total === 0) continue;
-      console.log(`\n${readable(sym, wasmNames)}: ${pct.toFixed(1)}% of all samples, by source line`);
+      console.log(`\n${readable(sym, names)}: ${pct.toFixed(1)}% of all samples, by source line`);
       console.log("| share of it | line | source |\n|---|---|---|");
       for (const [where, n] of byLine.slice(0, LINES)) {
         const { place, text } = sourceText(where, `return ${row.loop}`);

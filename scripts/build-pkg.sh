@@ -57,7 +57,10 @@ optimize() {
 }
 echo "build-pkg: optimizing with $("$WASM_OPT" --version)"
 read -r -a opt_flags <<<"${WASM_OPT_FLAGS:--O3}"
-optimize "$WASM_OUT" "${opt_flags[@]}"
+# Built with its function names, which go to a file beside the build for profiles and out of the
+# module: what ships is the same module as one built without them.
+optimize "$WASM_OUT" "${opt_flags[@]}" -g
+node scripts/wasm-names.mjs "$WASM_OUT" target/cache_wasm_bg.names.json
 # The dashboard is not on a hot path: size matters more than speed.
 optimize "$DASH_OUT" -Oz
 

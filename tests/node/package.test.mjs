@@ -1,6 +1,7 @@
 // The packed tarball: its files, its package.json and how Node resolves its entry points.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, join } from "node:path";
@@ -80,4 +81,15 @@ test("the shipped wasm validates and is a WebAssembly module", () => {
   const wasm = execFileSync("tar", ["-xzOf", tarball, "package/cache_wasm_bg.wasm"]);
   assert.deepEqual([...wasm.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d]);
   assert.ok(WebAssembly.validate(wasm));
+});
+
+test("the shipped wasm has no name section; the names the build keeps beside it are of it", () => {
+  const wasm = execFileSync("tar", ["-xzOf", tarball, "package/cache_wasm_bg.wasm"]);
+  const module = new WebAssembly.Module(wasm);
+  assert.equal(WebAssembly.Module.customSections(module, "name").length, 0);
+  const kept = JSON.parse(readFileSync(join(ROOT, "target/cache_wasm_bg.names.json"), "utf8"));
+  assert.equal(kept.sha256, createHash("sha256").update(wasm).digest("hex"), "the names are of the shipped module");
+  const names = Object.values(kept.functions);
+  assert.ok(names.some((n) => n.startsWith("cache_wasm::core::store::Store::apply_hits")), "the store's functions are named");
+  assert.ok(names.includes("engine_applyReads"), "the exports' functions are named");
 });
