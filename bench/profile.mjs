@@ -6,7 +6,8 @@
 // hottest JS functions of the implementation, the source lines their samples fall on, inlined
 // code included. A line whose share is large is usually a load from memory the CPU had to
 // wait for: the samples land on the first instruction that needs the loaded value, which V8's
-// line table may place on a neighbouring line.
+// line table may place on a neighbouring line. V8 gives code inlined from another file its line
+// but the caller's file, so such a line is listed under the caller's file at its own number.
 //
 // Usage: node bench/profile.mjs [--only "<row>"] [--impl cache-wasm] [--rounds 20]
 //                               [--ops 400000] [--top 15] [--lines 8]

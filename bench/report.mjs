@@ -258,7 +258,8 @@ implementation under Linux \`perf\` and lists the functions by their share of th
 hottest JS functions, code inlined into them included. Here, the headline row for cache-wasm
 and for lru-cache, each in a process of its own. A line with a large share is most often a load
 from memory the CPU waited for; the loop's own lines (the next id, its key) are the same for
-every implementation.
+every implementation. V8 records the line of code inlined from another file (the wasm-bindgen
+glue, say) but not that file: such a line is listed under the caller's file, at its own number.
 
 ${profiles.join("\n\n")}
 
