@@ -54,46 +54,8 @@ function child(out) {
   writeFileSync(out, JSON.stringify({ nsPerOp: ns[ns.length >> 1] }));
 }
 
-// The names of the module's exported functions by function index (imports included), from its
-// export section.
-function wasmExportNames(bytes) {
-  const names = new Map();
-  let p = 8;
-  const leb = () => {
-    let v = 0;
-    let shift = 0;
-    for (;;) {
-      const b = bytes[p++];
-      v += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return v;
-      shift += 7;
-    }
-  };
-  const str = () => {
-    const n = leb();
-    const s = new TextDecoder().decode(bytes.subarray(p, p + n));
-    p += n;
-    return s;
-  };
-  while (p < bytes.length) {
-    const id = bytes[p++];
-    const size = leb();
-    const end = p + size;
-    if (id === 7) {
-      for (let n = leb(); n > 0; n--) {
-        const name = str();
-        const kind = bytes[p++];
-        const index = leb();
-        if (kind === 0) names.set(index, name);
-      }
-    }
-    p = end;
-  }
-  return names;
-}
-
-// Names for the module's functions by index: those the build kept when they are of this very
-// module (without the hash Rust adds to each), else those of its exports.
+// Names for the module's functions by index (without the hash Rust adds to each): those the
+// build kept, when they are of this very module; else none, and the report says so.
 function wasmNames() {
   const bytes = readFileSync(WASM);
   try {
@@ -102,9 +64,9 @@ function wasmNames() {
       return new Map(Object.entries(kept.functions).map(([i, name]) => [Number(i), name.replace(/::h[0-9a-f]{16}$/, "")]));
     }
   } catch {
-    // No names kept (a build from before they were): the exports' names below.
+    // No names kept: a package built by other means than scripts/build-pkg.sh.
   }
-  return wasmExportNames(bytes);
+  return null;
 }
 
 // A symbol as perf names it, made readable: JS functions with their file relative to the
@@ -112,7 +74,7 @@ function wasmNames() {
 function readable(sym, names) {
   const wasm = /^JS:wasm-function\[(\d+)\]/.exec(sym);
   if (wasm) {
-    const name = names.get(Number(wasm[1]));
+    const name = names?.get(Number(wasm[1]));
     return name ? `${name}  (wasm)` : `wasm function ${wasm[1]}`;
   }
   const js = /^JS:([*~^]?)(\S*) (\S+)$/.exec(sym);
@@ -212,7 +174,9 @@ function main() {
     const shares = symbolShares(jitted);
 
     console.log(`${IMPL} on "${ONLY}": ${nsPerOp.toFixed(1)} ns an operation (median of ${ROUNDS} rounds of ${OPS})`);
-    console.log(`Shares are of all the process's samples, the setup that makes the keys and values included.\n`);
+    console.log(`Shares are of all the process's samples, the setup that makes the keys and values included.`);
+    if (names === null) console.log("WebAssembly functions are unnamed: their names are kept by `make package`.");
+    console.log("");
     console.log("| share | function |\n|---|---|");
     for (const [sym, pct] of shares.slice(0, TOP)) console.log(`| ${pct.toFixed(1)}% | ${readable(sym, names)} |`);
 
@@ -233,6 +197,11 @@ function main() {
   }
 }
 
-const childOut = arg("--child", null);
-if (childOut !== null) child(childOut);
-else main();
+try {
+  const childOut = arg("--child", null);
+  if (childOut !== null) child(childOut);
+  else main();
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
+}
