@@ -74,7 +74,7 @@ const profileOf = (impl) => {
     return node("profile.mjs", ["--impl", impl, "--top", "10", "--lines", "6"]).trim();
   } catch (err) {
     const why = String(err.stderr ?? err.message).split("\n").find((l) => l.includes("profile:")) ?? "perf failed";
-    return `Not profiled on this run: ${why.replace(/^.*profile: /, "")}.`;
+    return `Not profiled on this run: ${why.replace(/^.*profile: /, "").replace(/:$/, "")}.`;
   }
 };
 const profiles = ["cache-wasm", "lru-cache"].map(profileOf);
