@@ -1010,7 +1010,7 @@ export class CacheManager {
       if (this.#fastViews()) {
         // With the fast views current JS finds the key itself, and makes the one call needed
         // (or none, for a write the engine can take with the hits).
-        s = typeof key === "number" ? this.#probeInt(key, h) : this.#probe(key, h);
+        s = this.#probeAny(key, h);
       } else {
         // One call stores a new key; a negative answer is a candidate slot to check first.
         r = e.set(h, size, ttl, t);
