@@ -333,43 +333,31 @@ impl Store {
                 now
             }
         };
-        let mut entries = slots.iter().copied().enumerate();
-        if self.kind != PolicyKind::Lru {
-            while let Some((i, slot)) = entries.next() {
-                if slot & MISSED != 0 {
-                    if let Some((_, hash)) = entries.next() {
-                        self.apply_miss(hash);
-                    }
-                } else if slot & WRITTEN != 0 {
-                    self.apply_write(slot & !WRITTEN, at(i));
-                } else {
-                    self.apply_hit(slot, at(i));
-                }
-            }
-            return;
+        // LRU takes its hits in this loop (see `Slab::hit_front`); W-TinyLFU through `apply_hit`.
+        let lru = self.kind == PolicyKind::Lru;
+        if lru {
+            self.pending = None;
+            self.missed = None;
         }
-        self.pending = None;
-        self.missed = None;
         let mut hits = 0;
+        let mut entries = slots.iter().copied().enumerate();
         while let Some((i, slot)) = entries.next() {
             if slot & MISSED != 0 {
                 if let Some((_, hash)) = entries.next() {
                     self.apply_miss(hash);
                 }
-                continue;
-            }
-            if slot & WRITTEN != 0 {
+            } else if slot & WRITTEN != 0 {
                 self.apply_write(slot & !WRITTEN, at(i));
-                continue;
-            }
-            if !timed {
+            } else if !lru {
+                self.apply_hit(slot, at(i));
+            } else if !timed {
                 hits += u64::from(self.slab.hit_front(slot));
-                continue;
-            }
-            let (t, expires_at) = (at(i), self.slab.expires_at(slot));
-            if t < expires_at && self.slab.hit_front(slot) {
-                hits += 1;
-                self.count_ttl_hit(expires_at, t);
+            } else {
+                let (t, expires_at) = (at(i), self.slab.expires_at(slot));
+                if t < expires_at && self.slab.hit_front(slot) {
+                    hits += 1;
+                    self.count_ttl_hit(expires_at, t);
+                }
             }
         }
         self.counts.gets += hits;
