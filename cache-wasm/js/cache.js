@@ -861,10 +861,9 @@ export class CacheManager {
     this.#syncViews();
     if (this.#probePtr === -1) return this.#getCall(n, h);
     const s = this.#probeInt(n, h);
-    const hdr = this.#hdr;
     if (s === NIL) return this.#miss(n, h);
     if (this.#exps !== null) return this.#getTimed(n, h, s, this.#now());
-    this.#bufferHit(hdr, s);
+    this.#bufferHit(this.#hdr, s);
     return this.#vals[s];
   }
 
