@@ -171,7 +171,8 @@ const LONG_KEY = 32;
 
 // Two UTF-16 units per multiply, in two lanes of four units that do not wait for each other,
 // so that a short key's hash is ready sooner; the finaliser spreads every input bit over the
-// result.
+// result. `tests/golden/key-hashes.txt` pins it and `hashInt`, for the trace replay's Rust copy
+// of them (`policy/replay.rs`).
 function hashKey(s) {
   const n = s.length;
   let a = (SEED || seed()) ^ n;
