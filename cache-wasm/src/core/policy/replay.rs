@@ -5,7 +5,8 @@
 //! `CACHE_TRACES`); they are not part of the repository, and the tests
 //! print a note and pass when they are absent. The long rows run only with `CACHE_REPLAY=1`,
 //! best in release: `CACHE_REPLAY=1 cargo test --release -p cache-wasm --no-default-features
-//! replay_table -- --nocapture`.
+//! replay_ -- --nocapture` prints the table (`replay_table`) and W-TinyLFU's spread over
+//! seeds of the wrapper's hash (`replay_seeds`; `CACHE_REPLAY_SEEDS=N` for N seeds).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::io::{BufRead, BufReader, Read};
@@ -326,6 +327,68 @@ fn replay_table() {
                 "{} W-TinyLFU {tinylfu:.2} < {best:.2} − 3",
                 row.trace
             ));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
+}
+
+/// W-TinyLFU on every row as the wrapper hashes the keys, under `CACHE_REPLAY_SEEDS` seeds
+/// (8 unless set): the lowest, median and highest hit ratio of each row, whose median must be
+/// within 3 points of the best reference, as `bench/replay.mjs` judges it. Run with
+/// `CACHE_REPLAY=1`, best in release.
+#[test]
+fn replay_seeds() {
+    if std::env::var_os("CACHE_REPLAY").is_none() {
+        println!("skipped: set CACHE_REPLAY=1 to replay every trace under several seeds");
+        return;
+    }
+    let Some(rows) = reference() else { return };
+    let n: u32 = std::env::var("CACHE_REPLAY_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8)
+        .max(1);
+    let seeds: Vec<u32> = (0..n).map(|i| i.wrapping_mul(0x9e37_79b9) | 1).collect();
+    println!("| trace | size | lowest | median | highest | best reference | median − best |");
+    println!("|---|---|---|---|---|---|---|");
+    let mut misses = Vec::new();
+    for row in &rows {
+        let Some(keys) = load(&row.trace) else {
+            continue;
+        };
+        // Two threads, each replaying half of the seeds.
+        let mut ratios: Vec<f64> = std::thread::scope(|s| {
+            let keys = &keys;
+            let halves: Vec<_> = seeds
+                .chunks(seeds.len().div_ceil(2))
+                .map(|half| {
+                    s.spawn(move || {
+                        half.iter()
+                            .map(|&seed| {
+                                replay_hashed(keys, PolicyKind::TinyLfu, row.size, |k| {
+                                    js_hash(k, seed)
+                                })
+                            })
+                            .collect::<Vec<f64>>()
+                    })
+                })
+                .collect();
+            halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        });
+        ratios.sort_by(f64::total_cmp);
+        let median = ratios[ratios.len() / 2];
+        let ref_lru: f64 = row.lru.parse().unwrap();
+        let best = ref_lru.max(row.window_1).max(row.window_20);
+        println!(
+            "| {} | {} | {:.2} | {median:.2} | {:.2} | {best:.2} | {:+.2} |",
+            row.trace,
+            row.size,
+            ratios[0],
+            ratios[ratios.len() - 1],
+            median - best
+        );
+        if median < best - 3.0 {
+            misses.push(format!("{} median {median:.2} < {best:.2} − 3", row.trace));
         }
     }
     assert!(misses.is_empty(), "{misses:#?}");
