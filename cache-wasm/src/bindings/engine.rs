@@ -48,7 +48,8 @@ const H_TIMES_PTR: usize = 5;
 /// hit it appends the slot to `reads` and bumps the count in the header, and on a miss the
 /// word `MISSED` and the key's hash. With TTLs in play JS also checks the entry's expiry
 /// against its own copy and writes its clock reading beside the slot in `times`. Every engine
-/// call first applies those entries in order (see [`Store::apply_hits`]), so counts, recency,
+/// call that reads or changes entries, counts or the policy first applies those entries in
+/// order (see [`Store::apply_hits`]), so counts, recency,
 /// frequencies and evictions come out exactly as if each get had been a call. The header says
 /// where the buckets and the buffers are; it is rewritten whenever the table moves.
 struct Shared {
@@ -134,7 +135,8 @@ impl Engine {
         self.shared.header.as_ptr() as usize as u32
     }
 
-    /// Applies the gets and writes recorded by JS; JS calls it when the buffer is full.
+    /// Applies the gets and writes recorded by JS; JS calls it when the buffer has no room
+    /// left for a two-word entry.
     #[wasm_bindgen(js_name = applyReads)]
     pub fn apply_reads(&mut self, now: f64) {
         self.sync(now);

@@ -107,7 +107,8 @@ impl Index {
     }
 
     /// The buckets, for callers that probe the table themselves (the JS fast path reads
-    /// them from WebAssembly memory). Empty buckets hold NIL; others the tag and the slot.
+    /// them from WebAssembly memory). Empty buckets hold NIL; others the distance from home,
+    /// the tag and the slot.
     pub fn buckets_slice(&self) -> &[u32] {
         &self.table
     }

@@ -386,7 +386,8 @@ impl Store {
 
     /// The index's buckets: NIL when empty, else the entry's distance from its home (4 bits,
     /// saturating at 15) and the hash's top 4 bits above a 24-bit slot.
-    /// A caller may probe them from `home_of(hash)` on, wrapping at the end, until an empty
+    /// A caller may probe them from the hash's home bucket on (as `Index` computes it, and
+    /// `cache.js` after it), wrapping at the end, until an empty
     /// bucket, to find the slots of a hash without a call.
     pub fn index_buckets(&self) -> &[u32] {
         self.index.buckets_slice()
@@ -534,13 +535,14 @@ impl Store {
     }
 
     /// Stores a new entry for a key the caller knows is absent and finds by slot itself, never
-    /// by hash: the store picks the hash, and the index need not hold the entry. A full LRU
-    /// cache without a byte bound gives it the least recent entry's slot and hash (unless
-    /// purging expired entries made room), so the index does not change at all (a bucket the
-    /// old entry had now leads to the new one, whose key the caller's comparison rejects);
-    /// other entries get the next hash of a Weyl sequence and stay out of the index. Only for
-    /// LRU, where no decision depends on a key's hash. Returns the slot, like
-    /// [`Store::insert`].
+    /// by hash: the store picks the hash, and the index need not hold the entry. On a full
+    /// cache it takes the least recent entry's hash. That entry is usually the one evicted for
+    /// it, and then (on a cache without a byte bound, when no expired entry was purged first)
+    /// its slot passes to the new entry in place and the index does not change at all (a
+    /// bucket the old entry had now leads to the new one, whose key the caller's comparison
+    /// rejects). Otherwise the entry gets the next hash of a Weyl sequence. Either way it stays
+    /// out of the index. Only for LRU, where no decision depends on a key's hash, so two
+    /// entries may share one. Returns the slot, like [`Store::insert`].
     pub fn insert_any(&mut self, size: u32, ttl_ms: f64, now: f64) -> Result<u32, StoreError> {
         let victim = self.slab.tail(0);
         let hash = match self.live(victim) {

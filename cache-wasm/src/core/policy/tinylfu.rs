@@ -8,7 +8,9 @@
 //! to protected (80% of the main space), whose overflow goes back to probation.
 //!
 //! The window starts at 1% of the cache. Once the cache has been full, each sample of
-//! `10 × capacity` gets and inserts ends with the hill climber comparing the sample's hit rate
+//! `10 × capacity` hits and inserts (a get that misses counts through the insert that follows
+//! it; the capacity is the sketch's, at most 2^22) ends with the hill climber comparing the
+//! sample's hit rate
 //! with the previous one: the window bound moves by a step (10% of the cache, decaying) in
 //! the same direction unless the hit rate fell by more than chance explains, and back when it
 //! did. Recency-skewed traffic thus grows the window towards LRU, frequency-skewed traffic
@@ -44,8 +46,9 @@ const TOLERANCE: f64 = 0.005;
 /// sample of `n` requests at hit rate `p` varies by about `sqrt(p (1 − p) / n)` by chance, and
 /// reversing on chance sent the window the wrong way for the rest of a short workload.
 const NOISE_ERRORS: f64 = 3.0;
-/// A candidate seen at least this often may win a tie by chance, so that a flood of keys
-/// crafted to share a victim's counters cannot lock the main space.
+/// A candidate seen at least this often, but not more often than the victim, is admitted by
+/// chance (1 time in 128), so that a flood of keys crafted to share a victim's counters cannot
+/// lock the main space.
 const RANDOM_ADMIT_FREQUENCY: u32 = 6;
 /// Initial capacity of a sketch that grows with the cache.
 const SKETCH_START: u32 = 4096;
@@ -286,7 +289,7 @@ impl TinyLfu {
     /// Ends a sample once it holds enough accesses and moves the window bound as the hit rate
     /// says: on in the same direction unless it got worse, back when it did.
     ///
-    /// A sample is `10 × capacity` gets and inserts, so the entries moved (at most a step,
+    /// A sample is `10 × capacity` hits and inserts, so the entries moved (at most a step,
     /// 10% of the cache) cost well under one move per access on average.
     fn climb(&mut self, slab: &mut Slab) {
         if !self.warm {
