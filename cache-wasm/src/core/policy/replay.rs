@@ -57,6 +57,29 @@ struct Row {
     window_20: f64,
 }
 
+impl Row {
+    /// The best of the reference LRU and fixed-window W-TinyLFU figures: W-TinyLFU's target.
+    fn best(&self) -> f64 {
+        let lru: f64 = self.lru.parse().unwrap();
+        lru.max(self.window_1).max(self.window_20)
+    }
+}
+
+/// The reference rows for the long replays, or None (with a note) unless `CACHE_REPLAY` is set
+/// and the README is there.
+fn long_rows() -> Option<Vec<Row>> {
+    if std::env::var_os("CACHE_REPLAY").is_none() {
+        println!("skipped: set CACHE_REPLAY=1 to replay every trace");
+        return None;
+    }
+    reference()
+}
+
+/// `n` seeds of the wrapper's hash, odd as the wrapper draws them.
+fn seeds(n: u32) -> impl Iterator<Item = u32> {
+    (0..n).map(|i| i.wrapping_mul(0x9e37_79b9) | 1)
+}
+
 /// The reference rows, or None (with a note) when the README is not there.
 fn reference() -> Option<Vec<Row>> {
     let path = traces_dir().join("README.md");
@@ -266,8 +289,7 @@ fn tinylfu_stays_close_to_the_best_reference_on_short_traces() {
             continue;
         };
         let tinylfu = replay(&keys, PolicyKind::TinyLfu, row.size);
-        let lru: f64 = row.lru.parse().unwrap();
-        let best = lru.max(row.window_1).max(row.window_20);
+        let best = row.best();
         println!(
             "{} at {}: W-TinyLFU {tinylfu:.2}, best reference {best:.2}",
             row.trace, row.size
@@ -282,9 +304,8 @@ fn the_window_climb_is_not_turned_by_chance() {
         return;
     };
     // A dip of the hit rate within chance once reversed the climb early under some seeds of
-    // the JS hash, and W-TinyLFU ended near 83% where LRU has 90.64% (README). Seeds are odd,
-    // as the wrapper draws them.
-    for seed in (0..32u32).map(|i| i.wrapping_mul(0x9e37_79b9) | 1) {
+    // the JS hash, and W-TinyLFU ended near 83% where LRU has 90.64% (README).
+    for seed in seeds(32) {
         let tinylfu = replay_hashed(&keys, PolicyKind::TinyLfu, 1000, |k| js_hash(k, seed));
         println!("lirs-sprite at 1000, seed {seed}: W-TinyLFU {tinylfu:.2}");
         assert!(tinylfu >= 90.64 - 3.0, "seed {seed}: {tinylfu:.2}");
@@ -294,11 +315,7 @@ fn the_window_climb_is_not_turned_by_chance() {
 /// Every row of the table, with the long traces: run with `CACHE_REPLAY=1`.
 #[test]
 fn replay_table() {
-    if std::env::var_os("CACHE_REPLAY").is_none() {
-        println!("skipped: set CACHE_REPLAY=1 to replay every trace");
-        return;
-    }
-    let Some(rows) = reference() else { return };
+    let Some(rows) = long_rows() else { return };
     println!("| trace | size | LRU | W-TinyLFU | ref LRU | ref 1% | ref 20% | best − W-TinyLFU |");
     println!("|---|---|---|---|---|---|---|---|");
     let mut misses = Vec::new();
@@ -308,8 +325,7 @@ fn replay_table() {
         };
         let lru = replay(&keys, PolicyKind::Lru, row.size);
         let tinylfu = replay(&keys, PolicyKind::TinyLfu, row.size);
-        let ref_lru: f64 = row.lru.parse().unwrap();
-        let best = ref_lru.max(row.window_1).max(row.window_20);
+        let best = row.best();
         println!(
             "| {} | {} | {lru:.2} | {tinylfu:.2} | {} | {:.2} | {:.2} | {:+.2} |",
             row.trace,
@@ -338,17 +354,13 @@ fn replay_table() {
 /// `CACHE_REPLAY=1`, best in release.
 #[test]
 fn replay_seeds() {
-    if std::env::var_os("CACHE_REPLAY").is_none() {
-        println!("skipped: set CACHE_REPLAY=1 to replay every trace under several seeds");
-        return;
-    }
-    let Some(rows) = reference() else { return };
+    let Some(rows) = long_rows() else { return };
     let n: u32 = std::env::var("CACHE_REPLAY_SEEDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(8)
         .max(1);
-    let seeds: Vec<u32> = (0..n).map(|i| i.wrapping_mul(0x9e37_79b9) | 1).collect();
+    let seeds: Vec<u32> = seeds(n).collect();
     println!("| trace | size | lowest | median | highest | best reference | median − best |");
     println!("|---|---|---|---|---|---|---|");
     let mut misses = Vec::new();
@@ -377,8 +389,7 @@ fn replay_seeds() {
         });
         ratios.sort_by(f64::total_cmp);
         let median = ratios[ratios.len() / 2];
-        let ref_lru: f64 = row.lru.parse().unwrap();
-        let best = ref_lru.max(row.window_1).max(row.window_20);
+        let best = row.best();
         println!(
             "| {} | {} | {:.2} | {median:.2} | {:.2} | {best:.2} | {:+.2} |",
             row.trace,
