@@ -49,9 +49,9 @@ const H_TIMES_PTR: usize = 5;
 /// word `MISSED` and the key's hash. With TTLs in play JS also checks the entry's expiry
 /// against its own copy and writes its clock reading beside the slot in `times`. Every engine
 /// call that reads or changes entries, counts or the policy first applies those entries in
-/// order (see [`Store::apply_hits`]), so counts, recency,
-/// frequencies and evictions come out exactly as if each get had been a call. The header says
-/// where the buckets and the buffers are; it is rewritten whenever the table moves.
+/// order (see [`Store::apply_hits`]), so counts, recency, frequencies and evictions come out
+/// exactly as if each get had been a call. The header says where the buckets and the buffers
+/// are; it is rewritten whenever the table moves.
 struct Shared {
     header: Box<[u32; HEADER_WORDS]>,
     reads: Box<[u32; READS]>,

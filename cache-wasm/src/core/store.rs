@@ -387,8 +387,8 @@ impl Store {
     /// The index's buckets: NIL when empty, else the entry's distance from its home (4 bits,
     /// saturating at 15) and the hash's top 4 bits above a 24-bit slot.
     /// A caller may probe them from the hash's home bucket on (as `Index` computes it, and
-    /// `cache.js` after it), wrapping at the end, until an empty
-    /// bucket, to find the slots of a hash without a call.
+    /// `cache.js` after it), wrapping at the end, until an empty bucket, to find the slots of a
+    /// hash without a call.
     pub fn index_buckets(&self) -> &[u32] {
         self.index.buckets_slice()
     }
