@@ -14,11 +14,16 @@ if (!modulePath || !namesPath) {
 }
 const bytes = readFileSync(modulePath);
 
-// Reads an unsigned LEB128 at `at.p`, moving it past.
+// Reads an unsigned LEB128 at `at.p`, moving it past; a module cut short is an error, not a
+// loop that never ends.
 function leb(at) {
   let v = 0;
   let shift = 0;
   for (;;) {
+    if (at.p >= bytes.length) {
+      console.error(`wasm-names: ${modulePath} ends inside a section`);
+      process.exit(1);
+    }
     const b = bytes[at.p++];
     v += (b & 0x7f) * 2 ** shift;
     if (b < 0x80) return v;
