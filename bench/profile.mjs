@@ -86,13 +86,14 @@ function readable(sym, names) {
   return sym;
 }
 
+// What `perf args…` prints on its standard output.
+function perfOutput(args) {
+  return execFileSync("perf", args, { encoding: "utf8", maxBuffer: 1 << 28, stdio: ["ignore", "pipe", "ignore"] });
+}
+
 // perf's per-symbol shares, merged over the code objects V8 made for one function.
 function symbolShares(data) {
-  const out = execFileSync("perf", ["report", "-i", data, "--stdio", "--no-children", "--fields", "overhead,sym", "--percent-limit", "0.2"], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const out = perfOutput(["report", "-i", data, "--stdio", "--no-children", "--fields", "overhead,sym", "--percent-limit", "0.2"]);
   const shares = new Map();
   for (const line of out.split("\n")) {
     const m = /^\s+([\d.]+)%\s+\[[.k]\]\s+(.*?)\s*$/.exec(line);
@@ -103,11 +104,7 @@ function symbolShares(data) {
 
 // The samples of the JS function `sym`, by the source line (file:line) they fall on.
 function lineSamples(data, sym) {
-  const out = execFileSync("perf", ["annotate", "-i", data, "--stdio", "-s", sym], {
-    encoding: "utf8",
-    maxBuffer: 1 << 28,
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const out = perfOutput(["annotate", "-i", data, "--stdio", "-s", sym]);
   const byLine = new Map();
   let total = 0;
   let samples = 0;
