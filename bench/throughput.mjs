@@ -26,7 +26,8 @@ const FORKS = Number(arg("--forks", 1));
 const UNIVERSE = 100_000;
 const CAPACITY = 10_000;
 const only = arg("--only", null);
-// A child process runs the row at this index of `nodeRows(OPS, UNIVERSE)` and writes its samples there.
+// A child process runs the row at this index of `nodeRows(OPS, UNIVERSE)` and writes its
+// samples there.
 const childRow = arg("--row", null);
 const childOut = arg("--samples", null);
 
