@@ -4,10 +4,8 @@
 import init, { CacheManager } from "../cache-wasm/pkg/browser.js";
 import { plainPeers } from "./peer-list.mjs";
 import { timeRow } from "./stats.mjs";
-import { plainRows } from "./workloads.mjs";
+import { CAPACITY, UNIVERSE, plainRows } from "./workloads.mjs";
 
-const UNIVERSE = 100_000;
-const CAPACITY = 10_000;
 const PLAIN = plainPeers(CacheManager);
 
 // The Node rows (see `plainRows`) that run here too.

@@ -15,7 +15,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { makeKeys, makeValues, readThrough, zipfStream } from "./workloads.mjs";
+import { CAPACITY, UNIVERSE, makeKeys, makeValues, readThrough, zipfStream } from "./workloads.mjs";
 import { PLAIN } from "./peers.mjs";
 import { interleaved, median } from "./stats.mjs";
 import { arg } from "./cli.mjs";
@@ -23,8 +23,6 @@ import { arg } from "./cli.mjs";
 const ROUNDS = Number(arg("--rounds", 9));
 const OPS = Number(arg("--ops", 400_000));
 const FORKS = Number(arg("--forks", 1));
-const UNIVERSE = 100_000;
-const CAPACITY = 10_000;
 // The evicting caches whose make(capacity) holds exactly `capacity` entries (quick-lru holds
 // between half and all of its bound, so a stored key may be gone).
 const IMPLS = PLAIN.filter((p) => p.name !== "Map (no eviction)" && p.name !== "quick-lru");

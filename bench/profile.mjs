@@ -20,6 +20,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeRows } from "./peers.mjs";
 import { timeRow } from "./stats.mjs";
+import { CAPACITY, UNIVERSE } from "./workloads.mjs";
 import { arg } from "./cli.mjs";
 
 const ONLY = arg("--only", "read-through α=1 keys=12");
@@ -28,8 +29,6 @@ const ROUNDS = Number(arg("--rounds", 20));
 const OPS = Number(arg("--ops", 400_000));
 const TOP = Number(arg("--top", 15));
 const LINES = Number(arg("--lines", 8));
-const UNIVERSE = 100_000;
-const CAPACITY = 10_000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WASM = join(ROOT, "cache-wasm/pkg/cache_wasm_bg.wasm");
 // The module's function names, which the build keeps beside it (scripts/wasm-names.mjs).

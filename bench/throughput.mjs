@@ -17,14 +17,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeRows } from "./peers.mjs";
+import { CAPACITY, UNIVERSE } from "./workloads.mjs";
 import { formatResults, pool, summarize, timeRow } from "./stats.mjs";
 import { arg } from "./cli.mjs";
 
 const ROUNDS = Number(arg("--rounds", 7));
 const OPS = Number(arg("--ops", 400_000));
 const FORKS = Number(arg("--forks", 1));
-const UNIVERSE = 100_000;
-const CAPACITY = 10_000;
 const only = arg("--only", null);
 // A child process runs the row at this index of `nodeRows(OPS, UNIVERSE)` and writes its
 // samples there.

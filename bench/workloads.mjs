@@ -1,5 +1,9 @@
 // Deterministic key streams for the benchmarks: Zipf-distributed keys, values and op mixes.
 
+/** The throughput workloads' key space, and the capacity of the caches that run them. */
+export const UNIVERSE = 100_000;
+export const CAPACITY = 10_000;
+
 /** A small seeded PRNG (mulberry32) so every run replays the same stream. */
 export function rng(seed) {
   let a = seed >>> 0;
