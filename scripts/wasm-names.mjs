@@ -31,9 +31,11 @@ function leb(at) {
   }
 }
 
+const utf8 = new TextDecoder();
+
 function str(at) {
   const n = leb(at);
-  const s = new TextDecoder().decode(bytes.subarray(at.p, at.p + n));
+  const s = utf8.decode(bytes.subarray(at.p, at.p + n));
   at.p += n;
   return s;
 }
