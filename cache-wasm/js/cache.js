@@ -995,11 +995,16 @@ export class CacheManager {
     // they found over it.
     if (this.#tiers.busy) e.keyTouched(keyString(key));
     const isLong = typeof key === "string" && key.length > LONG_KEY;
+    // An LRU cache finds a long key through `#longKeys` alone and needs no hash for it, so it
+    // does not compare the key with the last one missed: two different long strings of one
+    // length are compared by reading both, which V8 does by first flattening any built by
+    // concatenation into a copy, and that costs more than the lookup.
+    const missed = !(isLong && this.#anyHash) && key === this.#missKey;
     let r;
-    if (key === this.#missKey) {
+    if (missed) {
       // The last get missed this key and nothing has stored it since: it is absent.
       this.#missKey = undefined;
-      r = this.#missHash === -1 ? e.insertAny(size, ttl, t) : e.insert(this.#missHash, size, ttl, t);
+      r = e.insert(this.#missHash, size, ttl, t);
     } else if (isLong) {
       const s = this.#longSlot(key, t);
       if (s !== NIL) return this.#update(s, value, size, ttl, t, due);
