@@ -761,7 +761,8 @@ export class CacheManager {
 
   /** The value for `key`, or undefined on a miss or expiry. Refreshes recency. */
   get(key) {
-    // The common case, kept small enough for the caller's loop to inline it: a string key
+    // The common case, kept under V8's size limit for inlining one function (see
+    // ARCHITECTURE.md on what V8 inlines where): a string key
     // and the index's buckets where the views say (a view of memory that grew is detached,
     // and its length of 0 fails the check; see `#syncViews`). JS probes the buckets in shared
     // memory and records a hit in the buffer that the engine applies, in order, before
