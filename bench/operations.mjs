@@ -17,7 +17,7 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CAPACITY, UNIVERSE, makeKeys, makeValues, readThrough, zipfStream } from "./workloads.mjs";
 import { PLAIN } from "./peers.mjs";
-import { interleaved, median } from "./stats.mjs";
+import { interleaved, loopCopy, median } from "./stats.mjs";
 import { arg } from "./cli.mjs";
 
 const ROUNDS = Number(arg("--rounds", 9));
@@ -79,7 +79,7 @@ function runKind(kind, keyLen) {
   };
   const rest = kind.args(d);
   const stream = rest[rest.length - 1];
-  const loops = IMPLS.map(() => new Function(`return ${kind.loop}`)());
+  const loops = IMPLS.map((impl) => loopCopy(kind.loop, impl.name));
   const samples = IMPLS.map(() => []);
   interleaved(IMPLS.length, ROUNDS, (j, timed) => {
     const impl = IMPLS[j];

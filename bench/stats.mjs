@@ -20,6 +20,17 @@ export function interleaved(count, rounds, run) {
 }
 
 /**
+ * A copy of the function `loop` for the implementation called `name`, with type feedback of
+ * its own. V8 caches what `new Function` compiles by its source text, and copies made from the
+ * same text would share one function and its feedback (from the second copy on), so that one
+ * call site sees several caches' classes; the comment naming the implementation makes each
+ * copy's text its own.
+ */
+export function loopCopy(loop, name) {
+  return new Function(`return ${loop}\n// ${name.replace(/\s+/g, " ")}`)();
+}
+
+/**
  * Runs `row` (see `plainRows`) for `impls` in this process, as every runtime runs it: each
  * implementation through its own copy of the row's loop (one loop for all in a `shared` row),
  * with a fresh cache of `capacity` entries per round (two of half that in a `pair` row), one
@@ -29,8 +40,7 @@ export function interleaved(count, rounds, run) {
 export function timeRow(row, impls, { capacity, rounds, ops }) {
   const args = row.args();
   const reads = row.reads ? row.reads() : ops;
-  // A function made from the loop's source has type feedback of its own.
-  const loops = impls.map(() => (row.shared ? row.loop : new Function(`return ${row.loop}`)()));
+  const loops = impls.map((impl) => (row.shared ? row.loop : loopCopy(row.loop, impl.name)));
   const samples = Object.fromEntries(impls.map((impl) => [impl.name, []]));
   const hitRates = {};
   interleaved(impls.length, rounds, (j, timed) => {
