@@ -916,7 +916,10 @@ export class CacheManager {
   // Records a get that found nothing in the buffer of hits, with the key's hash (W-TinyLFU's
   // frequencies count it; LRU only counts the miss), and remembers the key for the set that
   // may follow. Both policies take this one path, so that code which uses both does not make
-  // V8 compile either one's get for the other's.
+  // V8 compile either one's get for the other's. A long key on an LRU cache (`h` of -1: the
+  // engine picks its hash) is not remembered: set() finds it through `#longKeys` anyway, and
+  // comparing two different long strings of one length reads both, which V8 does by first
+  // flattening any built by concatenation into a copy, and that costs more than the lookup.
   #miss(key, h) {
     const hdr = this.#hdr;
     const reads = this.#reads;
@@ -925,7 +928,7 @@ export class CacheManager {
     reads[c + 1] = h;
     hdr[H_READS_COUNT] = c + 2;
     if (c + 4 > reads.length) this.#e.applyReads(0);
-    this.#missKey = key;
+    this.#missKey = h === -1 ? undefined : key;
     this.#missHash = h;
     return undefined;
   }
@@ -996,13 +999,8 @@ export class CacheManager {
     // they found over it.
     if (this.#tiers.busy) e.keyTouched(keyString(key));
     const isLong = typeof key === "string" && key.length > LONG_KEY;
-    // An LRU cache finds a long key through `#longKeys` alone and needs no hash for it, so it
-    // does not compare the key with the last one missed: two different long strings of one
-    // length are compared by reading both, which V8 does by first flattening any built by
-    // concatenation into a copy, and that costs more than the lookup.
-    const missed = !(isLong && this.#anyHash) && key === this.#missKey;
     let r;
-    if (missed) {
+    if (key === this.#missKey) {
       // The last get missed this key and nothing has stored it since: it is absent.
       this.#missKey = undefined;
       r = e.insert(this.#missHash, size, ttl, t);
