@@ -6,6 +6,9 @@
 //! one when the doorkeeper knows the key. After `10 × capacity` increments every counter is
 //! halved and the doorkeeper is cleared, so old popularity fades.
 //!
+//! A key's four counters lie in one block of eight words, a 64-byte cache line, and its
+//! doorkeeper bits in one word: a sighting reads two lines of memory, not seven.
+//!
 //! Only sightings that raise a counter count towards aging: one absorbed by the doorkeeper or
 //! by saturated counters adds nothing. A stable working set whose counters are all saturated
 //! then stops aging, which spares it the churn that follows each aging (keys seen since the
@@ -20,9 +23,6 @@ const WIDTH_PER_ENTRY: u64 = 2;
 /// Doorkeeper bits for each entry of capacity (rounded up to a power of two).
 const DOOR_BITS_PER_ENTRY: u64 = 8;
 
-/// Bits the doorkeeper sets for each key.
-const DOOR_PROBES: u32 = 3;
-
 /// The largest capacity a sketch is sized for; larger caches share counters more.
 pub(crate) const MAX_CAPACITY: u32 = 1 << 22;
 
@@ -36,21 +36,22 @@ const COUNTER_MAX: u64 = 15;
 const HALF_MASK: u64 = 0x7777_7777_7777_7777;
 
 /// Counters are packed sixteen to a word.
-const PER_WORD: u32 = 16;
+const PER_WORD: u64 = 16;
+
+/// Words in a block: a key's counters are in one block, row `r`'s in word `2r` or `2r + 1`.
+const BLOCK_WORDS: usize = 2 * ROWS;
 
 /// A count-min sketch with a doorkeeper, sized for a cache of `capacity` entries.
 #[derive(Clone, Debug)]
 #[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct Sketch {
-    /// `ROWS` rows of `width` 4-bit counters, row after row.
+    /// Blocks of `BLOCK_WORDS` words of 4-bit counters.
     table: Vec<u64>,
-    /// Counters per row minus one (the width is a power of two).
-    width_mask: u32,
-    /// Words per row.
-    row_words: usize,
+    /// Blocks minus one (a power of two).
+    block_mask: u32,
     /// The doorkeeper's bits.
     door: Vec<u64>,
-    /// Doorkeeper bits minus one (a power of two).
+    /// Doorkeeper words minus one (a power of two).
     door_mask: u32,
     /// Increments since the last aging.
     additions: u32,
@@ -68,29 +69,23 @@ fn spread(hash: u32) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Two independent 32-bit values from `x`, the second odd, for double hashing.
-#[inline]
-fn pair(x: u64) -> (u32, u32) {
-    (x as u32, ((x >> 32) as u32) | 1)
-}
-
 impl Sketch {
     /// A sketch for a cache of `capacity` entries (clamped to 1..=`MAX_CAPACITY`).
     pub fn new(capacity: u32) -> Self {
         let capacity = capacity.clamp(1, MAX_CAPACITY);
         let width = (u64::from(capacity) * WIDTH_PER_ENTRY)
             .next_power_of_two()
-            .max(u64::from(PER_WORD) * 4);
+            .max(PER_WORD * 4);
         let door_bits = (u64::from(capacity) * DOOR_BITS_PER_ENTRY)
             .next_power_of_two()
             .max(256);
-        let row_words = (width / u64::from(PER_WORD)) as usize;
+        let words = width * ROWS as u64 / PER_WORD;
+        let blocks = words / BLOCK_WORDS as u64;
         Sketch {
-            table: vec![0; row_words * ROWS],
-            width_mask: (width - 1) as u32,
-            row_words,
+            table: vec![0; words as usize],
+            block_mask: (blocks - 1) as u32,
             door: vec![0; (door_bits / 64) as usize],
-            door_mask: (door_bits - 1) as u32,
+            door_mask: (door_bits / 64 - 1) as u32,
             additions: 0,
             sample: capacity.saturating_mul(SAMPLE_PER_ENTRY),
             capacity,
@@ -107,58 +102,59 @@ impl Sketch {
         self.sample
     }
 
-    /// Word index and bit shift of the counter of `row` for a key whose row hashes are `(a, b)`.
+    /// Word index and bit shift of each row's counter for the spread hash `x`: the block from
+    /// its low half, and from each byte of its high half the word of the row's pair and the
+    /// counter in it.
     #[inline]
-    fn locate(&self, row: usize, a: u32, b: u32) -> (usize, u32) {
-        let col = a.wrapping_add(b.wrapping_mul(row as u32)) & self.width_mask;
-        let word = row * self.row_words + (col / PER_WORD) as usize;
-        (word, (col % PER_WORD) * 4)
+    fn counters(&self, x: u64) -> [(usize, u32); ROWS] {
+        let block = ((x as u32) & self.block_mask) as usize * BLOCK_WORDS;
+        let c = (x >> 32) as u32;
+        let mut at = [(0, 0); ROWS];
+        for (row, slot) in at.iter_mut().enumerate() {
+            let byte = c >> (8 * row);
+            *slot = (
+                block + 2 * row + (byte & 1) as usize,
+                ((byte >> 1) & 15) * 4,
+            );
+        }
+        at
     }
 
-    /// Bit positions the doorkeeper uses for a key.
+    /// The doorkeeper's word for the spread hash `x`, and the mask of its bits there: three
+    /// bits of one word, from a remix of `x` whose top bits depend on all of it.
     #[inline]
-    fn door_bits(&self, x: u64) -> impl Iterator<Item = u32> + '_ {
-        let (a, b) = pair(x.rotate_left(17).wrapping_mul(0xd6e8_feb8_6659_fd93));
-        (0..DOOR_PROBES).map(move |i| a.wrapping_add(b.wrapping_mul(i)) & self.door_mask)
+    fn door_at(&self, x: u64) -> (usize, u64) {
+        let y = x.rotate_left(17).wrapping_mul(0xd6e8_feb8_6659_fd93);
+        let word = ((y >> 40) as u32 & self.door_mask) as usize;
+        let mask =
+            (1u64 << ((y >> 22) & 63)) | (1u64 << ((y >> 28) & 63)) | (1u64 << ((y >> 34) & 63));
+        (word, mask)
     }
 
     fn door_contains(&self, x: u64) -> bool {
-        self.door_bits(x).all(|bit| {
-            self.door
-                .get((bit / 64) as usize)
-                .is_some_and(|w| w & (1 << (bit % 64)) != 0)
-        })
+        let (word, mask) = self.door_at(x);
+        self.door.get(word).is_some_and(|w| w & mask == mask)
     }
 
     /// Sets the key's doorkeeper bits; returns whether they were all set already.
     fn door_insert(&mut self, x: u64) -> bool {
-        let bits: [u32; DOOR_PROBES as usize] = {
-            let mut it = self.door_bits(x);
-            [
-                it.next().unwrap_or(0),
-                it.next().unwrap_or(0),
-                it.next().unwrap_or(0),
-            ]
-        };
-        let mut present = true;
-        for bit in bits {
-            if let Some(w) = self.door.get_mut((bit / 64) as usize) {
-                let m = 1u64 << (bit % 64);
-                present &= *w & m != 0;
-                *w |= m;
+        let (word, mask) = self.door_at(x);
+        match self.door.get_mut(word) {
+            Some(w) => {
+                let present = *w & mask == mask;
+                *w |= mask;
+                present
             }
+            None => false,
         }
-        present
     }
 
     /// The estimated number of sightings of `hash` (at most 16), never below the true count
     /// since the last aging while that count is at most 15.
     pub fn frequency(&self, hash: u32) -> u32 {
         let x = spread(hash);
-        let (a, b) = pair(x);
         let mut min = COUNTER_MAX;
-        for row in 0..ROWS {
-            let (word, shift) = self.locate(row, a, b);
+        for (word, shift) in self.counters(x) {
             let c = self
                 .table
                 .get(word)
@@ -173,9 +169,7 @@ impl Sketch {
         let x = spread(hash);
         let mut added = false;
         if self.door_insert(x) {
-            let (a, b) = pair(x);
-            for row in 0..ROWS {
-                let (word, shift) = self.locate(row, a, b);
+            for (word, shift) in self.counters(x) {
                 if let Some(w) = self.table.get_mut(word) {
                     if (*w >> shift) & COUNTER_MAX < COUNTER_MAX {
                         *w += 1 << shift;
@@ -253,6 +247,34 @@ mod tests {
         s.increment(k);
         assert_eq!(s.frequency(k), 2);
         assert_eq!(s.table.iter().map(|w| w.count_ones()).sum::<u32>(), 4);
+    }
+
+    #[test]
+    fn a_key_reads_one_block_of_counters_and_one_doorkeeper_word() {
+        for k in keys(64) {
+            let mut s = Sketch::new(1000);
+            s.increment(k);
+            s.increment(k);
+            let door: Vec<usize> = (0..s.door.len()).filter(|&w| s.door[w] != 0).collect();
+            assert_eq!(door.len(), 1, "key {k}: doorkeeper words {door:?}");
+            let words: Vec<usize> = (0..s.table.len()).filter(|&w| s.table[w] != 0).collect();
+            // Four counters at 1, one in each row's pair of words of one block.
+            assert_eq!(words.len(), ROWS, "key {k}: counter words {words:?}");
+            let block = words[0] / BLOCK_WORDS;
+            for (row, w) in words.iter().enumerate() {
+                assert_eq!(
+                    w / BLOCK_WORDS,
+                    block,
+                    "key {k}: word {w} outside block {block}"
+                );
+                assert_eq!(
+                    w % BLOCK_WORDS / 2,
+                    row,
+                    "key {k}: word {w} not in row {row}'s pair"
+                );
+                assert_eq!(s.table[*w].count_ones(), 1);
+            }
+        }
     }
 
     #[test]
