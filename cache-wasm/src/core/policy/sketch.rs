@@ -7,7 +7,8 @@
 //! halved and the doorkeeper is cleared, so old popularity fades.
 //!
 //! A key's four counters lie in one block of eight words, a 64-byte cache line, and its
-//! doorkeeper bits in one word: a sighting reads two lines of memory, not seven.
+//! doorkeeper bits in one word: a sighting reads two lines of memory, where four rows and three
+//! separate bits would read up to seven.
 //!
 //! Only sightings that raise a counter count towards aging: one absorbed by the doorkeeper or
 //! by saturated counters adds nothing. A stable working set whose counters are all saturated
