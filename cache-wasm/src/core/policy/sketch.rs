@@ -24,6 +24,10 @@ const WIDTH_PER_ENTRY: u64 = 2;
 /// Doorkeeper bits for each entry of capacity (rounded up to a power of two).
 const DOOR_BITS_PER_ENTRY: u64 = 8;
 
+/// Where in the remixed hash each of a key's doorkeeper bits is read (6 bits each, below the
+/// bits that pick its word).
+const DOOR_BIT_SHIFTS: [u32; 3] = [22, 28, 34];
+
 /// The largest capacity a sketch is sized for; larger caches share counters more.
 pub(crate) const MAX_CAPACITY: u32 = 1 << 22;
 
@@ -121,14 +125,15 @@ impl Sketch {
         at
     }
 
-    /// The doorkeeper's word for the spread hash `x`, and the mask of its bits there: three
-    /// bits of one word, from a remix of `x` whose top bits depend on all of it.
+    /// The doorkeeper's word for the spread hash `x`, and the mask of its bits there, from a
+    /// remix of `x` whose top bits depend on all of it.
     #[inline]
     fn door_at(&self, x: u64) -> (usize, u64) {
         let y = x.rotate_left(17).wrapping_mul(0xd6e8_feb8_6659_fd93);
         let word = ((y >> 40) as u32 & self.door_mask) as usize;
-        let mask =
-            (1u64 << ((y >> 22) & 63)) | (1u64 << ((y >> 28) & 63)) | (1u64 << ((y >> 34) & 63));
+        let mask = DOOR_BIT_SHIFTS
+            .iter()
+            .fold(0, |m, &shift| m | (1u64 << ((y >> shift) & 63)));
         (word, mask)
     }
 
