@@ -6,9 +6,9 @@
 //! one when the doorkeeper knows the key. After `10 × capacity` increments every counter is
 //! halved and the doorkeeper is cleared, so old popularity fades.
 //!
-//! A key's four counters lie in one block of eight words, a 64-byte cache line, and its
-//! doorkeeper bits in one word: a sighting reads two lines of memory, where four rows and three
-//! separate bits would read up to seven.
+//! A key's four counters lie in one block of eight words, aligned to a 64-byte cache line, and
+//! its doorkeeper bits in one word: a sighting reads two lines of memory, where four rows and
+//! three separate bits would read up to seven.
 //!
 //! Only sightings that raise a counter count towards aging: one absorbed by the doorkeeper or
 //! by saturated counters adds nothing. A stable working set whose counters are all saturated
@@ -46,12 +46,20 @@ const PER_WORD: u64 = 16;
 /// Words in a block: a key's counters are in one block, row `r`'s in word `2r` or `2r + 1`.
 const BLOCK_WORDS: usize = 2 * ROWS;
 
+/// A block of counters, on a cache line of its own (a plain `Vec<u64>` is only 8-byte aligned,
+/// and a block would then span two lines most of the time).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C, align(64))]
+struct Block([u64; BLOCK_WORDS]);
+
+const _: () = assert!(std::mem::size_of::<Block>() == 64);
+
 /// A count-min sketch with a doorkeeper, sized for a cache of `capacity` entries.
 #[derive(Clone, Debug)]
 #[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct Sketch {
-    /// Blocks of `BLOCK_WORDS` words of 4-bit counters.
-    table: Vec<u64>,
+    /// Blocks of 4-bit counters.
+    table: Vec<Block>,
     /// Blocks minus one (a power of two).
     block_mask: u32,
     /// The doorkeeper's bits.
@@ -87,7 +95,7 @@ impl Sketch {
         let words = width * ROWS as u64 / PER_WORD;
         let blocks = words / BLOCK_WORDS as u64;
         Sketch {
-            table: vec![0; words as usize],
+            table: vec![Block::default(); blocks as usize],
             block_mask: (blocks - 1) as u32,
             door: vec![0; (door_bits / 64) as usize],
             door_mask: (door_bits / 64 - 1) as u32,
@@ -107,22 +115,19 @@ impl Sketch {
         self.sample
     }
 
-    /// Word index and bit shift of each row's counter for the spread hash `x`: the block from
-    /// its low half, and from each byte of its high half the word of the row's pair and the
-    /// counter in it.
+    /// The block of the spread hash `x` (from its low half), and the word in the block and bit
+    /// shift of each row's counter (from each byte of its high half: the word of the row's
+    /// pair and the counter in it).
     #[inline]
-    fn counters(&self, x: u64) -> [(usize, u32); ROWS] {
-        let block = ((x as u32) & self.block_mask) as usize * BLOCK_WORDS;
+    fn counters(&self, x: u64) -> (usize, [(usize, u32); ROWS]) {
+        let block = ((x as u32) & self.block_mask) as usize;
         let c = (x >> 32) as u32;
         let mut at = [(0, 0); ROWS];
         for (row, slot) in at.iter_mut().enumerate() {
             let byte = c >> (8 * row);
-            *slot = (
-                block + 2 * row + (byte & 1) as usize,
-                ((byte >> 1) & 15) * 4,
-            );
+            *slot = (2 * row + (byte & 1) as usize, ((byte >> 1) & 15) * 4);
         }
-        at
+        (block, at)
     }
 
     /// The doorkeeper's word for the spread hash `x`, and the mask of its bits there, from a
@@ -159,11 +164,12 @@ impl Sketch {
     /// since the last aging while that count is at most 15.
     pub fn frequency(&self, hash: u32) -> u32 {
         let x = spread(hash);
+        let (block, at) = self.counters(x);
+        let words = self.table.get(block).map(|b| &b.0);
         let mut min = COUNTER_MAX;
-        for (word, shift) in self.counters(x) {
-            let c = self
-                .table
-                .get(word)
+        for (word, shift) in at {
+            let c = words
+                .and_then(|ws| ws.get(word))
                 .map_or(0, |w| (w >> shift) & COUNTER_MAX);
             min = min.min(c);
         }
@@ -175,11 +181,14 @@ impl Sketch {
         let x = spread(hash);
         let mut added = false;
         if self.door_insert(x) {
-            for (word, shift) in self.counters(x) {
-                if let Some(w) = self.table.get_mut(word) {
-                    if (*w >> shift) & COUNTER_MAX < COUNTER_MAX {
-                        *w += 1 << shift;
-                        added = true;
+            let (block, at) = self.counters(x);
+            if let Some(Block(words)) = self.table.get_mut(block) {
+                for (word, shift) in at {
+                    if let Some(w) = words.get_mut(word) {
+                        if (*w >> shift) & COUNTER_MAX < COUNTER_MAX {
+                            *w += 1 << shift;
+                            added = true;
+                        }
                     }
                 }
             }
@@ -195,7 +204,7 @@ impl Sketch {
 
     /// Halves every counter and clears the doorkeeper.
     pub fn age(&mut self) {
-        for w in &mut self.table {
+        for w in self.table.iter_mut().flat_map(|b| &mut b.0) {
             *w = (*w >> 1) & HALF_MASK;
         }
         self.door.fill(0);
@@ -204,7 +213,7 @@ impl Sketch {
 
     /// Forgets every sighting.
     pub fn clear(&mut self) {
-        self.table.fill(0);
+        self.table.fill(Block::default());
         self.door.fill(0);
         self.additions = 0;
     }
@@ -213,6 +222,13 @@ impl Sketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Sketch {
+        /// Every counter word, block after block.
+        fn words(&self) -> Vec<u64> {
+            self.table.iter().flat_map(|b| b.0).collect()
+        }
+    }
 
     /// Distinct well-spread test hashes.
     fn keys(n: u32) -> Vec<u32> {
@@ -249,10 +265,10 @@ mod tests {
         assert_eq!(s.frequency(k), 0);
         s.increment(k);
         assert_eq!(s.frequency(k), 1);
-        assert!(s.table.iter().all(|w| *w == 0), "no counter moved");
+        assert!(s.words().iter().all(|w| *w == 0), "no counter moved");
         s.increment(k);
         assert_eq!(s.frequency(k), 2);
-        assert_eq!(s.table.iter().map(|w| w.count_ones()).sum::<u32>(), 4);
+        assert_eq!(s.words().iter().map(|w| w.count_ones()).sum::<u32>(), 4);
     }
 
     #[test]
@@ -263,7 +279,8 @@ mod tests {
             s.increment(k);
             let door: Vec<usize> = (0..s.door.len()).filter(|&w| s.door[w] != 0).collect();
             assert_eq!(door.len(), 1, "key {k}: doorkeeper words {door:?}");
-            let words: Vec<usize> = (0..s.table.len()).filter(|&w| s.table[w] != 0).collect();
+            let all = s.words();
+            let words: Vec<usize> = (0..all.len()).filter(|&w| all[w] != 0).collect();
             // Four counters at 1, one in each row's pair of words of one block.
             assert_eq!(words.len(), ROWS, "key {k}: counter words {words:?}");
             let block = words[0] / BLOCK_WORDS;
@@ -278,7 +295,7 @@ mod tests {
                     row,
                     "key {k}: word {w} not in row {row}'s pair"
                 );
-                assert_eq!(s.table[*w].count_ones(), 1);
+                assert_eq!(all[*w].count_ones(), 1);
             }
         }
     }
