@@ -20,19 +20,17 @@ const READ: u32 = 1 << 31;
 /// The bit in the `next` word of an entry the hash index does not hold.
 const UNINDEXED: u32 = 1 << 30;
 
-/// One entry's bookkeeping: its key hash, list links, segment, flags and size in 16 bytes
-/// (four nodes to a cache line), together so that evicting the least recent entry reads one
-/// cold node. The segment shares a word with the previous slot, the flags with the next.
-/// Expiry times live beside the nodes, in a vector that exists once any entry has a TTL.
+/// One entry's list links, segment and flags in 8 bytes (eight nodes to a cache line), so
+/// that moving an entry up touches as little memory as possible. The segment shares a word
+/// with the previous slot, the flags with the next. Key hashes, sizes and expiry times live
+/// beside the nodes, each in a column that exists once some entry needs it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
-    pub hash: u32,
     /// Previous slot in the low 24 bits, the segment above them.
     prev_seg: u32,
     /// Next slot in the low 24 bits, the read flag in the top bit and the unindexed flag
     /// below it.
     next_read: u32,
-    pub size: u32,
 }
 
 /// A link word's slot: NIL for all ones.
@@ -43,17 +41,10 @@ fn unpack(word: u32) -> u32 {
 }
 
 impl Node {
-    pub(crate) const EMPTY: Node = Node::new(0, 0);
-
-    /// A node of `hash` and `size` in no list, not read, indexed.
-    pub(crate) const fn new(hash: u32, size: u32) -> Node {
-        Node {
-            hash,
-            prev_seg: ((FREE as u32) << 24) | LINK,
-            next_read: LINK,
-            size,
-        }
-    }
+    pub(crate) const EMPTY: Node = Node {
+        prev_seg: ((FREE as u32) << 24) | LINK,
+        next_read: LINK,
+    };
 
     #[inline]
     pub fn prev(&self) -> u32 {
@@ -140,6 +131,12 @@ struct Move {
 #[derive(Debug)]
 pub(crate) struct Slab {
     nodes: Chunked<Node>,
+    /// Key hash per slot; empty until an entry the index holds has a hash other than 0 (an
+    /// LRU cache of keys its caller finds by slot never needs one).
+    hashes: Chunked<u32>,
+    /// Accounted size per slot; empty until an entry has a size other than 0 (a cache without
+    /// a byte bound whose sizes nobody has asked for never needs one).
+    sizes: Chunked<u32>,
     /// Absolute expiry per slot in ms since the epoch, infinite for none; empty until needed.
     expires: Chunked<f64>,
     lists: [List; LISTS],
@@ -153,6 +150,8 @@ impl Slab {
     pub fn new() -> Self {
         Slab {
             nodes: Chunked::new(Node::EMPTY),
+            hashes: Chunked::new(0),
+            sizes: Chunked::new(0),
             expires: Chunked::new(f64::INFINITY),
             lists: [List::EMPTY; LISTS],
             free: NIL,
@@ -199,30 +198,38 @@ impl Slab {
         self.nodes.len()
     }
 
-    /// Takes a free slot (or a new one) and fills it with `node`, not yet in any list.
-    /// The new slot has no expiry until [`Slab::set_expires`]. Free slots are taken first, so
-    /// slot numbers stay below the most entries a cache may hold (`MAX_SLOTS`) and a
-    /// link fits in 24 bits.
-    pub fn alloc(&mut self, node: Node) -> u32 {
+    /// Takes a free slot (or a new one) for an entry with `hash` and `size`, held by the index
+    /// or not as `indexed` says; it is in no list, not read. The new slot has no expiry until
+    /// [`Slab::set_expires`]. Free slots are taken first, so slot numbers stay below the most
+    /// entries a cache may hold (`MAX_SLOTS`) and a link fits in 24 bits.
+    pub fn alloc(&mut self, hash: u32, size: u32, indexed: bool) -> u32 {
+        let mut node = Node::EMPTY;
+        node.set_indexed(indexed);
+        let mut slot = NIL;
         if self.free != NIL {
-            let slot = self.free;
-            if let Some(n) = self.nodes.get_mut(slot as usize) {
+            if let Some(n) = self.nodes.get_mut(self.free as usize) {
+                slot = self.free;
                 self.free = n.next();
                 *n = node;
-                n.link(NIL, NIL, FREE);
                 if let Some(e) = self.expires.get_mut(slot as usize) {
                     *e = f64::INFINITY;
                 }
-                return slot;
             }
         }
-        let slot = self.nodes.len() as u32;
-        let mut n = node;
-        n.link(NIL, NIL, FREE);
-        self.nodes.push(n);
-        if !self.expires.is_empty() {
-            self.expires.push(f64::INFINITY);
+        if slot == NIL {
+            slot = self.nodes.len() as u32;
+            self.nodes.push(node);
+            for column in [&mut self.hashes, &mut self.sizes] {
+                if !column.is_empty() {
+                    column.push(0);
+                }
+            }
+            if !self.expires.is_empty() {
+                self.expires.push(f64::INFINITY);
+            }
         }
+        self.put_hash(slot, hash, indexed);
+        self.set_size(slot, size);
         slot
     }
 
@@ -233,12 +240,56 @@ impl Slab {
     pub fn recycle_tail(&mut self, hash: u32, size: u32, indexed: bool) -> Option<u32> {
         let tail = self.lists.first()?.tail;
         let filled = self.front0(tail, |n| {
-            n.hash = hash;
-            n.size = size;
             n.set_read(false);
             n.set_indexed(indexed);
         });
+        if filled {
+            self.put_hash(tail, hash, indexed);
+            self.set_size(tail, size);
+        }
         filled.then_some(tail)
+    }
+
+    /// Writes the key hash of `slot`. Only an entry the index holds needs one: the column is
+    /// made for the first such hash other than 0, and until then every hash reads as 0.
+    #[inline]
+    fn put_hash(&mut self, slot: u32, hash: u32, indexed: bool) {
+        if (slot as usize) >= self.nodes.len() {
+            return;
+        }
+        if self.hashes.is_empty() {
+            if hash == 0 || !indexed {
+                return;
+            }
+            self.hashes.resize(self.nodes.len(), 0);
+        }
+        if let Some(h) = self.hashes.get_mut(slot as usize) {
+            *h = hash;
+        }
+    }
+
+    /// The accounted size of `slot` (0 for a slot that does not exist).
+    #[inline]
+    pub fn size(&self, slot: u32) -> u32 {
+        self.sizes.get(slot as usize).copied().unwrap_or(0)
+    }
+
+    /// Sets the accounted size of `slot`. The column is made for the first size other than 0;
+    /// until then every size reads as 0.
+    #[inline]
+    pub fn set_size(&mut self, slot: u32, size: u32) {
+        if (slot as usize) >= self.nodes.len() {
+            return;
+        }
+        if self.sizes.is_empty() {
+            if size == 0 {
+                return;
+            }
+            self.sizes.resize(self.nodes.len(), 0);
+        }
+        if let Some(s) = self.sizes.get_mut(slot as usize) {
+            *s = size;
+        }
     }
 
     /// The absolute expiry of `slot`, infinite when it has none.
@@ -266,13 +317,15 @@ impl Slab {
         }
     }
 
-    /// The key hash of `slot` (0 for a slot that does not exist).
+    /// The key hash of `slot` (0 for a slot that does not exist, and for an entry the index
+    /// does not hold while no entry needs a hash).
     #[inline]
     pub fn hash(&self, slot: u32) -> u32 {
-        self.nodes.get(slot as usize).map_or(0, |n| n.hash)
+        self.hashes.get(slot as usize).copied().unwrap_or(0)
     }
 
-    /// Unlinks `slot` from its list and puts it on the free list.
+    /// Unlinks `slot` from its list and puts it on the free list. Its hash and size stay until
+    /// the slot is taken again, which writes both.
     pub fn release(&mut self, slot: u32) {
         self.unlink(slot);
         let free = self.free;
@@ -289,6 +342,8 @@ impl Slab {
     /// Drops every slot.
     pub fn clear(&mut self) {
         self.nodes.clear();
+        self.hashes.clear();
+        self.sizes.clear();
         self.expires.clear();
         self.lists = [List::EMPTY; LISTS];
         self.free = NIL;
@@ -432,10 +487,11 @@ impl Slab {
     /// not yet read. Not journaled. False (and nothing changes) when the slot is not in list 0.
     #[inline]
     pub fn rewrite_front(&mut self, slot: u32, size: u32) -> bool {
-        self.front0(slot, |n| {
-            n.size = size;
-            n.set_read(false);
-        })
+        let moved = self.front0(slot, |n| n.set_read(false));
+        if moved {
+            self.set_size(slot, size);
+        }
+        moved
     }
 
     /// Moves the node of `slot`, in list 0, to the front of it, after `fill` has written the
@@ -535,14 +591,15 @@ impl Slab {
 mod tests {
     use super::*;
 
-    fn node(hash: u32) -> Node {
-        Node::new(hash, 0)
+    /// A new indexed slot of `hash` and size 0.
+    fn alloc(s: &mut Slab, hash: u32) -> u32 {
+        s.alloc(hash, 0, true)
     }
 
     #[test]
-    fn a_node_packs_links_segment_and_read_flag_into_16_bytes() {
-        assert_eq!(std::mem::size_of::<Node>(), 16);
-        let mut n = Node::new(9, 3);
+    fn a_node_packs_links_segment_and_flags_into_8_bytes() {
+        assert_eq!(std::mem::size_of::<Node>(), 8);
+        let mut n = Node::EMPTY;
         assert_eq!(
             (n.prev(), n.next(), n.seg(), n.read()),
             (NIL, NIL, FREE, false)
@@ -565,15 +622,61 @@ mod tests {
         n.set_next(3);
         n.set_indexed(true);
         assert_eq!((n.next(), n.indexed(), n.read()), (3, true, false));
-        assert_eq!((n.hash, n.size), (9, 3));
+    }
+
+    #[test]
+    fn hashes_and_sizes_take_memory_only_once_an_entry_needs_them() {
+        let mut s = Slab::new();
+        // Entries the index does not hold, of size 0: links only.
+        let slots: Vec<u32> = (0..3000).map(|h| s.alloc(h, 0, false)).collect();
+        assert_eq!(
+            (s.hashes.allocated_bytes(), s.sizes.allocated_bytes()),
+            (0, 0)
+        );
+        assert_eq!((s.hash(slots[7]), s.size(slots[7])), (0, 0));
+        assert!(
+            s.recycle_tail(5, 0, false).is_none(),
+            "no entry is in a list yet"
+        );
+        s.move_to_front(slots[9], 0);
+        assert_eq!(s.recycle_tail(5, 0, false), Some(slots[9]));
+        assert_eq!(s.hashes.allocated_bytes(), 0);
+        // The first indexed hash makes the hash column, the first size the size column; both
+        // cover every slot, and slots made later extend them.
+        let a = s.alloc(77, 0, true);
+        assert_eq!(
+            (s.hash(a), s.hashes.len(), s.sizes.allocated_bytes()),
+            (77, 3001, 0)
+        );
+        s.set_size(slots[2], 40);
+        assert_eq!((s.size(slots[2]), s.sizes.len()), (40, 3001));
+        let b = s.alloc(78, 6, false);
+        assert_eq!(
+            (s.hash(b), s.size(b), s.hashes.len(), s.sizes.len()),
+            (78, 6, 3002, 3002)
+        );
+        // A reused slot gets its new hash and size, 0 included.
+        s.release(b);
+        assert_eq!(s.alloc(0, 0, false), b);
+        assert_eq!((s.hash(b), s.size(b)), (0, 0));
+        assert!(s.rewrite_front(slots[9], 12));
+        assert_eq!(s.size(slots[9]), 12);
+        // Slots that do not exist read as 0 and take no writes.
+        s.set_size(9999, 3);
+        assert_eq!((s.size(9999), s.hash(9999), s.sizes.len()), (0, 0, 3002));
+        s.clear();
+        assert_eq!(
+            (s.hashes.allocated_bytes(), s.sizes.allocated_bytes()),
+            (0, 0)
+        );
     }
 
     #[test]
     fn lists_keep_order_and_undo_restores_it() {
         let mut s = Slab::new();
-        let a = s.alloc(node(1));
-        let b = s.alloc(node(2));
-        let c = s.alloc(node(3));
+        let a = alloc(&mut s, 1);
+        let b = alloc(&mut s, 2);
+        let c = alloc(&mut s, 3);
         for x in [a, b, c] {
             s.move_to_front(x, 0);
         }
@@ -596,7 +699,7 @@ mod tests {
         let mut b = Slab::new();
         for s in [&mut a, &mut b] {
             for h in 0..9 {
-                let slot = s.alloc(node(h));
+                let slot = alloc(s, h);
                 s.move_to_front(slot, 0);
             }
         }
@@ -627,7 +730,7 @@ mod tests {
         let mut b = Slab::new();
         for s in [&mut a, &mut b] {
             for h in 0..4 {
-                let slot = s.alloc(node(h));
+                let slot = alloc(s, h);
                 s.move_to_front(slot, 0);
             }
         }
@@ -635,15 +738,15 @@ mod tests {
             let slot = a.recycle_tail(h, 7, true).unwrap();
             let tail = b.tail(0);
             b.release(tail);
-            assert_eq!(b.alloc(Node::new(h, 7)), tail);
+            assert_eq!(b.alloc(h, 7, true), tail);
             b.move_to_front(tail, 0);
             assert_eq!(slot, tail);
             assert_eq!(a.iter(0).collect::<Vec<_>>(), b.iter(0).collect::<Vec<_>>());
             assert_eq!((a.tail(0), a.list(0).len), (b.tail(0), b.list(0).len));
-            assert_eq!((a.hash(slot), a.get(slot).unwrap().size), (h, 7));
+            assert_eq!((a.hash(slot), a.size(slot)), (h, 7));
         }
         let mut one = Slab::new();
-        let only = one.alloc(node(1));
+        let only = alloc(&mut one, 1);
         one.move_to_front(only, 0);
         assert_eq!(one.recycle_tail(2, 3, true), Some(only));
         assert_eq!(
@@ -655,14 +758,14 @@ mod tests {
     #[test]
     fn freed_slots_are_reused_last_first() {
         let mut s = Slab::new();
-        let a = s.alloc(node(1));
-        let b = s.alloc(node(2));
+        let a = alloc(&mut s, 1);
+        let b = alloc(&mut s, 2);
         s.move_to_front(a, 0);
         s.move_to_front(b, 0);
         s.release(a);
         s.release(b);
-        assert_eq!(s.alloc(node(3)), b);
-        assert_eq!(s.alloc(node(4)), a);
+        assert_eq!(alloc(&mut s, 3), b);
+        assert_eq!(alloc(&mut s, 4), a);
         assert!(!s.is_live(a));
         assert_eq!(s.list(0).len, 0);
     }

@@ -160,8 +160,6 @@ pub struct Store {
     /// popped.
     expiries: ExpiryQueue,
     stamp: u32,
-    /// The last hash [`Store::insert_any`] drew (a Weyl sequence).
-    any_hash: u32,
     /// Access stamps by slot, kept for W-TinyLFU only, whose lists are not one recency order.
     stamps: Chunked<u32>,
     pending: Option<Pending>,
@@ -197,7 +195,6 @@ impl Store {
             ttl_live: 0,
             expiries: ExpiryQueue::new(),
             stamp: 0,
-            any_hash: 0,
             stamps: Chunked::new(0),
             pending: None,
             missed: None,
@@ -243,7 +240,7 @@ impl Store {
 
     /// The hash stored at `slot`, when it holds an entry.
     pub fn hash_at(&self, slot: u32) -> Option<u32> {
-        self.live(slot).map(|n| n.hash)
+        self.live(slot).map(|_| self.slab.hash(slot))
     }
 
     /// The absolute expiry of the entry at `slot` (infinite when none).
@@ -283,9 +280,10 @@ impl Store {
     /// Counts a get that the caller resolved itself to the live entry at `slot` (it probed the
     /// index and compared keys), and refreshes the entry. Other slots are ignored.
     pub fn apply_hit(&mut self, slot: u32, now: f64) {
-        let Some(hash) = self.live(slot).map(|n| n.hash) else {
+        if !self.slab.is_live(slot) {
             return;
-        };
+        }
+        let hash = self.slab.hash(slot);
         if self.ttl_live > 0 {
             let expires_at = self.slab.expires_at(slot);
             if now >= expires_at {
@@ -538,19 +536,17 @@ impl Store {
     /// by hash: the store picks the hash, and the index need not hold the entry. On a full
     /// cache it takes the least recent entry's hash. That entry is usually the one evicted for
     /// it, and then (on a cache without a byte bound, when no expired entry was purged first)
-    /// its slot passes to the new entry in place and the index does not change at all (a
-    /// bucket the old entry had now leads to the new one, whose key the caller's comparison
-    /// rejects). Otherwise the entry gets the next hash of a Weyl sequence. Either way it stays
-    /// out of the index. Only for LRU, where no decision depends on a key's hash, so two
+    /// its slot passes to the new entry in place and, when the index held the old entry, the
+    /// index does not change at all (a bucket the old entry had now leads to the new one,
+    /// whose key the caller's comparison rejects). Otherwise the entry gets the hash 0, which
+    /// takes no memory until some entry of the index needs a hash (see `Slab::hash`), and
+    /// stays out of the index. Only for LRU, where no decision depends on a key's hash, so two
     /// entries may share one. Returns the slot, like [`Store::insert`].
     pub fn insert_any(&mut self, size: u32, ttl_ms: f64, now: f64) -> Result<u32, StoreError> {
         let victim = self.slab.tail(0);
         let hash = match self.live(victim) {
-            Some(n) if self.len >= self.max_entries => n.hash,
-            _ => {
-                self.any_hash = self.any_hash.wrapping_add(0x9e37_79b9);
-                self.any_hash
-            }
+            Some(n) if n.indexed() && self.len >= self.max_entries => self.slab.hash(victim),
+            _ => 0,
         };
         self.insert_with(hash, size, ttl_ms, now, false)
     }
@@ -596,9 +592,7 @@ impl Store {
         }
         self.make_room_for_bytes(u64::from(size), NIL, now);
         let expires_at = self.expiry(ttl_ms, now);
-        let mut node = Node::new(hash, size);
-        node.set_indexed(index);
-        let slot = self.slab.alloc(node);
+        let slot = self.slab.alloc(hash, size, index);
         self.slab.set_expires(slot, expires_at);
         self.touch_stamp(slot);
         if index {
@@ -634,11 +628,17 @@ impl Store {
         }
         let victim = self.slab.tail(0);
         let old = *self.live(victim)?;
+        let old_size = self.slab.size(victim);
         // An indexed entry's bucket serves the new one when the hash is the same.
-        let keep = old.indexed() && old.hash == hash;
+        let old_hash = if old.indexed() {
+            self.slab.hash(victim)
+        } else {
+            0
+        };
+        let keep = old.indexed() && old_hash == hash;
         if old.indexed() && !keep {
             let slab = &self.slab;
-            self.index.remove(old.hash, victim, |s| slab.hash(s));
+            self.index.remove(old_hash, victim, |s| slab.hash(s));
         }
         self.slab.recycle_tail(hash, size, keep || index)?;
         if let Some(c) = self.counts.removals.get_mut(RemovalCause::Capacity.index()) {
@@ -649,7 +649,7 @@ impl Store {
             let slab = &self.slab;
             self.index.insert(hash, victim, |s| slab.hash(s));
         }
-        self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
+        self.bytes = self.bytes - u64::from(old_size) + u64::from(size);
         // Without TTLs in play both expiries are none: nothing to read or write.
         if self.ttl_live != 0 || has_ttl(ttl_ms) {
             self.replace_expiry(victim, ttl_ms, now);
@@ -665,12 +665,13 @@ impl Store {
         ttl_ms: f64,
         now: f64,
     ) -> Result<(), StoreError> {
-        let Some(&old) = self.live(slot) else {
+        if !self.slab.is_live(slot) {
             return Err(StoreError::NoSuchSlot);
-        };
+        }
         if self.max_bytes > 0 && u64::from(size) > self.max_bytes {
             return Err(StoreError::TooLarge);
         }
+        let old_size = self.slab.size(slot);
         self.pending = None;
         self.missed = None;
         self.counts.sets += 1;
@@ -685,16 +686,16 @@ impl Store {
             && self.slab.rewrite_front(slot, size)
         {
             self.touch_stamp(slot);
-            self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
+            self.bytes = self.bytes - u64::from(old_size) + u64::from(size);
             return Ok(());
         }
-        self.policy.record_access(old.hash);
+        self.policy.record_access(self.slab.hash(slot));
         self.touch_stamp(slot);
         if let Some(n) = self.slab.get_mut(slot) {
-            n.size = size;
             n.set_read(false);
         }
-        self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
+        self.slab.set_size(slot, size);
+        self.bytes = self.bytes - u64::from(old_size) + u64::from(size);
         self.replace_expiry(slot, ttl_ms, now);
         self.policy.on_update(&mut self.slab, slot);
         self.purge_expired(now, PURGE_PER_WRITE);
@@ -705,16 +706,15 @@ impl Store {
     /// Sets the accounted size of the entry at `slot`, estimated after it was stored; nothing
     /// else about the entry changes. Under a byte bound other entries may be evicted to fit.
     pub fn set_size(&mut self, slot: u32, size: u32, now: f64) -> Result<(), StoreError> {
-        let Some(&old) = self.live(slot) else {
+        if !self.slab.is_live(slot) {
             return Err(StoreError::NoSuchSlot);
-        };
+        }
         if self.max_bytes > 0 && u64::from(size) > self.max_bytes {
             return Err(StoreError::TooLarge);
         }
-        if let Some(n) = self.slab.get_mut(slot) {
-            n.size = size;
-        }
-        self.bytes = self.bytes - u64::from(old.size) + u64::from(size);
+        let old_size = self.slab.size(slot);
+        self.slab.set_size(slot, size);
+        self.bytes = self.bytes - u64::from(old_size) + u64::from(size);
         self.make_room_for_bytes(0, slot, now);
         Ok(())
     }
@@ -889,10 +889,10 @@ impl Store {
         self.policy.on_remove(&mut self.slab, slot);
         if n.indexed() {
             let slab = &self.slab;
-            self.index.remove(n.hash, slot, |s| slab.hash(s));
+            self.index.remove(slab.hash(slot), slot, |s| slab.hash(s));
         }
         self.len = self.len.saturating_sub(1);
-        self.bytes = self.bytes.saturating_sub(u64::from(n.size));
+        self.bytes = self.bytes.saturating_sub(u64::from(self.slab.size(slot)));
         if self.slab.expires_at(slot).is_finite() {
             self.ttl_live = self.ttl_live.saturating_sub(1);
         }
@@ -914,10 +914,7 @@ impl Store {
             .collect();
         assert_eq!(live.len() as u32, self.len, "len");
         assert!(self.len <= self.max_entries, "entries over the bound");
-        let bytes: u64 = live
-            .iter()
-            .map(|s| u64::from(self.slab.get(*s).unwrap().size))
-            .sum();
+        let bytes: u64 = live.iter().map(|s| u64::from(self.slab.size(*s))).sum();
         assert_eq!(bytes, self.bytes, "bytes");
         if self.max_bytes > 0 {
             assert!(self.bytes <= self.max_bytes, "bytes over the bound");

@@ -275,10 +275,10 @@ impl TinyLfu {
         if candidate == NIL || candidate == victim {
             return victim;
         }
-        let (Some(c), Some(v)) = (slab.get(candidate), slab.get(victim)) else {
+        if slab.get(candidate).is_none() || slab.get(victim).is_none() {
             return victim;
-        };
-        let (c, v) = (c.hash, v.hash);
+        }
+        let (c, v) = (slab.hash(candidate), slab.hash(victim));
         if self.admit(c, v) {
             victim
         } else {
@@ -434,7 +434,6 @@ mod tests {
     use super::*;
     use crate::core::config::{PolicyKind, Settings};
     use crate::core::policy::Policy;
-    use crate::core::slab::Node;
     use crate::core::store::Store;
 
     /// A small deterministic generator for test workloads.
@@ -479,7 +478,7 @@ mod tests {
                 self.slab.release(v);
                 self.live.retain(|s| *s != v);
             }
-            let slot = self.slab.alloc(Node::new(hash, 1));
+            let slot = self.slab.alloc(hash, 1, true);
             self.policy.on_insert(&mut self.slab, slot);
             self.live.push(slot);
             slot
