@@ -945,40 +945,52 @@ fn check_seeds(policy: PolicyKind, exact: bool, seeds: std::ops::Range<u64>) -> 
     (sequences, ops_run)
 }
 
-/// Sequences per test; four LRU tests and two `tinylfu` tests, 12,000 in all.
-const SEQUENCES: u64 = 2_000;
+/// Sequences per test: 2,000 (12,000 over the four LRU tests and two `tinylfu` tests), or as
+/// many as `CACHE_MODEL_SEQUENCES` says, for a longer run:
+/// `CACHE_MODEL_SEQUENCES=200000 cargo test --release -p cache-wasm --no-default-features model`.
+fn sequences() -> u64 {
+    std::env::var("CACHE_MODEL_SEQUENCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000)
+}
+
+/// The seeds of the `part`th test of a policy whose seeds start at `base`.
+fn part(base: u64, part: u64) -> std::ops::Range<u64> {
+    let n = sequences();
+    base + part * n..base + (part + 1) * n
+}
 
 #[test]
 fn lru_matches_the_model_0() {
-    check_seeds(PolicyKind::Lru, true, 0..SEQUENCES);
+    check_seeds(PolicyKind::Lru, true, part(0, 0));
 }
 
 #[test]
 fn lru_matches_the_model_1() {
-    check_seeds(PolicyKind::Lru, true, SEQUENCES..2 * SEQUENCES);
+    check_seeds(PolicyKind::Lru, true, part(0, 1));
 }
 
 #[test]
 fn lru_matches_the_model_2() {
-    check_seeds(PolicyKind::Lru, true, 2 * SEQUENCES..3 * SEQUENCES);
+    check_seeds(PolicyKind::Lru, true, part(0, 2));
 }
 
 #[test]
 fn lru_matches_the_model_3() {
-    check_seeds(PolicyKind::Lru, true, 3 * SEQUENCES..4 * SEQUENCES);
+    check_seeds(PolicyKind::Lru, true, part(0, 3));
 }
 
 #[test]
 fn tinylfu_keeps_the_model_properties_0() {
     let exact = tinylfu_is_lru();
-    check_seeds(PolicyKind::TinyLfu, exact, 1 << 32..(1 << 32) + SEQUENCES);
+    check_seeds(PolicyKind::TinyLfu, exact, part(1 << 32, 0));
 }
 
 #[test]
 fn tinylfu_keeps_the_model_properties_1() {
     let exact = tinylfu_is_lru();
-    let base = (1 << 32) + SEQUENCES;
-    check_seeds(PolicyKind::TinyLfu, exact, base..base + SEQUENCES);
+    check_seeds(PolicyKind::TinyLfu, exact, part(1 << 32, 1));
 }
 
 /// Unit tests of single store behaviours.
@@ -1205,6 +1217,48 @@ mod units {
         s.delete(g).unwrap();
         assert_eq!(s.peek(6, 0.0), NIL);
         s.check_invariants();
+    }
+
+    #[test]
+    fn hash_and_size_columns_made_mid_life_keep_every_invariant() {
+        let mut s = lru(50, 0);
+        // Entries found by slot, of size 0: the slab keeps no hash or size for them.
+        let by_slot: Vec<u32> = (0..30)
+            .map(|_| s.insert_any(0, 0.0, 0.0).unwrap())
+            .collect();
+        s.check_invariants();
+        // Entries of the index join them; the 21st onwards evict the oldest found by slot.
+        let hash = |i: u32| (i + 1).wrapping_mul(0x9e37_79b9);
+        let indexed: Vec<u32> = (0..30)
+            .map(|i| s.insert(hash(i), 0, 0.0, 0.0).unwrap())
+            .collect();
+        s.check_invariants();
+        for (i, slot) in (0..).zip(&indexed) {
+            assert_eq!(
+                s.peek(hash(i), 0.0),
+                *slot,
+                "entry {i} is found by its hash"
+            );
+        }
+        assert_eq!(s.len(), 50);
+        assert!(by_slot[..10].iter().all(|slot| indexed.contains(slot)));
+        // Sizes estimated later are accounted from then on.
+        for (size, slot) in (1..).zip(&by_slot[10..]) {
+            s.set_size(*slot, size, 0.0).unwrap();
+        }
+        assert_eq!(s.bytes(), (1..=20).sum::<u64>());
+        s.check_invariants();
+        // Entries found by slot take the place of both kinds, in place.
+        for n in 1..=60u64 {
+            s.insert_any(3, 0.0, 0.0).unwrap();
+            s.check_invariants();
+            assert_eq!(s.len(), 50, "after {n} more");
+        }
+        assert_eq!(s.bytes(), 150);
+        s.clear();
+        s.check_invariants();
+        let a = s.insert(7, 0, 0.0, 0.0).unwrap();
+        assert_eq!((s.peek(7, 0.0), s.hash_at(a), s.bytes()), (a, Some(7), 0));
     }
 
     #[test]
