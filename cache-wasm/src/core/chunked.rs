@@ -98,6 +98,26 @@ impl<T: Copy> Chunked<T> {
     }
 }
 
+impl<T: Copy + PartialEq> Chunked<T> {
+    /// Writes `value` at `i` of an array that is kept empty while every one of its `len`
+    /// elements would hold the fill value: the first other value grows it to `len` first.
+    /// Nothing happens when `i` is not below `len`.
+    pub fn put_or_make(&mut self, len: usize, i: usize, value: T) {
+        if i >= len {
+            return;
+        }
+        if self.is_empty() {
+            if value == self.fill {
+                return;
+            }
+            self.resize(len, self.fill);
+        }
+        if let Some(x) = self.get_mut(i) {
+            *x = value;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -254,17 +254,9 @@ impl Slab {
     /// made for the first such hash other than 0, and until then every hash reads as 0.
     #[inline]
     fn put_hash(&mut self, slot: u32, hash: u32, indexed: bool) {
-        if (slot as usize) >= self.nodes.len() {
-            return;
-        }
-        if self.hashes.is_empty() {
-            if hash == 0 || !indexed {
-                return;
-            }
-            self.hashes.resize(self.nodes.len(), 0);
-        }
-        if let Some(h) = self.hashes.get_mut(slot as usize) {
-            *h = hash;
+        if indexed || !self.hashes.is_empty() {
+            self.hashes
+                .put_or_make(self.nodes.len(), slot as usize, hash);
         }
     }
 
@@ -278,18 +270,8 @@ impl Slab {
     /// until then every size reads as 0.
     #[inline]
     pub fn set_size(&mut self, slot: u32, size: u32) {
-        if (slot as usize) >= self.nodes.len() {
-            return;
-        }
-        if self.sizes.is_empty() {
-            if size == 0 {
-                return;
-            }
-            self.sizes.resize(self.nodes.len(), 0);
-        }
-        if let Some(s) = self.sizes.get_mut(slot as usize) {
-            *s = size;
-        }
+        self.sizes
+            .put_or_make(self.nodes.len(), slot as usize, size);
     }
 
     /// The absolute expiry of `slot`, infinite when it has none.
