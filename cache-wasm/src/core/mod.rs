@@ -22,3 +22,13 @@ pub mod telemetry;
 mod model_tests;
 
 pub use slab::NIL;
+
+/// The number the environment variable `name` holds, or `default` when it is unset or not a
+/// number: how long test runs are asked for (`CACHE_REPLAY_SEEDS`, `CACHE_MODEL_SEQUENCES`).
+#[cfg(test)]
+pub(crate) fn env_count<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

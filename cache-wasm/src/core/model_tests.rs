@@ -949,10 +949,7 @@ fn check_seeds(policy: PolicyKind, exact: bool, seeds: std::ops::Range<u64>) -> 
 /// many as `CACHE_MODEL_SEQUENCES` says, for a longer run:
 /// `CACHE_MODEL_SEQUENCES=200000 cargo test --release -p cache-wasm --no-default-features model`.
 fn sequences() -> u64 {
-    std::env::var("CACHE_MODEL_SEQUENCES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2_000)
+    super::env_count("CACHE_MODEL_SEQUENCES", 2_000)
 }
 
 /// The seeds of the `part`th test of a policy whose seeds start at `base`.

@@ -356,11 +356,7 @@ fn replay_table() {
 #[test]
 fn replay_seeds() {
     let Some(rows) = long_rows() else { return };
-    let n: u32 = std::env::var("CACHE_REPLAY_SEEDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(8)
-        .max(1);
+    let n = crate::core::env_count("CACHE_REPLAY_SEEDS", 8u32).max(1);
     let seeds: Vec<u32> = seeds(n).collect();
     println!("| trace | size | lowest | median | highest | best reference | median − best | seeds below best − 3 |");
     println!("|---|---|---|---|---|---|---|---|");
