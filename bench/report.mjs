@@ -229,9 +229,9 @@ given (quick-lru with \`maxSize\` = entries, which its first generation then hol
 "× lru-cache" against lru-cache's row of the same size, keys and TTL. The key strings themselves
 are not counted (every implementation holds the same ones); keys over 32 characters cost
 cache-wasm a Map entry more, less the index buckets and the key hash that an LRU cache does not
-keep for them, which the 60-character rows show. With a TTL (the \`ttl=60s\` rows) each entry also holds its expiry:
-lru-cache keeps a start time and a TTL, cache-wasm the expiry in the engine and in JS (for the
-get path) and one place in the engine's expiry queue.
+keep for them, which the 60-character rows show. With a TTL (the \`ttl=60s\` rows) each entry
+also holds its expiry: lru-cache keeps a start time and a TTL, cache-wasm the expiry in the
+engine and in JS (for the get path) and one place in the engine's expiry queue.
 
 \`\`\`
 ${memoryText.trim()}
