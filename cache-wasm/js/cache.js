@@ -169,27 +169,21 @@ const TICK_MS = 5000;
 // Keys longer than this are found through a Map rather than hashed on every get; see `#longKeys`.
 const LONG_KEY = 32;
 
-// Two UTF-16 units per multiply, in two lanes of four units that do not wait for each other,
-// so that a short key's hash is ready sooner; the finaliser spreads every input bit over the
-// result. `tests/golden/key-hashes.txt` pins it and `hashInt`, for the trace replay's Rust copy
-// of them (`policy/replay.rs`).
+// Two UTF-16 units per multiply, each step's high bits folded down before the next, and a
+// finaliser that spreads every input bit over the result. It is kept small (in bytecode) so
+// that V8 can inline `get` with its hash, probe and miss into a caller's loop within one
+// inlining budget; see ARCHITECTURE.md. `tests/golden/key-hashes.txt` pins it and `hashInt`,
+// for the trace replay's Rust copy of them (`policy/replay.rs`).
 function hashKey(s) {
   const n = s.length;
-  let a = (SEED || seed()) ^ n;
-  let b = a ^ 0x6a09e667;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    a = Math.imul(a ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x9e3779b1);
-    b = Math.imul(b ^ (s.charCodeAt(i + 2) | (s.charCodeAt(i + 3) << 16)), 0x85ebca77);
-    a ^= a >>> 15;
-    b ^= b >>> 13;
+  let h = (SEED || seed()) ^ n;
+  let i = 1;
+  for (; i < n; i += 2) {
+    h = Math.imul(h ^ (s.charCodeAt(i - 1) | (s.charCodeAt(i) << 16)), 0x9e3779b1);
+    h ^= h >>> 15;
   }
-  if (i + 1 < n) {
-    a = Math.imul(a ^ (s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)), 0x9e3779b1);
-    i += 2;
-  }
-  if (i < n) b = Math.imul(b ^ s.charCodeAt(i), 0x85ebca77);
-  let h = a ^ ((b << 16) | (b >>> 16));
+  // An odd length leaves one unit.
+  if (i === n) h = Math.imul(h ^ s.charCodeAt(i - 1), 0x85ebca77);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
@@ -434,6 +428,10 @@ export class CacheManager {
   // The hash is -1 for a long key that is not stored, on an LRU cache.
   #missKey = undefined;
   #missHash = 0;
+  // Whether a key in integer form has been stored (it stays set): until then no string can be
+  // a stored key's decimal form, and a get that misses skips that check. The check's calls
+  // would otherwise take part of the budget V8 has for inlining get into a caller's loop.
+  #intKeys = false;
   // Views of the engine's shared memory: the header, the index's buckets and the hit buffer.
   #sharedPtr = 0;
   #hdr = null;
@@ -773,8 +771,8 @@ export class CacheManager {
         if (key.length > LONG_KEY) return this.#getLong(hdr, key);
         const h = hashKey(key);
         const s = this.#probe(key, h);
-        if (s === NIL) return this.#fastMiss(key, h);
-        if (this.#exps !== null) return this.#getTimed(key, h, s, this.#now());
+        if (s === NIL) return this.#intKeys ? this.#intMiss(key, h) : this.#miss(key, h);
+        if (this.#exps !== null) return this.#getTimed(key, h, s);
         // `#bufferHit`, written out: V8 compiles get once for every cache of the module, and
         // once a cache with TTLs has run, the calls above for it compete with this one for
         // what V8 inlines into the caller's loop.
@@ -789,10 +787,10 @@ export class CacheManager {
     return this.#getSlow(key);
   }
 
-  // A miss get() found itself for the string `key`. A string that is an integer key's decimal
-  // form is held as its number, so it is looked up as that first. (Every other miss is of a
-  // key already in the index's form, and goes straight to `#miss`.)
-  #fastMiss(key, h) {
+  // A miss get() found itself for the string `key` once integer keys are stored. A string that
+  // is an integer key's decimal form is held as its number, so it is looked up as that first.
+  // (Every other miss is of a key already in the index's form, and goes straight to `#miss`.)
+  #intMiss(key, h) {
     if (mayBeInt(key)) {
       const n = intOf(key);
       if (n >= 0) return this.#getInt(n);
@@ -864,7 +862,7 @@ export class CacheManager {
     if (this.#probePtr === -1) return this.#getCall(n, h);
     const s = this.#probeInt(n, h);
     if (s === NIL) return this.#miss(n, h);
-    if (this.#exps !== null) return this.#getTimed(n, h, s, this.#now());
+    if (this.#exps !== null) return this.#getTimed(n, h, s);
     this.#bufferHit(this.#hdr, s);
     return this.#vals[s];
   }
@@ -885,10 +883,11 @@ export class CacheManager {
     return this.#miss(key, this.#longHash(key));
   }
 
-  // get() with TTLs in play, from `s`, the first slot JS found holding `key` (hash `h`), at
-  // clock reading `t`: a hit when the entry's expiry as JS wrote it is later; else the engine
-  // checks. An expired entry is removed, and a newer entry of the same key may follow it.
-  #getTimed(key, h, s, t) {
+  // get() with TTLs in play, from `s`, the first slot JS found holding `key` (hash `h`): a hit
+  // when the entry's expiry as JS wrote it is later than the clock; else the engine checks.
+  // An expired entry is removed, and a newer entry of the same key may follow it.
+  #getTimed(key, h, s) {
+    const t = this.#now();
     for (;;) {
       if (t < this.#exps[s]) return this.#timedHit(s, t);
       if (this.#e.getSlot(s, t) !== NIL) return this.#vals[s];
@@ -1041,6 +1040,7 @@ export class CacheManager {
       if (isLong) long.set(key, s);
     }
     if (s >= this.#keys.length) this.#grow(s);
+    if (typeof key === "number") this.#intKeys = true;
     this.#keys[s] = key;
     this.#fill(s, value, ttl, t, due);
     return this;

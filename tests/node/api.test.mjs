@@ -340,6 +340,29 @@ for (const kind of ["esm", "cjs"]) {
       }
     });
 
+    test("a decimal string finds an integer key stored after many gets of string keys", () => {
+      // Until a key in integer form is stored, a get that misses skips the decimal-form check;
+      // the first such key, stored late in a cache's life, turns it on for good.
+      for (const evictionPolicy of ["lru", "tinylfu"]) {
+        const cache = new CacheManager({ maxEntries: 64, evictionPolicy });
+        for (let i = 0; i < 3000; i++) {
+          const key = `s${i % 100}`;
+          if (cache.get(key) === undefined) cache.set(key, i);
+          assert.equal(cache.get(String(i % 50)), undefined, evictionPolicy);
+        }
+        cache.set(31, "thirty-one");
+        assert.equal(cache.get("31"), "thirty-one", evictionPolicy);
+        cache.set("32", "thirty-two");
+        assert.equal(cache.get("32"), "thirty-two", evictionPolicy);
+        assert.equal(cache.get(32), "thirty-two", evictionPolicy);
+        assert.equal(cache.get("33"), undefined, evictionPolicy);
+        cache.clear();
+        cache.set(5, "five");
+        assert.equal(cache.get("5"), "five", evictionPolicy);
+        cache.free();
+      }
+    });
+
     test("snake_case option names are accepted", async () => {
       const cache = new CacheManager({ max_entries: 2, default_ttl: 30, max_key_length: 4 });
       cache.set("a", 1).set("b", 2).set("c", 3);

@@ -128,28 +128,21 @@ fn js_hash(key: u64, seed: u32) -> u32 {
     }
 }
 
-/// `hashKey` of `cache.js`: UTF-16 units in two lanes of four units a round.
+/// `hashKey` of `cache.js`: UTF-16 units two at a time, then an odd length's last one.
 fn js_hash_text(text: &str, seed: u32) -> u32 {
     let units: Vec<u32> = text.encode_utf16().map(u32::from).collect();
-    let mut a = seed ^ units.len() as u32;
-    let mut b = a ^ 0x6a09_e667;
-    let mut rounds = units.chunks_exact(4);
-    for round in &mut rounds {
-        if let [u0, u1, u2, u3] = round {
-            a = (a ^ (u0 | (u1 << 16))).wrapping_mul(0x9e37_79b1);
-            b = (b ^ (u2 | (u3 << 16))).wrapping_mul(0x85eb_ca77);
-            a ^= a >> 15;
-            b ^= b >> 13;
+    let mut h = seed ^ units.len() as u32;
+    let mut pairs = units.chunks_exact(2);
+    for pair in &mut pairs {
+        if let [lo, hi] = pair {
+            h = (h ^ (lo | (hi << 16))).wrapping_mul(0x9e37_79b1);
+            h ^= h >> 15;
         }
     }
-    let rest = rounds.remainder();
-    if let [u0, u1, ..] = rest {
-        a = (a ^ (u0 | (u1 << 16))).wrapping_mul(0x9e37_79b1);
+    if let [last] = pairs.remainder() {
+        h = (h ^ last).wrapping_mul(0x85eb_ca77);
     }
-    if let [u] | [_, _, u] = rest {
-        b = (b ^ u).wrapping_mul(0x85eb_ca77);
-    }
-    js_mix(a ^ b.rotate_left(16))
+    js_mix(h)
 }
 
 /// The finaliser both JS hashes end with.
