@@ -169,21 +169,23 @@ const TICK_MS = 5000;
 // Keys longer than this are found through a Map rather than hashed on every get; see `#longKeys`.
 const LONG_KEY = 32;
 
-// Two UTF-16 units per multiply, each step's high bits folded down before the next, and a
-// finaliser that spreads every input bit over the result. It is kept small (in bytecode) so
-// that V8 can inline `get` with its hash, probe and miss into a caller's loop within one
-// inlining budget; see ARCHITECTURE.md. `tests/golden/key-hashes.txt` pins it and `hashInt`,
+// Two UTF-16 units a step: the pair is spread over 32 bits by a multiply of its own (off the
+// chain of steps, so it costs no latency), mixed in by another, and the high bits folded down
+// before the next step; a finaliser spreads every input bit over the result. Keys that differ
+// in a few digits collide no more often than random hashes would. It is kept small (in
+// bytecode) so that V8 can inline `get` with its hash, probe and miss into a caller's loop
+// within one inlining budget; see ARCHITECTURE.md. `tests/golden/key-hashes.txt` pins it and `hashInt`,
 // for the trace replay's Rust copy of them (`policy/replay.rs`).
 function hashKey(s) {
   const n = s.length;
   let h = (SEED || seed()) ^ n;
   let i = 1;
   for (; i < n; i += 2) {
-    h = Math.imul(h ^ (s.charCodeAt(i - 1) | (s.charCodeAt(i) << 16)), 0x9e3779b1);
+    h = Math.imul(h ^ Math.imul(s.charCodeAt(i - 1) | (s.charCodeAt(i) << 16), 0xcc9e2d51), 0x9e3779b1);
     h ^= h >>> 15;
   }
-  // An odd length leaves one unit.
-  if (i === n) h = Math.imul(h ^ s.charCodeAt(i - 1), 0x85ebca77);
+  // An odd length leaves one unit, which the finaliser mixes in.
+  if (i === n) h ^= s.charCodeAt(i - 1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
@@ -813,15 +815,16 @@ export class CacheManager {
   #getLong(hdr, key) {
     if (this.#exps !== null) return this.#getLongCall(key);
     const s = this.#longKeys.get(key);
-    if (s === undefined) return this.#miss(key, this.#longHash(key));
+    if (s === undefined) return this.#longMiss(key);
     this.#bufferHit(hdr, s);
     return this.#vals[s];
   }
 
-  // The hash to store or count a long key under that `#longKeys` does not hold: -1 (any) on
-  // an LRU cache.
-  #longHash(key) {
-    return this.#anyHash ? -1 : hashKey(key);
+  // A get's miss of the long key `key`, which `#longKeys` does not hold. On an LRU cache the
+  // engine picks its hash (-1: any), and the key is not remembered for the set that may follow
+  // (see `#miss`).
+  #longMiss(key) {
+    return this.#anyHash ? this.#miss(undefined, -1) : this.#miss(key, hashKey(key));
   }
 
   // The slot of the stored long key `key` that has not expired, or NIL.
@@ -880,7 +883,7 @@ export class CacheManager {
       this.#release(1);
       this.#syncViews();
     }
-    return this.#miss(key, this.#longHash(key));
+    return this.#longMiss(key);
   }
 
   // get() with TTLs in play, from `s`, the first slot JS found holding `key` (hash `h`): a hit
@@ -915,10 +918,11 @@ export class CacheManager {
   // Records a get that found nothing in the buffer of hits, with the key's hash (W-TinyLFU's
   // frequencies count it; LRU only counts the miss), and remembers the key for the set that
   // may follow. Both policies take this one path, so that code which uses both does not make
-  // V8 compile either one's get for the other's. A long key on an LRU cache (`h` of -1: the
-  // engine picks its hash) is not remembered: set() finds it through `#longKeys` anyway, and
-  // comparing two different long strings of one length reads both, which V8 does by first
-  // flattening any built by concatenation into a copy, and that costs more than the lookup.
+  // V8 compile either one's get for the other's. A long key on an LRU cache comes as undefined
+  // (with `h` of -1: the engine picks its hash), so it is not remembered: set() finds it
+  // through `#longKeys` anyway, and comparing two different long strings of one length reads
+  // both, which V8 does by first flattening any built by concatenation into a copy, and that
+  // costs more than the lookup.
   #miss(key, h) {
     const hdr = this.#hdr;
     const reads = this.#reads;
@@ -927,7 +931,7 @@ export class CacheManager {
     reads[c + 1] = h;
     hdr[H_READS_COUNT] = c + 2;
     if (c + 4 > reads.length) this.#e.applyReads(0);
-    this.#missKey = h === -1 ? undefined : key;
+    this.#missKey = key;
     this.#missHash = h;
     return undefined;
   }

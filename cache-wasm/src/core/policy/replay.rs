@@ -128,19 +128,20 @@ fn js_hash(key: u64, seed: u32) -> u32 {
     }
 }
 
-/// `hashKey` of `cache.js`: UTF-16 units two at a time, then an odd length's last one.
+/// `hashKey` of `cache.js`: UTF-16 units two at a time, each pair multiplied before it is
+/// mixed in, then an odd length's last one.
 fn js_hash_text(text: &str, seed: u32) -> u32 {
     let units: Vec<u32> = text.encode_utf16().map(u32::from).collect();
     let mut h = seed ^ units.len() as u32;
     let mut pairs = units.chunks_exact(2);
     for pair in &mut pairs {
         if let [lo, hi] = pair {
-            h = (h ^ (lo | (hi << 16))).wrapping_mul(0x9e37_79b1);
+            h = (h ^ (lo | (hi << 16)).wrapping_mul(0xcc9e_2d51)).wrapping_mul(0x9e37_79b1);
             h ^= h >> 15;
         }
     }
     if let [last] = pairs.remainder() {
-        h = (h ^ last).wrapping_mul(0x85eb_ca77);
+        h ^= last;
     }
     js_mix(h)
 }
