@@ -169,13 +169,13 @@ const TICK_MS = 5000;
 // Keys longer than this are found through a Map rather than hashed on every get; see `#longKeys`.
 const LONG_KEY = 32;
 
-// Two UTF-16 units a step: the pair is spread over 32 bits by a multiply of its own (off the
-// chain of steps, so it costs no latency), mixed in by another, and the high bits folded down
-// before the next step; a finaliser spreads every input bit over the result. Keys that differ
-// in a few digits collide no more often than random hashes would. It is kept small (in
-// bytecode) so that V8 can inline `get` with its hash, probe and miss into a caller's loop
-// within one inlining budget; see ARCHITECTURE.md. `tests/golden/key-hashes.txt` pins it and `hashInt`,
-// for the trace replay's Rust copy of them (`policy/replay.rs`).
+// Two UTF-16 units a step: the pair is spread over 32 bits by a multiply of its own (which no
+// step waits for), mixed in by another, and the high bits folded down before the next step; a
+// finaliser spreads every input bit over the result. Keys that differ in a few digits collide
+// no more often than random hashes would. It is kept small in bytecode, so that V8 can inline
+// `get` with its hash, probe and miss into a caller's loop within one inlining budget (see
+// ARCHITECTURE.md). `tests/golden/key-hashes.txt` pins it and `hashInt`, for the trace
+// replay's Rust copy of them (`policy/replay.rs`).
 function hashKey(s) {
   const n = s.length;
   let h = (SEED || seed()) ^ n;
