@@ -427,7 +427,7 @@ export class CacheManager {
   // when it is not found here (a miss, or a store of a new key).
   #anyHash = false;
   // The key and hash of the last get that missed: a read-through set of it skips hashing.
-  // The hash is -1 for a long key that is not stored, on an LRU cache.
+  // A long key that is not stored, on an LRU cache, leaves the key undefined and the hash -1.
   #missKey = undefined;
   #missHash = 0;
   // Whether a key in integer form has been stored (it stays set): until then no string can be
