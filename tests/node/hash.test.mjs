@@ -6,27 +6,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ROOT } from "../support/consumer.mjs";
-
-// The source of the top-level function `name` of `src`, up to the first closing brace at the
-// start of a line.
-function functionSource(src, name) {
-  const found = src.match(new RegExp(`^function ${name}\\([^)]*\\) \\{[\\s\\S]*?^\\}`, "m"));
-  assert.ok(found, `cache.js defines function ${name}`);
-  return found[0];
-}
-
-// hashKey and hashInt of the packaged cache.js, as a function of the seed.
-function hashes() {
-  const src = readFileSync(join(ROOT, "cache-wasm/pkg/cache.js"), "utf8");
-  return new Function(
-    "SEED",
-    "seed",
-    `${functionSource(src, "hashKey")}\n${functionSource(src, "hashInt")}\nreturn { hashKey, hashInt };`,
-  );
-}
+import { packagedHashes } from "../support/source.mjs";
 
 test("hashKey and hashInt give the golden hashes under each seed", () => {
-  const make = hashes();
+  const make = packagedHashes();
   const lines = readFileSync(join(ROOT, "cache-wasm/tests/golden/key-hashes.txt"), "utf8")
     .split("\n")
     .filter((line) => line !== "" && !line.startsWith("#"));
@@ -48,7 +31,7 @@ test("keys that differ in a few characters collide no more often than random has
   // than 24 about once in 10^6 sets. A hash whose steps mix too little shows structure here:
   // one that mixed each pair of units in without first spreading it over 32 bits gave several
   // times the random count (73 colliding keys in "a:b").
-  const make = hashes();
+  const make = packagedHashes();
   const sets = {
     "user:N": (i) => `user:${i}`,
     "k and 11 digits": (i) => `k${String(i).padStart(11, "0")}`,
