@@ -52,17 +52,19 @@ console.log("keys…");
 const keysJson = join(tmp, "keys.json");
 const keysText = node("keys.mjs", ["--json", keysJson]);
 const keySets = JSON.parse(readFileSync(keysJson, "utf8")).results;
-// ns per lookup of `measure` over the key set named `keys` ("12 flat", "32 rope", …).
-const keyNs = (keys, measure) => keySets.find((r) => r.keys === keys)?.ns[measure]?.toFixed(0) ?? "–";
+// ns per lookup of `measure` for keys of `chars` characters.
+const keyNs = (chars, measure) => keySets.find((r) => r.chars === chars)?.ns[measure]?.toFixed(0) ?? "–";
 const keyFigures = {
-  hash12: keyNs("12 flat", "cache-wasm's hash"),
-  map12: keyNs("12 flat", "Map lookup"),
-  hash32: keyNs("32 rope", "cache-wasm's hash"),
-  map32: keyNs("32 rope", "Map lookup"),
-  builtHash12: keyNs("12 flat", "cache-wasm's hash, built per call"),
-  builtMap12: keyNs("12 flat", "Map lookup, built per call"),
-  builtHash60: keyNs("60 rope", "cache-wasm's hash, built per call"),
-  builtMap60: keyNs("60 rope", "Map lookup, built per call"),
+  hash12: keyNs(12, "cache-wasm's hash"),
+  map12: keyNs(12, "Map lookup"),
+  hash32: keyNs(32, "cache-wasm's hash"),
+  map32: keyNs(32, "Map lookup"),
+  hash60: keyNs(60, "cache-wasm's hash"),
+  map60: keyNs(60, "Map lookup"),
+  builtHash12: keyNs(12, "cache-wasm's hash, built per call"),
+  builtMap12: keyNs(12, "Map lookup, built per call"),
+  builtHash60: keyNs(60, "cache-wasm's hash, built per call"),
+  builtMap60: keyNs(60, "Map lookup, built per call"),
 };
 console.log("chromium…");
 const browserJson = join(tmp, "browser.json");
@@ -224,18 +226,18 @@ ${operationsText.trim()}
 
 What finding a string key costs before any cache work (\`node bench/keys.mjs\`): reading
 every character of it, cache-wasm's hash of it, and a \`Map\` lookup of it, for keys made as
-in the rows above (a prefix and a number joined by \`+\`, which past 12 characters V8 makes a
-rope of the two) and for flat copies of them. A \`Map\` hashes a string the first time it sees
-it and keeps the hash in the string, so a lookup of a key it has seen reads no character and
-costs about the same at any length. cache-wasm's hash reads every character of a key of up to
-32: ${keyFigures.hash12} ns for 12 characters against ${keyFigures.map12} ns for a whole
-\`Map\` lookup, and ${keyFigures.hash32} ns for 32 against ${keyFigures.map32} ns. That is the
-part of a get where lru-cache's costs less (see "Per operation" above). A key built per call is a
-string no \`Map\` has seen, which V8 hashes on the lookup: there the hash in JS costs less
-(12 characters: ${keyFigures.builtHash12} ns against ${keyFigures.builtMap12} ns), which is why
-the row of 12-character keys built per call favours cache-wasm most. Keys over 32 characters are
-found through a \`Map\`, which suits a key reused more than one built per call (60 characters
-built per call: ${keyFigures.builtHash60} ns to hash against ${keyFigures.builtMap60} ns to look up).
+in the rows above (a prefix and a number joined by \`+\`). A \`Map\` hashes a string the first
+time it sees it and keeps the hash in the string, so a lookup of a key it has seen reads no
+character and costs about the same at any length. cache-wasm's hash reads every character of
+a key of up to 32: for 12 characters ${keyFigures.hash12} ns, against ${keyFigures.map12} ns
+for a whole \`Map\` lookup, and for 32 characters ${keyFigures.hash32} ns against
+${keyFigures.map32} ns. That is the part of a get where lru-cache's costs less (see "Per
+operation" above). Keys over 32 characters are found through a \`Map\` (60 characters:
+${keyFigures.hash60} ns to hash against ${keyFigures.map60} ns to look up). A key built per call
+is a string no \`Map\` has seen, which V8 hashes on the lookup: for 12 characters the hash in JS
+takes ${keyFigures.builtHash12} ns and the lookup ${keyFigures.builtMap12} ns, which is why the
+row of 12-character keys built per call favours cache-wasm most; for 60 characters
+${keyFigures.builtHash60} ns and ${keyFigures.builtMap60} ns.
 
 \`\`\`
 ${keysText.trim()}
