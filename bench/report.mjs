@@ -235,9 +235,9 @@ ${keyFigures.map32} ns. That is the part of a get where lru-cache's costs less (
 operation" above). Keys over 32 characters are found through a \`Map\` (60 characters:
 ${keyFigures.hash60} ns to hash against ${keyFigures.map60} ns to look up). A key built per call
 is a string no \`Map\` has seen, which V8 hashes on the lookup: for 12 characters the hash in JS
-takes ${keyFigures.builtHash12} ns and the lookup ${keyFigures.builtMap12} ns, which is why the
-row of 12-character keys built per call favours cache-wasm most; for 60 characters
-${keyFigures.builtHash60} ns and ${keyFigures.builtMap60} ns.
+takes ${keyFigures.builtHash12} ns and the lookup ${keyFigures.builtMap12} ns, which is where the
+row of 12-character keys built per call gains; for 60 characters ${keyFigures.builtHash60} ns
+and ${keyFigures.builtMap60} ns.
 
 \`\`\`
 ${keysText.trim()}
