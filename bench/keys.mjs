@@ -31,27 +31,15 @@ function charSum(s) {
   return x;
 }
 
-// Each measure: given the parts of the keys and the keys made from them (as many as a full
-// cache of the throughput rows holds), the function of an id it times.
+// Each measure: given the keys (as many as a full cache of the throughput rows holds), the
+// parts they were made from and a `Map` holding them, the function of an id it times.
 const MEASURES = [
-  { name: "read its length", make: (keys) => (id) => keys[id].length },
-  { name: "read every character (charCodeAt)", make: (keys) => (id) => charSum(keys[id]) },
-  { name: "cache-wasm's hash", make: (keys) => (id) => hashKey(keys[id]) },
-  {
-    name: "Map lookup",
-    make: (keys) => {
-      const map = new Map(keys.map((k, i) => [k, i]));
-      return (id) => map.get(keys[id]);
-    },
-  },
-  { name: "cache-wasm's hash, built per call", make: (keys, { prefix, ids }) => (id) => hashKey(prefix + ids[id]) },
-  {
-    name: "Map lookup, built per call",
-    make: (keys, { prefix, ids }) => {
-      const map = new Map(keys.map((k, i) => [k, i]));
-      return (id) => map.get(prefix + ids[id]);
-    },
-  },
+  { name: "read its length", make: ({ keys }) => (id) => keys[id].length },
+  { name: "read every character (charCodeAt)", make: ({ keys }) => (id) => charSum(keys[id]) },
+  { name: "cache-wasm's hash", make: ({ keys }) => (id) => hashKey(keys[id]) },
+  { name: "Map lookup", make: ({ keys, map }) => (id) => map.get(keys[id]) },
+  { name: "cache-wasm's hash, built per call", make: ({ prefix, ids }) => (id) => hashKey(prefix + ids[id]) },
+  { name: "Map lookup, built per call", make: ({ prefix, ids, map }) => (id) => map.get(prefix + ids[id]) },
 ];
 
 // A measure's loop: `f` applied to every id of the stream, folded so that none of the work
@@ -66,9 +54,10 @@ const draw = rng(12);
 const stream = Int32Array.from({ length: LOOKUPS }, () => Math.floor(draw() * CAPACITY));
 // ns[length][measure]: the median ns per lookup.
 const ns = LENGTHS.map((len) => {
-  const parts = keyParts(CAPACITY, len);
-  const keys = parts.ids.map((id) => parts.prefix + id);
-  const fns = MEASURES.map((m) => m.make(keys, parts));
+  const { prefix, ids } = keyParts(CAPACITY, len);
+  const keys = ids.map((id) => prefix + id);
+  const map = new Map(keys.map((k, i) => [k, i]));
+  const fns = MEASURES.map((m) => m.make({ keys, prefix, ids, map }));
   const loops = MEASURES.map((m) => loopCopy(each, `${m.name} ${len}`));
   const samples = MEASURES.map(() => []);
   interleaved(MEASURES.length, ROUNDS, (j, timed) => {
