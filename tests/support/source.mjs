@@ -10,7 +10,7 @@ const CACHE_JS = join(fileURLToPath(new URL("../..", import.meta.url)), "cache-w
  * The source of the top-level function `name` of `src`, up to the first closing brace at the
  * start of a line. Throws when `src` defines no such function.
  */
-export function functionSource(src, name) {
+function functionSource(src, name) {
   const found = src.match(new RegExp(`^function ${name}\\([^)]*\\) \\{[\\s\\S]*?^\\}`, "m"));
   if (!found) throw new Error(`cache.js defines no function ${name}`);
   return found[0];
