@@ -257,6 +257,12 @@ impl Store {
         now >= self.slab.expires_at(slot)
     }
 
+    /// Accounts an entry of `old_size` bytes that now takes `size`.
+    #[inline]
+    fn rebill(&mut self, old_size: u32, size: u32) {
+        self.bytes = self.bytes.saturating_sub(u64::from(old_size)) + u64::from(size);
+    }
+
     /// Takes the next access stamp for `slot`.
     #[inline]
     fn touch_stamp(&mut self, slot: u32) {
@@ -649,7 +655,7 @@ impl Store {
             let slab = &self.slab;
             self.index.insert(hash, victim, |s| slab.hash(s));
         }
-        self.bytes = self.bytes - u64::from(old_size) + u64::from(size);
+        self.rebill(old_size, size);
         // Without TTLs in play both expiries are none: nothing to read or write.
         if self.ttl_live != 0 || has_ttl(ttl_ms) {
             self.replace_expiry(victim, ttl_ms, now);
@@ -686,7 +692,7 @@ impl Store {
             && self.slab.rewrite_front(slot, size)
         {
             self.touch_stamp(slot);
-            self.bytes = self.bytes - u64::from(old_size) + u64::from(size);
+            self.rebill(old_size, size);
             return Ok(());
         }
         self.policy.record_access(self.slab.hash(slot));
@@ -695,7 +701,7 @@ impl Store {
             n.set_read(false);
         }
         self.slab.set_size(slot, size);
-        self.bytes = self.bytes - u64::from(old_size) + u64::from(size);
+        self.rebill(old_size, size);
         self.replace_expiry(slot, ttl_ms, now);
         self.policy.on_update(&mut self.slab, slot);
         self.purge_expired(now, PURGE_PER_WRITE);
@@ -714,7 +720,7 @@ impl Store {
         }
         let old_size = self.slab.size(slot);
         self.slab.set_size(slot, size);
-        self.bytes = self.bytes - u64::from(old_size) + u64::from(size);
+        self.rebill(old_size, size);
         self.make_room_for_bytes(0, slot, now);
         Ok(())
     }
