@@ -2,9 +2,9 @@
 // its key hash and for the benchmark of what hashing a key costs.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { PKG_DIR } from "./consumer.mjs";
 
-const CACHE_JS = join(fileURLToPath(new URL("../..", import.meta.url)), "cache-wasm/pkg/cache.js");
+const CACHE_JS = join(PKG_DIR, "cache.js");
 
 /**
  * The source of the top-level function `name` of `src`, up to the first closing brace at the
