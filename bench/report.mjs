@@ -231,8 +231,9 @@ time it sees it and keeps the hash in the string, so a lookup of a key it has se
 character and costs about the same at any length. cache-wasm's hash reads every character of
 a key of up to 32: for 12 characters ${keyFigures.hash12} ns, against ${keyFigures.map12} ns
 for a whole \`Map\` lookup, and for 32 characters ${keyFigures.hash32} ns against
-${keyFigures.map32} ns. That is the part of a get where lru-cache's costs less (see "Per
-operation" above). Keys over 32 characters are found through a \`Map\` (60 characters:
+${keyFigures.map32} ns. The hash is only where cache-wasm's lookup starts: it then reads the
+index's buckets and compares the key, which the \`Map\` lookup's figure already includes (see "Per
+operation" above for whole gets). Keys over 32 characters are found through a \`Map\` (60 characters:
 ${keyFigures.hash60} ns to hash against ${keyFigures.map60} ns to look up). A key built per call
 is a string no \`Map\` has seen, which V8 hashes on the lookup: for 12 characters the hash in JS
 takes ${keyFigures.builtHash12} ns and the lookup ${keyFigures.builtMap12} ns, which is where the
