@@ -4,13 +4,13 @@
 import init, { CacheManager } from "../cache-wasm/pkg/browser.js";
 import { plainPeers } from "./peer-list.mjs";
 import { timeRow } from "./stats.mjs";
-import { CAPACITY, UNIVERSE, plainRows } from "./workloads.mjs";
+import { CAPACITY, HEADLINE, UNIVERSE, plainRows } from "./workloads.mjs";
 
 const PLAIN = plainPeers(CacheManager);
 
 // The Node rows (see `plainRows`) that run here too.
 const NAMES = [
-  "read-through α=1 keys=12",
+  HEADLINE,
   "read-through α=1 keys=60",
   "80/20 get/set α=1 keys=12",
   "read-through α=1.0 keys=12, one loop for every implementation",

@@ -3,7 +3,7 @@ import { LRUCache } from "lru-cache";
 import { TTLCache } from "@isaacs/ttlcache";
 import { CacheManager } from "../cache-wasm/pkg/node.mjs";
 import { plainPeers } from "./peer-list.mjs";
-import { plainRows, readThrough } from "./workloads.mjs";
+import { HEADLINE, plainRows, readThrough } from "./workloads.mjs";
 
 /** Implementations for workloads without TTL (see `plainPeers`), over Node's entry point. */
 export const PLAIN = plainPeers(CacheManager);
@@ -38,7 +38,7 @@ export const TELEMETRY = [
  */
 export function nodeRows(ops, universe) {
   const rows = plainRows(ops, universe).map((row) => ({ ...row, impls: PLAIN }));
-  const headline = rows.find((row) => row.name === "read-through α=1 keys=12");
+  const headline = rows.find((row) => row.name === HEADLINE);
   const timed = [
     { name: "telemetry cost: read-through α=1.0 keys=12", impls: TELEMETRY, loop: readThrough, args: headline.args },
     { name: "read-through α=1.0 keys=12 ttl=60s", impls: withTtl(60_000), loop: readThrough, args: headline.args },

@@ -20,10 +20,10 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeRows } from "./peers.mjs";
 import { timeRow } from "./stats.mjs";
-import { CAPACITY, UNIVERSE } from "./workloads.mjs";
+import { CAPACITY, HEADLINE, UNIVERSE } from "./workloads.mjs";
 import { arg } from "./cli.mjs";
 
-const ONLY = arg("--only", "read-through α=1 keys=12");
+const ONLY = arg("--only", HEADLINE);
 const IMPL = arg("--impl", "cache-wasm");
 const ROUNDS = Number(arg("--rounds", 20));
 const OPS = Number(arg("--ops", 400_000));
