@@ -15,7 +15,7 @@ import { writeFileSync } from "node:fs";
 import { packagedHashes } from "../tests/support/source.mjs";
 import { arg } from "./cli.mjs";
 import { interleaved, loopCopy, median } from "./stats.mjs";
-import { CAPACITY, keyParts, rng } from "./workloads.mjs";
+import { CAPACITY, keyParts, makeKeys, rng } from "./workloads.mjs";
 
 const ROUNDS = Number(arg("--rounds", 7));
 const JSON_OUT = arg("--json", null);
@@ -55,7 +55,7 @@ const stream = Int32Array.from({ length: LOOKUPS }, () => Math.floor(draw() * CA
 // ns[length][measure]: the median ns per lookup.
 const ns = LENGTHS.map((len) => {
   const { prefix, ids } = keyParts(CAPACITY, len);
-  const keys = ids.map((id) => prefix + id);
+  const keys = makeKeys(CAPACITY, len);
   const map = new Map(keys.map((k, i) => [k, i]));
   const fns = MEASURES.map((m) => m.make({ keys, prefix, ids, map }));
   const loops = MEASURES.map((m) => loopCopy(each, `${m.name} ${len}`));
