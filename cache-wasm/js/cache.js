@@ -296,6 +296,8 @@ function estimateObject(v) {
 }
 
 const MAX_SIZE = 4294967295;
+// Rounds of size estimates before bytes are read (see `#settleSizes`).
+const SETTLE_ROUNDS = 4;
 const MAX_TTL = 9007199254740991;
 
 function checkTtl(ttl, where) {
@@ -680,26 +682,37 @@ export class CacheManager {
   }
 
   // Estimates the sizes still due and hands them to the engine; called before bytes are read.
-  // An estimate runs the value's getters, which may change the cache: a slot is settled only
-  // when it still waits and still holds the value that was estimated.
+  // An estimate runs the value's getters, which may change the cache (store, evict, reuse a
+  // slot). So every due value is estimated first, and only then is a slot settled, when it
+  // still waits and still holds the value that was estimated. Values a getter stored are
+  // settled in the next round; a getter that stores new values every time it runs leaves
+  // the last round's sizes due, and counted as 0 until the next read.
   #settleSizes() {
-    if (this.#dueCount === 0) return;
-    const bits = this.#sizeDue;
-    const pairs = [];
-    for (let w = 0; w < bits.length; w++) {
-      let word = bits[w];
-      while (word !== 0) {
-        const b = 31 - Math.clz32(word);
-        word &= ~(1 << b);
-        const s = (w << 5) | b;
-        const v = this.#vals[s];
-        const size = v === undefined ? 0 : Math.min(estimateSize(v), MAX_SIZE);
+    for (let round = 0; round < SETTLE_ROUNDS && this.#dueCount !== 0; round++) {
+      const bits = this.#sizeDue;
+      const slots = [];
+      const values = [];
+      for (let w = 0; w < bits.length; w++) {
+        let word = bits[w];
+        while (word !== 0) {
+          const b = 31 - Math.clz32(word);
+          word &= ~(1 << b);
+          const s = (w << 5) | b;
+          slots.push(s);
+          values.push(this.#vals[s]);
+        }
+      }
+      const sizes = values.map((v) => (v === undefined ? 0 : Math.min(estimateSize(v), MAX_SIZE)));
+      const pairs = [];
+      for (let i = 0; i < slots.length; i++) {
+        const s = slots[i];
+        const v = values[i];
         if (!this.#isDue(s) || this.#vals[s] !== v) continue;
         this.#markDue(s, false);
-        if (v !== undefined) pairs.push(s, size);
+        if (v !== undefined) pairs.push(s, sizes[i]);
       }
+      this.#release(this.#e.setSizes(Uint32Array.from(pairs), this.#now()));
     }
-    this.#release(this.#e.setSizes(Uint32Array.from(pairs), this.#now()));
   }
 
   // The live slot of `key` (in the index's form) without touching recency or counts, or NIL.
