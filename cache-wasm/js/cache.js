@@ -5,7 +5,7 @@
 // checked against the key here, and the engine is asked for the next one on a mismatch.
 
 import { Exporter } from "./export.js";
-import { Tiers } from "./tiers.js";
+import { Tiers, engineKey } from "./tiers.js";
 
 const NIL = 4294967295;
 const TWO_32 = 4294967296;
@@ -1013,7 +1013,7 @@ export class CacheManager {
     const e = this.#e;
     // A write while async work is in progress: reads that began earlier must not promote what
     // they found over it.
-    if (this.#tiers.busy) e.keyTouched(keyString(key));
+    if (this.#tiers.busy) e.keyTouched(engineKey(keyString(key)));
     const isLong = typeof key === "string" && key.length > LONG_KEY;
     let r;
     if (key === this.#missKey) {
@@ -1175,7 +1175,7 @@ export class CacheManager {
 
   #delete(key) {
     key = this.#slotKey(key, "delete");
-    if (this.#tiers.busy) this.#e.keyTouched(keyString(key));
+    if (this.#tiers.busy) this.#e.keyTouched(engineKey(keyString(key)));
     const s = this.#lookup(key, this.#now());
     this.#release(this.#e.delete(s));
     return s !== NIL;

@@ -20,6 +20,23 @@ const ENVELOPE = 1;
 const NOT_ENVELOPE = 2;
 const FAILED = 3;
 
+// Lone surrogates, and U+FFFF, which marks an escaped key.
+const LONE_OR_MARK = /\uffff|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const HAS_SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * The form of a key under which the engine tracks its async work. The engine holds keys as
+ * UTF-8, where every lone surrogate would become U+FFFD and two keys could share a form. A key
+ * with a lone surrogate, or starting with U+FFFF, is written as U+FFFF followed by the key with
+ * each U+FFFF and lone surrogate replaced by U+FFFF and its four hex digits; any other key is
+ * its own form. So each key has one form, and no two keys share one.
+ */
+export function engineKey(k) {
+  if (k.charCodeAt(0) !== 0xffff && !HAS_SURROGATE.test(k)) return k;
+  const escaped = k.replace(LONE_OR_MARK, (c) => "\uffff" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  return escaped === k && k.charCodeAt(0) !== 0xffff ? k : "\uffff" + escaped;
+}
+
 const now = () => Date.now();
 const clock = globalThis.performance?.now ? () => globalThis.performance.now() : now;
 
@@ -214,7 +231,7 @@ export class Tiers {
    * corrupt records, without waiting for those writes.
    */
   async walk(key) {
-    const id = this.#e.walkBegin(key);
+    const id = this.#e.walkBegin(engineKey(key));
     this.#busy++;
     let value;
     let hit = false;
@@ -309,13 +326,13 @@ export class Tiers {
 
   /** Runs `op` as a write of `key`: reads and loads that began earlier will not store what they found. */
   async asWrite(key, op) {
-    this.#e.writeBegin(key);
+    this.#e.writeBegin(engineKey(key));
     this.#busy++;
     try {
       return await op();
     } finally {
       this.#busy--;
-      this.#e.asyncEnd(key);
+      this.#e.asyncEnd(engineKey(key));
     }
   }
 
@@ -324,7 +341,7 @@ export class Tiers {
    * loaded value through when nothing wrote the key meanwhile.
    */
   fetch(key, load, store) {
-    const r = this.#e.fetchJoin(key);
+    const r = this.#e.fetchJoin(engineKey(key));
     if (r < 0) {
       const flight = this.#flights.get(key);
       if (flight !== undefined && flight.id === -r) return flight.promise;
@@ -335,7 +352,7 @@ export class Tiers {
     const land = () => {
       if (landed) return false;
       landed = true;
-      return this.#e.fetchLand(key, id);
+      return this.#e.fetchLand(engineKey(key), id);
     };
     const promise = (async () => {
       try {

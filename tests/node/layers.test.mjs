@@ -466,6 +466,31 @@ describe("fetch", () => {
     cache.free();
   });
 
+  test("keys that differ only in lone surrogates are loaded and stored apart", async () => {
+    const cache = new CacheManager();
+    const loads = [];
+    const loader = async (key) => {
+      loads.push(key);
+      await sleep(10);
+      return `loaded ${[...key].map((c) => c.codePointAt(0).toString(16)).join(" ")}`;
+    };
+    // U+FFFD is what a lone surrogate becomes in UTF-8; U+FFFF starts an escaped form.
+    const keys = ["\ud800", "\ud801", "\udc00", "\ufffd", "\uffff\ud800", "\uffffd800", "a\ud83d\ude00", "\ud83d\ude00"];
+    const doubled = [...keys, ...keys];
+    const values = await Promise.all(doubled.map((k) => cache.fetch(k, loader)));
+    assert.deepEqual(new Set(loads), new Set(keys), "one load for each key");
+    assert.equal(loads.length, keys.length);
+    for (let i = 0; i < doubled.length; i++) assert.equal(cache.peek(doubled[i]), values[i], `key ${i % keys.length}`);
+    assert.equal(cache.size, keys.length);
+    // A write of one such key while another loads does not stop the load from being stored.
+    const pending = cache.fetch("\udc01", loader);
+    cache.set("\udc02", "direct");
+    assert.equal(await pending, "loaded dc01");
+    assert.equal(cache.peek("\udc01"), "loaded dc01");
+    assert.equal(cache.peek("\udc02"), "direct");
+    cache.free();
+  });
+
   test("a load in flight when clear() runs is returned but not stored, and a later fetch loads again", async () => {
     for (const layered of [false, true]) {
       const { cache, upper } = layered ? twoLayers() : { cache: new CacheManager(), upper: null };
