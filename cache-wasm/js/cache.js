@@ -1304,6 +1304,11 @@ export class CacheManager {
       if (typeof options !== "object") {
         throw this.#bad(new TypeError(`cache-wasm: ${where} options must be an object { ttl, size }, got ${describe(options)}`));
       }
+      for (const name in options) {
+        if (name !== "ttl" && name !== "size") {
+          throw this.#bad(new TypeError(`cache-wasm: ${where} has no option ${JSON.stringify(name)}; its options are { ttl, size }`));
+        }
+      }
       try {
         if (options.ttl !== undefined) ttl = checkTtl(options.ttl, where);
         if (options.size !== undefined) size = checkSize(options.size, where);

@@ -212,6 +212,8 @@ for (const kind of ["esm", "cjs"]) {
         ["size -1", { size: -1 }, "size"],
         ["size NaN", { size: NaN }, "size"],
         ["size as a string", { size: "10" }, "size"],
+        ["a misspelt ttl", { tttl: 10 }, "tttl"],
+        ["an option lru-cache has", { ttl: 10, noUpdateTTL: true }, "noUpdateTTL"],
       ];
       for (const [label, options, name] of badSetOptions) {
         test(`set with ${label} is rejected naming ${name}`, () => {
