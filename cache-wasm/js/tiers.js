@@ -37,6 +37,11 @@ export function engineKey(k) {
   return escaped === k && k.charCodeAt(0) !== 0xffff ? k : "\uffff" + escaped;
 }
 
+// The engine keeps a copy of the key of each read, write and load in flight. Their lengths
+// together are held under this bound (up to 192 MiB as UTF-8), so that no number of them can
+// exhaust WebAssembly memory, which would trap: past it an operation rejects.
+const MAX_HELD_CHARS = 1 << 26;
+
 const now = () => Date.now();
 const clock = globalThis.performance?.now ? () => globalThis.performance.now() : now;
 
@@ -113,6 +118,7 @@ export class Tiers {
   #serial = 0;
   #flights = new Map();
   #busy = 0;
+  #heldChars = 0;
 
   /**
    * @param engine the cache's Engine
@@ -124,6 +130,18 @@ export class Tiers {
     this.#layers = layers.map((l) => ({ name: l.name, store: l.store }));
     this.#timeouts = Array.from(engine.layerTimeouts());
     this.#memory = memory;
+  }
+
+  // Counts the key of an operation the engine will hold until it ends; refuses one past the bound.
+  #hold(key) {
+    const n = key.length;
+    if (this.#heldChars + n > MAX_HELD_CHARS) {
+      throw new RangeError(
+        `cache-wasm: the keys of the layer operations in flight add up to over ${MAX_HELD_CHARS} characters; wait for some to settle before starting more`,
+      );
+    }
+    this.#heldChars += n;
+    return n;
   }
 
   /** Whether async work is in progress: synchronous writes must then tell the engine. */
@@ -231,6 +249,7 @@ export class Tiers {
    * corrupt records, without waiting for those writes.
    */
   async walk(key) {
+    const held = this.#hold(key);
     const id = this.#e.walkBegin(engineKey(key));
     this.#busy++;
     let value;
@@ -259,6 +278,7 @@ export class Tiers {
       }
     } finally {
       this.#busy--;
+      this.#heldChars -= held;
       plan = this.#e.walkEnd(id, now());
     }
     const writes = [];
@@ -326,12 +346,14 @@ export class Tiers {
 
   /** Runs `op` as a write of `key`: reads and loads that began earlier will not store what they found. */
   async asWrite(key, op) {
+    const held = this.#hold(key);
     this.#e.writeBegin(engineKey(key));
     this.#busy++;
     try {
       return await op();
     } finally {
       this.#busy--;
+      this.#heldChars -= held;
       this.#e.asyncEnd(engineKey(key));
     }
   }
@@ -341,10 +363,15 @@ export class Tiers {
    * loaded value through when nothing wrote the key meanwhile.
    */
   fetch(key, load, store) {
+    const held = this.#hold(key);
     const r = this.#e.fetchJoin(engineKey(key));
     if (r < 0) {
       const flight = this.#flights.get(key);
-      if (flight !== undefined && flight.id === -r) return flight.promise;
+      if (flight !== undefined && flight.id === -r) {
+        // The load in flight holds the key already.
+        this.#heldChars -= held;
+        return flight.promise;
+      }
     }
     const id = Math.abs(r);
     this.#busy++;
@@ -352,6 +379,7 @@ export class Tiers {
     const land = () => {
       if (landed) return false;
       landed = true;
+      this.#heldChars -= held;
       return this.#e.fetchLand(engineKey(key), id);
     };
     const promise = (async () => {

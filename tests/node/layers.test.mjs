@@ -448,6 +448,36 @@ test("kvLayer treats null options as none and names bad options", async () => {
   assert.throws(() => kvLayer(namespace, { prefix: 7 }), (e) => e instanceof TypeError && /kvLayer prefix must be a string/.test(e.message));
 });
 
+test("layer operations in flight are bounded by the length of their keys, and reject past the bound", async () => {
+  const waiting = [];
+  let stall = true;
+  const store = {
+    get: () => (stall ? new Promise((resolve) => waiting.push(resolve)) : undefined),
+    set: async () => true,
+    delete: async () => true,
+  };
+  const cache = new CacheManager({ layers: [{ name: "slow", store, timeoutMs: 600_000 }] });
+  // 8,192 keys of 8,192 characters fill the bound of 2^26 characters. (V8 hashes a string
+  // over 16,383 characters by its length alone, so many longer keys would slow every Map.)
+  const key = (i) => String(i).padStart(8192, "k");
+  const reads = Array.from({ length: 8192 }, (_, i) => cache.getAsync(key(i)));
+  const inFlight = (e) => e instanceof RangeError && /in flight/.test(e.message);
+  await assert.rejects(cache.getAsync(key(8192)), inFlight);
+  await assert.rejects(cache.setAsync(key(8193), 1), inFlight);
+  await assert.rejects(cache.fetch(key(8194), async () => 1), inFlight);
+  assert.equal(cache.size, 0, "nothing was stored");
+  while (waiting.length < 8192) await sleep(1);
+  for (const resolve of waiting) resolve(undefined);
+  assert.deepEqual(await Promise.all(reads), new Array(8192).fill(undefined));
+  // Settled operations give their share back.
+  stall = false;
+  assert.equal(await cache.getAsync(key(8192)), undefined);
+  await cache.setAsync(key(8193), 1);
+  assert.equal(cache.get(key(8193)), 1);
+  assert.equal(await cache.fetch(key(8194), async () => 2), 2);
+  cache.free();
+});
+
 describe("fetch", () => {
   test("concurrent misses share one loader call and the value is written through", async () => {
     const { cache, upper } = twoLayers();
