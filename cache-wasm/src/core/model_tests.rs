@@ -24,7 +24,7 @@ use std::sync::Once;
 use super::config::{PolicyKind, Settings};
 use super::policy::Policy;
 use super::slab::NIL;
-use super::store::{Counts, RemovalCause, Store, StoreError, MISSED, WRITTEN};
+use super::store::{micros, Counts, RemovalCause, Store, StoreError, MISSED, WRITTEN};
 
 /// Hashes the keys map to; key `k` gets `HASHES[k % hashes]`. Includes 0 and `u32::MAX`.
 const HASHES: [u32; 8] = [
@@ -299,7 +299,7 @@ impl Model {
     fn note_ttl(&mut self, ttl: f64) {
         if ttl > 0.0 {
             self.counts.ttl_sets += 1;
-            self.counts.ttl_sum_ms += ttl;
+            self.counts.ttl_sum_us += u128::from(micros(ttl));
         }
     }
 
@@ -335,7 +335,7 @@ impl Model {
                 self.counts.hits += 1;
                 if e.expires_at.is_finite() {
                     self.counts.ttl_hits += 1;
-                    self.counts.ttl_remaining_sum_ms += e.expires_at - now;
+                    self.counts.ttl_remaining_sum_us += u128::from(micros(e.expires_at - now));
                 }
                 self.entries.insert(0, e);
                 return Some(e);
@@ -1110,7 +1110,7 @@ mod units {
         s.update(b, 1, 20.0, 10.0).unwrap();
         s.update(forever, 1, 0.0, 10.0).unwrap();
         let c = s.counts();
-        assert_eq!((c.ttl_sets, c.ttl_sum_ms), (3, 100.0));
+        assert_eq!((c.ttl_sets, c.ttl_sum_us), (3, 100_000));
         assert_eq!(s.entries_with_ttl(), 2);
 
         assert_eq!(s.get(1, 12.0), forever);
@@ -1118,7 +1118,10 @@ mod units {
         assert_eq!(s.get(3, 12.5), b);
         let c = s.counts();
         assert_eq!(c.ttl_hits, 2);
-        assert_eq!(c.ttl_remaining_sum_ms, (30.0 - 12.0) + (30.0 - 12.5));
+        assert_eq!(
+            c.ttl_remaining_sum_us,
+            (30_000 - 12_000) + (30_000 - 12_500)
+        );
 
         // An undone tentative hit leaves the sums as they were.
         let older = s.insert(9, 1, 40.0, 20.0).unwrap();
@@ -1130,12 +1133,12 @@ mod units {
         // Only the hit that stands counts: `older` has 35 ms left, `newer` no TTL.
         if second == older {
             assert_eq!(c.ttl_hits, 3);
-            assert_eq!(c.ttl_remaining_sum_ms, 18.0 + 17.5 + 35.0);
+            assert_eq!(c.ttl_remaining_sum_us, 18_000 + 17_500 + 35_000);
         } else {
             assert_eq!(c.ttl_hits, 2);
-            assert_eq!(c.ttl_remaining_sum_ms, 18.0 + 17.5);
+            assert_eq!(c.ttl_remaining_sum_us, 18_000 + 17_500);
         }
-        let before = (c.ttl_hits, c.ttl_remaining_sum_ms);
+        let before = (c.ttl_hits, c.ttl_remaining_sum_us);
         let one = s.insert(10, 1, 40.0, 30.0).unwrap();
         let two = s.insert(10, 1, 40.0, 30.0).unwrap();
         let first = s.get(10, 31.0);
@@ -1145,7 +1148,7 @@ mod units {
         assert_eq!(s.get_next(second, 31.0), NIL);
         // Both tentative hits were undone: a miss leaves the sums as they were.
         let c = s.counts();
-        assert_eq!((c.ttl_hits, c.ttl_remaining_sum_ms), before);
+        assert_eq!((c.ttl_hits, c.ttl_remaining_sum_us), before);
         assert_eq!(c.hits + c.misses, c.gets);
     }
 
@@ -1437,7 +1440,7 @@ mod units {
         assert_eq!((s.counts().gets, s.counts().hits), (1, 1));
         s.apply_hit(t, 2.0);
         assert_eq!(s.counts().ttl_hits, 1);
-        assert_eq!(s.counts().ttl_remaining_sum_ms, 3.0);
+        assert_eq!(s.counts().ttl_remaining_sum_us, 3_000);
         // The new entry evicts the least recently used one, which the hits made `b`.
         let c = s.insert(4, 1, 0.0, 2.0).unwrap();
         assert_eq!(c, b);
@@ -1453,12 +1456,12 @@ mod units {
         s.apply_hits(&[a, b, a], &[2.0, 3.0, 4.0], 10.0);
         assert_eq!((s.counts().gets, s.counts().hits), (3, 3));
         assert_eq!(s.counts().ttl_hits, 2);
-        assert_eq!(s.counts().ttl_remaining_sum_ms, 3.0 + 1.0);
+        assert_eq!(s.counts().ttl_remaining_sum_us, 3_000 + 1_000);
         assert_eq!(s.slots_by_recency(), vec![a, b]);
         // A reading at or past the expiry is not a hit; a missing reading is taken as `now`.
         s.apply_hits(&[a, a], &[5.0], 4.5);
         assert_eq!((s.counts().gets, s.counts().hits), (4, 4));
-        assert_eq!(s.counts().ttl_remaining_sum_ms, 4.0 + 0.5);
+        assert_eq!(s.counts().ttl_remaining_sum_us, 4_000 + 500);
         s.check_invariants();
     }
 

@@ -76,12 +76,33 @@ pub struct Counts {
     pub expired_unread: u64,
     /// Sets that gave the entry a TTL.
     pub ttl_sets: u64,
-    /// Sum of the TTLs of those sets, in ms.
-    pub ttl_sum_ms: f64,
+    /// Sum of the TTLs of those sets, in whole µs (see [`micros`]).
+    pub ttl_sum_us: u128,
     /// Hits on entries with a TTL.
     pub ttl_hits: u64,
-    /// Sum of the TTL left at those hits, in ms.
-    pub ttl_remaining_sum_ms: f64,
+    /// Sum of the TTL left at those hits, in whole µs (see [`micros`]).
+    pub ttl_remaining_sum_us: u128,
+}
+
+/// A duration in ms as whole µs, rounded; 0 for a negative or NaN one, `u64::MAX` past it.
+///
+/// The TTL sums are kept in this unit: integer sums are exact, so the figures of a window,
+/// which subtract two totals, do not depend on how large the totals have grown. Every TTL
+/// up to 2^53 ms fits.
+#[inline]
+pub fn micros(ms: f64) -> u64 {
+    // The cast saturates, and maps NaN to 0.
+    (ms * 1000.0).round_ties_even() as u64
+}
+
+/// The mean of `n` durations that sum to `sum_us` µs, in ms; 0 when `n` is 0.
+fn mean_ms(sum_us: u128, n: u64) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        // One division: a sum of whole ms gives the same mean as dividing the ms.
+        sum_us as f64 / (n as f64 * 1000.0)
+    }
 }
 
 impl Counts {
@@ -97,20 +118,36 @@ impl Counts {
 
     /// The mean TTL given by sets, in ms; 0 when no set gave one.
     pub fn mean_ttl_ms(&self) -> f64 {
-        if self.ttl_sets == 0 {
-            0.0
-        } else {
-            self.ttl_sum_ms / self.ttl_sets as f64
-        }
+        mean_ms(self.ttl_sum_us, self.ttl_sets)
     }
 
     /// The mean TTL left at hits on entries with a TTL, in ms; 0 with no such hit.
     pub fn mean_remaining_ttl_at_hit_ms(&self) -> f64 {
-        if self.ttl_hits == 0 {
-            0.0
-        } else {
-            self.ttl_remaining_sum_ms / self.ttl_hits as f64
-        }
+        mean_ms(self.ttl_remaining_sum_us, self.ttl_hits)
+    }
+
+    /// Counts a set that gave its entry a TTL of `ttl_ms`.
+    #[inline]
+    pub(crate) fn add_ttl_set(&mut self, ttl_ms: f64) {
+        self.ttl_sets += 1;
+        self.ttl_sum_us = self.ttl_sum_us.saturating_add(u128::from(micros(ttl_ms)));
+    }
+
+    /// Counts a hit on an entry with `remaining_us` of its TTL left.
+    #[inline]
+    pub(crate) fn add_ttl_hit(&mut self, remaining_us: u64) {
+        self.ttl_hits += 1;
+        self.ttl_remaining_sum_us = self
+            .ttl_remaining_sum_us
+            .saturating_add(u128::from(remaining_us));
+    }
+
+    /// Takes back a hit counted by [`Counts::add_ttl_hit`].
+    fn undo_ttl_hit(&mut self, remaining_us: u64) {
+        self.ttl_hits = self.ttl_hits.saturating_sub(1);
+        self.ttl_remaining_sum_us = self
+            .ttl_remaining_sum_us
+            .saturating_sub(u128::from(remaining_us));
     }
 }
 
@@ -132,7 +169,8 @@ struct Pending {
     hash: u32,
     read: bool,
     stamp: u32,
-    ttl_remaining: f64,
+    /// The TTL left at the hit in µs, when the entry has one.
+    ttl_remaining_us: Option<u64>,
 }
 
 /// Whether a write's `ttl_ms` gives the entry an expiry (0, negative or infinite: none).
@@ -314,8 +352,7 @@ impl Store {
     #[inline]
     fn count_ttl_hit(&mut self, expires_at: f64, t: f64) {
         if expires_at.is_finite() {
-            self.counts.ttl_hits += 1;
-            self.counts.ttl_remaining_sum_ms += expires_at - t;
+            self.counts.add_ttl_hit(micros(expires_at - t));
         }
     }
 
@@ -420,9 +457,8 @@ impl Store {
                 self.slab.undo_journal();
                 self.policy.undo_hit();
                 self.counts.hits = self.counts.hits.saturating_sub(1);
-                if p.ttl_remaining >= 0.0 {
-                    self.counts.ttl_hits = self.counts.ttl_hits.saturating_sub(1);
-                    self.counts.ttl_remaining_sum_ms -= p.ttl_remaining;
+                if let Some(us) = p.ttl_remaining_us {
+                    self.counts.undo_ttl_hit(us);
                 }
                 if let Some(n) = self.slab.get_mut(after) {
                     n.set_read(p.read);
@@ -461,17 +497,12 @@ impl Store {
                 hash,
                 read: n.read(),
                 stamp,
-                ttl_remaining: if expires_at.is_finite() {
-                    expires_at - now
-                } else {
-                    -1.0
-                },
+                ttl_remaining_us: expires_at.is_finite().then(|| micros(expires_at - now)),
             };
             n.set_read(true);
             self.touch_stamp(at);
-            if pending.ttl_remaining >= 0.0 {
-                self.counts.ttl_hits += 1;
-                self.counts.ttl_remaining_sum_ms += pending.ttl_remaining;
+            if let Some(us) = pending.ttl_remaining_us {
+                self.counts.add_ttl_hit(us);
             }
             self.slab.begin_journal();
             self.policy.on_hit(&mut self.slab, at);
@@ -843,8 +874,7 @@ impl Store {
             return;
         }
         self.ttl_live += 1;
-        self.counts.ttl_sets += 1;
-        self.counts.ttl_sum_ms += ttl_ms;
+        self.counts.add_ttl_set(ttl_ms);
         self.expiries.push(Expiry {
             at: expires_at,
             slot,

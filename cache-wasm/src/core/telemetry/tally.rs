@@ -207,9 +207,11 @@ pub fn counts_since(now: &Counts, base: &Counts) -> Counts {
         removals,
         expired_unread: now.expired_unread.saturating_sub(base.expired_unread),
         ttl_sets: now.ttl_sets.saturating_sub(base.ttl_sets),
-        ttl_sum_ms: (now.ttl_sum_ms - base.ttl_sum_ms).max(0.0),
+        ttl_sum_us: now.ttl_sum_us.saturating_sub(base.ttl_sum_us),
         ttl_hits: now.ttl_hits.saturating_sub(base.ttl_hits),
-        ttl_remaining_sum_ms: (now.ttl_remaining_sum_ms - base.ttl_remaining_sum_ms).max(0.0),
+        ttl_remaining_sum_us: now
+            .ttl_remaining_sum_us
+            .saturating_sub(base.ttl_remaining_sum_us),
     }
 }
 
@@ -229,9 +231,9 @@ impl Tally {
         }
         c.expired_unread += o.expired_unread;
         c.ttl_sets += o.ttl_sets;
-        c.ttl_sum_ms += o.ttl_sum_ms;
+        c.ttl_sum_us += o.ttl_sum_us;
         c.ttl_hits += o.ttl_hits;
-        c.ttl_remaining_sum_ms += o.ttl_remaining_sum_ms;
+        c.ttl_remaining_sum_us += o.ttl_remaining_sum_us;
         for (a, b) in out.layers.iter_mut().zip(&other.layers) {
             a.gets += b.gets;
             a.hits += b.hits;
@@ -291,11 +293,11 @@ mod tests {
         let mut a = Tally::new(1);
         a.counts.gets = 5;
         a.counts.removals[2] = 3;
-        a.counts.ttl_sum_ms = 1.5;
+        a.counts.ttl_sum_us = 1_500;
         a.add_error(None, ErrorType::Subscriber);
         let mut b = a.clone();
         b.counts.gets = 9;
-        b.counts.ttl_sum_ms = 4.0;
+        b.counts.ttl_sum_us = 4_000;
         b.add_layer_get(1, false);
         b.add_error(Some(1), ErrorType::Layer);
         let d = b.since(&a);

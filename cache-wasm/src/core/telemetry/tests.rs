@@ -398,6 +398,41 @@ fn frame_windows_partition_the_totals() {
 }
 
 #[test]
+fn window_ttl_means_stay_exact_after_large_totals() {
+    // The totals grow far past the point where an f64 sum can still take a few ms.
+    let mut r = Rig::on();
+    const LONG: u32 = 10;
+    const SHORT: u32 = 11;
+    r.store
+        .insert(LONG, 1, 9_007_199_254_740_991.0, T0 + SEC)
+        .unwrap();
+    for k in 0..2000 {
+        r.store.get(LONG, T0 + SEC + f64::from(k));
+    }
+    r.frame(T0 + 4.0 * SEC);
+    r.store.insert(SHORT, 1, 1000.0, T0 + 10.0 * SEC).unwrap();
+    r.store.get(SHORT, T0 + 10.0 * SEC + 1.0);
+    let (_, f) = r.frame(T0 + 11.0 * SEC);
+    let ttl = &f["window"]["ttl"];
+    assert_eq!(ttl["mean_ttl_ms"].as_f64(), Some(1000.0), "{ttl}");
+    assert_eq!(
+        ttl["mean_remaining_ttl_at_hit_ms"].as_f64(),
+        Some(999.0),
+        "{ttl}"
+    );
+    // From 62 s on the minute window starts at 5 s: after the large hits, before the small.
+    let s = r.stats(Period::Minute, T0 + 62.0 * SEC);
+    assert_eq!(s["window_start_ms"], T0 + 5.0 * SEC);
+    assert_eq!((s["sets"].as_u64(), s["hits"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(s["ttl"]["mean_ttl_ms"].as_f64(), Some(1000.0), "{s}");
+    assert_eq!(
+        s["ttl"]["mean_remaining_ttl_at_hit_ms"].as_f64(),
+        Some(999.0),
+        "{s}"
+    );
+}
+
+#[test]
 fn frame_window_max_is_the_intervals() {
     let mut r = Rig::on();
     r.tel.record_latency(MEMORY, Op::Get, 9_000_000);
