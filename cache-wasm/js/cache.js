@@ -1425,8 +1425,8 @@ export class CacheManager {
 
   /**
    * The metrics as text: "prometheus" (text exposition 0.0.4), "statsd" (one metric a line;
-   * counters are deltas since the previous StatsD export) or "json" (a frame). Defaults to
-   * `telemetryExportFormat`.
+   * counters are deltas since the previous exportMetrics("statsd"), apart from the pushes')
+   * or "json" (a frame). Defaults to `telemetryExportFormat`.
    */
   exportMetrics(format = this.#config.telemetryExportFormat) {
     if (typeof format !== "string") {
@@ -1435,7 +1435,7 @@ export class CacheManager {
     this.#settleSizes();
     let text;
     try {
-      text = this.#e.exportMetrics(format, now(), this.#instanceId());
+      text = this.#e.exportMetrics(format, now(), this.#instanceId(), false);
     } catch (err) {
       throw this.#bad(err);
     }
@@ -1508,7 +1508,8 @@ export class CacheManager {
   #push(frameJson) {
     try {
       const format = this.#config.telemetryExportFormat;
-      const text = format === "json" ? frameJson : this.#e.exportMetrics(format, now(), this.#instanceId());
+      // StatsD pushes keep their own base: each sends every change since the previous push.
+      const text = format === "json" ? frameJson : this.#e.exportMetrics(format, now(), this.#instanceId(), true);
       this.#release(1);
       return this.#exporter.push(text);
     } catch {

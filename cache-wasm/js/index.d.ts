@@ -400,7 +400,8 @@ export class CacheManager<V = unknown> {
   getStats(period?: Period | { period: Period }): Stats;
   /**
    * The metrics as text: Prometheus text exposition 0.0.4, StatsD lines (counters are deltas
-   * since the previous StatsD export) or a JSON frame. Defaults to `telemetryExportFormat`.
+   * since the previous `exportMetrics("statsd")`; pushes keep their own) or a JSON frame.
+   * Defaults to `telemetryExportFormat`.
    */
   exportMetrics(format?: ExportFormat): string;
   /** The push queue's figures, or null when `telemetryExport` is off. */

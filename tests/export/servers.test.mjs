@@ -366,6 +366,59 @@ describe("export", () => {
       }
     });
 
+    test("exportMetrics(\"statsd\") and the pushes each send every change since their own previous export", async () => {
+      const cache = new CacheManager({
+        name: "manual",
+        maxEntries: 5,
+        enableTelemetry: true,
+        telemetryInterval: 3600,
+        telemetryExport: true,
+        telemetryExportFormat: "statsd",
+        telemetryExportEndpoint: `127.0.0.1:${port}`,
+      });
+      try {
+        // Exports by hand between the pushes, and after the last one.
+        const texts = [];
+        for (let i = 0; i < 10; i++) cache.get(`absent ${i}`);
+        texts.push(cache.exportMetrics("statsd"));
+        await cache.flushTelemetry();
+        traffic(cache);
+        await cache.flushTelemetry();
+        texts.push(cache.exportMetrics("statsd"));
+        assert.ok(texts[0].split("\n").includes("cache.manual.gets.memory.miss:10|c"), texts[0]);
+        const stats = cache.getStats();
+        const want = {
+          "cache.manual.gets.memory.hit": stats.hits,
+          "cache.manual.gets.memory.miss": stats.misses,
+          "cache.manual.puts": stats.sets,
+          "cache.manual.deletes": stats.deletes,
+          "cache.manual.evictions.capacity": stats.evictions.by_cause.capacity,
+          "cache.manual.errors.bad_input": stats.errors.by_type.bad_input,
+        };
+        const pushed = () => {
+          const { counters } = received();
+          return Object.fromEntries(Object.keys(want).map((k) => [k, counters[k]]));
+        };
+        await until(() => Object.entries(pushed()).every(([k, v]) => want[k] === v), "the daemon's counters to match").catch((err) => {
+          assert.deepEqual(pushed(), want, `${err.message}; daemon output:\n${daemon.output()}`);
+        });
+        const manual = {};
+        for (const line of texts.join("").split("\n")) {
+          const m = /^([^:]+):(\d+)\|c$/.exec(line);
+          if (m) manual[m[1]] = (manual[m[1]] ?? 0) + Number(m[2]);
+        }
+        assert.deepEqual(
+          Object.fromEntries(Object.keys(want).map((k) => [k, manual[k]])),
+          want,
+          `the exports by hand add up to the cache's counts:\n${texts.join("--\n")}`,
+        );
+        assert.equal(cache.exportStatus().sent, 2);
+      } finally {
+        cache.close();
+        cache.free();
+      }
+    });
+
     test("DogStatsD tags from the endpoint reach the daemon as tags", async () => {
       const cache = new CacheManager({
         name: "dog",

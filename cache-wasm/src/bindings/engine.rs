@@ -20,8 +20,11 @@ pub struct Engine {
     settings: Settings,
     store: Store,
     telemetry: Telemetry,
-    /// The totals at the previous StatsD export.
-    statsd_cursor: statsd::Cursor,
+    /// The totals at the previous StatsD push: each push sends every change since the last.
+    statsd_push: statsd::Cursor,
+    /// The totals at the previous `exportMetrics("statsd")`, apart from the pushes' so that
+    /// neither takes the other's deltas.
+    statsd_manual: statsd::Cursor,
     /// StatsD options from the endpoint's query string.
     statsd_options: statsd::Options,
     /// Layer walks in progress, by id; each remembers its key.
@@ -149,7 +152,8 @@ impl Engine {
         let settings = Settings::from_value(&value).map_err(|e| config_error(&e))?;
         let store = Store::new(&settings);
         let telemetry = Telemetry::new(&settings, now);
-        let statsd_cursor = statsd::Cursor::new(telemetry.created_ms(), settings.layers.len());
+        let statsd_push = statsd::Cursor::new(telemetry.created_ms(), settings.layers.len());
+        let statsd_manual = statsd_push.clone();
         // The endpoint was checked with the settings; a query without StatsD options gives the defaults.
         let statsd_options = settings
             .export_endpoint
@@ -161,7 +165,8 @@ impl Engine {
             settings,
             store,
             telemetry,
-            statsd_cursor,
+            statsd_push,
+            statsd_manual,
             statsd_options,
             walks: Vec::new(),
             free_walks: Vec::new(),
@@ -416,13 +421,15 @@ impl Engine {
     }
 
     /// The metrics in `format` (`"prometheus"`, `"statsd"` or `"json"`) as text; RangeError
-    /// for another format. StatsD counters are deltas since the previous StatsD export.
+    /// for another format. StatsD counters are deltas since the previous StatsD text of the
+    /// same stream: pushes (`push` true) and `exportMetrics` calls each keep their own base.
     #[wasm_bindgen(js_name = exportMetrics)]
     pub fn export_metrics(
         &mut self,
         format: &str,
         now: f64,
         instance: &str,
+        push: bool,
     ) -> Result<String, JsValue> {
         let Some(format) = ExportFormat::parse(format) else {
             return Err(range_error(&format!(
@@ -444,7 +451,12 @@ impl Engine {
             }
             ExportFormat::Statsd => {
                 let totals = self.telemetry.figures(Period::All, now, &self.store);
-                let window = self.statsd_cursor.advance(&totals);
+                let cursor = if push {
+                    &mut self.statsd_push
+                } else {
+                    &mut self.statsd_manual
+                };
+                let window = cursor.advance(&totals);
                 export::statsd::write(&mut out, &meta, &window, &self.statsd_options)
             }
             ExportFormat::Json => {

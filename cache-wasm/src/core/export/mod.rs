@@ -7,9 +7,9 @@
 //!
 //! - [`prometheus`]: text exposition 0.0.4 of the totals since creation: counters with
 //!   `_total`, gauges, latency as real histograms in seconds.
-//! - [`statsd`]: counters as deltas since the previous StatsD export (a [`statsd::Cursor`]
-//!   keeps the base), gauges, latency summaries as `|g` gauges in milliseconds, optional
-//!   DogStatsD tags.
+//! - [`statsd`]: counters as deltas since the previous StatsD export of the same stream (a
+//!   [`statsd::Cursor`] keeps the base), gauges, latency summaries as `|g` gauges in
+//!   milliseconds, optional DogStatsD tags.
 //! - [`json`]: the metric frame, the same document `onMetrics` subscribers receive.
 //! - [`endpoint`]: parses `telemetryExportEndpoint` for a format and works out where and how a
 //!   push goes (Pushgateway grouping path, UDP host and port, HTTP method).

@@ -178,7 +178,8 @@ fn keep(s: &str, max: usize, allowed: impl Fn(char) -> bool) -> String {
     }
 }
 
-/// The base of the StatsD deltas: the totals at the previous StatsD export.
+/// The base of the StatsD deltas: the totals at the previous StatsD export. Each stream of
+/// exports (pushes, `exportMetrics` calls) needs its own, or one would take the other's deltas.
 #[derive(Clone, Debug)]
 pub struct Cursor {
     since_ms: f64,
