@@ -4,7 +4,7 @@
 // each key and answers with slots. Several keys may share a hash: every candidate slot is
 // checked against the key here, and the engine is asked for the next one on a mismatch.
 
-import { Exporter } from "./export.js";
+import { Exporter, httpRequest } from "./export.js";
 import { Tiers, engineKey } from "./tiers.js";
 
 const NIL = 4294967295;
@@ -27,13 +27,14 @@ export function bindUdp(factory) {
   udpSender = factory;
 }
 
-// Where pushes go, or null; refuses a UDP endpoint in a runtime without UDP. `instance()`
-// gives the id that names the cache's pushes.
+// Where pushes go, or null; refuses a UDP endpoint in a runtime without UDP, and an HTTP one
+// whose URL this runtime cannot parse. `instance()` gives the id that names the cache's pushes.
 function exportTarget(engine, settings, instance) {
   if (!settings.telemetryExport) return null;
   const json = engine.exportTarget(instance());
   if (json === undefined) return null;
   const target = JSON.parse(json);
+  if (target.transport === "http") target.request = httpRequest(target.url, settings.telemetryExportEndpoint);
   if (target.transport === "udp" && udpSender === null) {
     throw new TypeError(
       `cache-wasm: telemetryExportEndpoint ${JSON.stringify(settings.telemetryExportEndpoint)} is a StatsD endpoint over UDP, ` +

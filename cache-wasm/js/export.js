@@ -56,6 +56,25 @@ function splitCredentials(url) {
 }
 
 /**
+ * The URL and Authorization header (or null) that pushes to the HTTP target `url` are sent
+ * with. Called when a cache is built, so that a URL this runtime cannot parse, or credentials
+ * that do not decode, refuse it with a RangeError naming `telemetryExportEndpoint` (whose
+ * value `endpoint` is).
+ */
+export function httpRequest(url, endpoint) {
+  try {
+    return splitCredentials(url);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new RangeError(
+      `cache-wasm: option \`telemetryExportEndpoint\` must be a URL this runtime can parse, with a valid host and ` +
+        `%XX escapes of UTF-8 text in its user name and password, got ${JSON.stringify(endpoint)} (${why})`,
+      { cause: err },
+    );
+  }
+}
+
+/**
  * Sends export payloads to one target. `push(text)` never throws and returns a promise that
  * settles (never rejects) once the payload is delivered, has failed, was dropped or was
  * cancelled by `close()`. `onError()` is called once for every payload that is lost, never
@@ -85,9 +104,9 @@ export class Exporter {
     if (target.transport === "udp") {
       this.#udp = udpSender(target.host, target.port);
     } else {
-      const { url, authorization } = splitCredentials(target.url);
-      this.#url = url;
-      this.#auth = authorization;
+      // Made by httpRequest() when the target was checked.
+      this.#url = target.request.url;
+      this.#auth = target.request.authorization;
     }
   }
 

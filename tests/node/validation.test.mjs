@@ -95,6 +95,49 @@ for (const kind of ["esm", "cjs"]) {
       });
     }
 
+    // Endpoints of the right shape that a URL parser or fetch's credentials would refuse.
+    const badEndpoints = [
+      ["http://a%zz@example.com:80/x", /%XX escapes of UTF-8/],
+      ["http://999.1.1.1:80", /IPv4 address/],
+      ["http://1.2.3.4.5:80", /IPv4 address/],
+      ["http://[::1::2]:80", /IPv6 address/],
+      ["http://[1.2.3.4]:80", /IPv6 address/],
+      ["http://0x100000000:80", /IPv4 address/],
+    ];
+    const exportTo = (endpoint, name = "endpoint-check") => ({
+      name,
+      enableTelemetry: true,
+      telemetryExport: true,
+      telemetryExportFormat: "json",
+      telemetryExportEndpoint: endpoint,
+    });
+    for (const [endpoint, detail] of badEndpoints) {
+      test(`telemetryExportEndpoint ${JSON.stringify(endpoint)} is a RangeError saying what is expected`, () => {
+        for (const make of [() => new CacheManager(exportTo(endpoint)), () => new CacheConfig(exportTo(endpoint))]) {
+          assertNamedError(make, ["telemetryExportEndpoint"], [RangeError]);
+          assert.throws(make, (err) => detail.test(err.message) && /must be an http\(s\):\/\/ URL/.test(err.message));
+        }
+      });
+    }
+
+    test("an endpoint this runtime's URL parser refuses is a RangeError naming the option, and builds nothing", async () => {
+      // Accepted by the engine's checks; the punycode label does not decode.
+      const endpoint = "http://xn--zz:80/frames";
+      for (const make of [() => new CacheManager(exportTo(endpoint, "endpoint-refused")), () => new CacheConfig(exportTo(endpoint))]) {
+        assertNamedError(make, ["telemetryExportEndpoint"], [RangeError]);
+        assert.throws(make, (err) => err.message.includes(JSON.stringify(endpoint)) && err.cause instanceof Error);
+      }
+      // The refused caches took no instance number: the next cache of the name is the first.
+      const cache = new CacheManager({ name: "endpoint-refused", enableTelemetry: true });
+      const other = new CacheManager({ name: "endpoint-other", enableTelemetry: true });
+      try {
+        assert.equal(JSON.parse(cache.exportMetrics("json")).instance, JSON.parse(other.exportMetrics("json")).instance);
+      } finally {
+        cache.close();
+        other.close();
+      }
+    });
+
     test("valid configs construct", () => {
       assert.equal(new CacheManager(undefined).size, 0);
       assert.equal(new CacheManager({}).size, 0);

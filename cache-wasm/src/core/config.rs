@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::export::endpoint::Refused;
 use super::export::statsd;
 
 /// An option value as it arrived from the caller, independent of JS.
@@ -666,14 +667,22 @@ impl Settings {
                 super::export::endpoint::Endpoint::parse(self.export_format, e)
                     .and_then(|p| match self.export_format {
                         ExportFormat::Statsd => {
-                            super::export::statsd::Options::from_query(&p.query).map(|_| ())
+                            super::export::statsd::Options::from_query(&p.query)
+                                .map(|_| ())
+                                .map_err(|expected| Refused {
+                                    expected,
+                                    detail: None,
+                                })
                         }
                         _ => Ok(()),
                     })
-                    .map_err(|expected| ConfigError::OutOfRange {
+                    .map_err(|refused| ConfigError::OutOfRange {
                         option: "telemetryExportEndpoint",
-                        expected,
-                        got: format!("{e:?}"),
+                        expected: refused.expected,
+                        got: match refused.detail {
+                            Some(detail) => format!("{e:?}: {detail}"),
+                            None => format!("{e:?}"),
+                        },
                     })?;
             }
             None if self.telemetry_export => {

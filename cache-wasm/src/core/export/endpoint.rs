@@ -9,8 +9,13 @@
 //! `host:port` means `http://host:port` except for StatsD, where it means UDP. IPv6 hosts are
 //! written in brackets (`[::1]:8125`). The query string of a StatsD endpoint carries its
 //! options (see [`super::statsd::Options`]).
+//!
+//! An accepted endpoint is one the JS side can also parse with `new URL` and send to: a host
+//! in brackets is an IPv6 address, a host that ends in a number is a dotted-quad IPv4
+//! address, and user info holds only well-formed `%XX` escapes of UTF-8 text.
 
 use std::fmt::{self, Write};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::base64url;
 use crate::core::config::ExportFormat;
@@ -76,16 +81,92 @@ pub fn expected(format: ExportFormat) -> &'static str {
     }
 }
 
-fn valid_host(host: &str, bracketed: bool) -> bool {
+/// Why an endpoint was refused: what its format accepts, and what was wrong with it when
+/// that is more than its shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// What the format accepts (see [`expected`]).
+    pub expected: &'static str,
+    /// The part of the endpoint that was wrong, when it is worth saying.
+    pub detail: Option<&'static str>,
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.expected)?;
+        match self.detail {
+            Some(d) => write!(f, " ({d})"),
+            None => Ok(()),
+        }
+    }
+}
+
+const BAD_IPV6: &str = "a host in brackets must be an IPv6 address, such as [::1]";
+const BAD_IPV4: &str =
+    "a host that ends in a number must be an IPv4 address of four numbers from 0 to 255, such as 10.0.0.1";
+const BAD_USERINFO: &str = "the user name and password before `@` may hold %XX escapes of UTF-8 text, and no spaces, control characters or `\\`";
+
+/// A host name: letters, digits, `-`, `.` and `_`, at most 253 characters.
+fn valid_name(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 253
-        && if bracketed {
-            host.chars()
-                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
-        } else {
-            host.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+}
+
+/// Whether a URL parser reads `host` as an IPv4 address: its last label (a single trailing
+/// dot aside) is decimal digits, or `0x` and hex digits.
+fn ends_in_number(host: &str) -> bool {
+    let trimmed = host.strip_suffix('.').unwrap_or(host);
+    let last = trimmed.rsplit('.').next().unwrap_or(trimmed);
+    let hex = last.strip_prefix("0x").or_else(|| last.strip_prefix("0X"));
+    match hex {
+        Some(digits) => digits.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()),
+    }
+}
+
+/// User info as `fetch` credentials can carry it: `%` starts a two-digit hex escape, the
+/// escapes decode to UTF-8, and there is no whitespace, control character or backslash
+/// (which a URL parser would drop, or read as the end of the host).
+fn valid_userinfo(userinfo: &str) -> bool {
+    let mut bytes = Vec::with_capacity(userinfo.len());
+    let mut chars = userinfo.chars();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() || c.is_control() || c == '\\' {
+            return false;
         }
+        if c == '%' {
+            let hi = chars.next().and_then(|d| d.to_digit(16));
+            let lo = chars.next().and_then(|d| d.to_digit(16));
+            match (hi, lo) {
+                (Some(hi), Some(lo)) => bytes.extend(u8::try_from(hi * 16 + lo).ok()),
+                _ => return false,
+            }
+        } else {
+            let mut buf = [0; 4];
+            bytes.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        }
+    }
+    std::str::from_utf8(&bytes).is_ok()
+}
+
+/// Checks a host as it was written (brackets removed); the error is its detail, if any.
+fn check_host(host: &str, bracketed: bool) -> Result<(), Option<&'static str>> {
+    if bracketed {
+        return match host.parse::<Ipv6Addr>() {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Some(BAD_IPV6)),
+        };
+    }
+    if !valid_name(host) {
+        return Err(None);
+    }
+    if ends_in_number(host) && host.parse::<Ipv4Addr>().is_err() {
+        return Err(Some(BAD_IPV4));
+    }
+    Ok(())
 }
 
 fn parse_port(p: &str) -> Option<u16> {
@@ -97,8 +178,16 @@ fn parse_port(p: &str) -> Option<u16> {
 
 impl Endpoint {
     /// Parses `s` as an endpoint for `format`; the error says what is accepted.
-    pub fn parse(format: ExportFormat, s: &str) -> Result<Endpoint, &'static str> {
-        let bad = expected(format);
+    pub fn parse(format: ExportFormat, s: &str) -> Result<Endpoint, Refused> {
+        let expected = expected(format);
+        let bad = Refused {
+            expected,
+            detail: None,
+        };
+        let with = |detail| Refused {
+            expected,
+            detail: Some(detail),
+        };
         let s = s.trim();
         let (scheme, rest, explicit) = match s.split_once("://") {
             Some((name, rest)) => {
@@ -129,8 +218,13 @@ impl Endpoint {
             Some((u, h)) => (Some(u), h),
             None => (None, authority),
         };
-        if userinfo.is_some() && scheme == Scheme::Udp {
-            return Err(bad);
+        if let Some(u) = userinfo {
+            if scheme == Scheme::Udp {
+                return Err(bad);
+            }
+            if !valid_userinfo(u) {
+                return Err(with(BAD_USERINFO));
+            }
         }
         let (host, port_text, bracketed) = if let Some(inner) = hostport.strip_prefix('[') {
             let (host, after) = inner.split_once(']').ok_or(bad)?;
@@ -144,9 +238,7 @@ impl Endpoint {
                 None => (hostport, None, false),
             }
         };
-        if !valid_host(host, bracketed) {
-            return Err(bad);
-        }
+        check_host(host, bracketed).map_err(|detail| Refused { expected, detail })?;
         let port = match port_text {
             Some(p) => Some(parse_port(p).ok_or(bad)?),
             None => None,

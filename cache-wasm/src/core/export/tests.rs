@@ -488,6 +488,89 @@ fn endpoints_parse_per_format() {
 }
 
 #[test]
+fn hosts_and_user_info_are_ones_a_url_parser_accepts() {
+    use ExportFormat::{Json, Prometheus, Statsd};
+    for (f, good) in [
+        (Json, "http://10.0.0.1:80/x"),
+        (Json, "http://255.255.255.255:80"),
+        (Json, "http://[::1]:80"),
+        (Json, "http://[::ffff:1.2.3.4]:80"),
+        (Json, "http://[2001:DB8::a]:80"),
+        (Json, "http://example.com.:80"),
+        (Json, "http://host.1a:80"),
+        (Json, "http://v1.0x1g:80"),
+        (Json, "http://user%40corp:p%C3%A9ss@example.com:80/x"),
+        (Json, "http://user:@example.com:80"),
+        (Json, "http://us%2Fer@example.com:80"),
+        (Statsd, "udp://[fd00::2]:8125"),
+        (Statsd, "192.168.1.2:8125"),
+        (Prometheus, "gateway.1-2:9091"),
+    ] {
+        assert!(Endpoint::parse(f, good).is_ok(), "{good}");
+    }
+    let ipv4 = Some("a host that ends in a number must be an IPv4 address of four numbers from 0 to 255, such as 10.0.0.1");
+    let ipv6 = Some("a host in brackets must be an IPv6 address, such as [::1]");
+    let userinfo = Some("the user name and password before `@` may hold %XX escapes of UTF-8 text, and no spaces, control characters or `\\`");
+    for (f, bad, detail) in [
+        (Json, "http://a%zz@example.com:80/x", userinfo),
+        (Json, "http://a%4@example.com:80", userinfo),
+        (Json, "http://a%@example.com:80", userinfo),
+        (Json, "http://a%C3@example.com:80", userinfo),
+        (Json, "http://a%C3:%A9@example.com:80", userinfo),
+        (Json, "http://a\\b@example.com:80", userinfo),
+        (Json, "http://a\tb@example.com:80", userinfo),
+        (Json, "http://a\u{7f}b@example.com:80", userinfo),
+        (Json, "http://999.1.1.1:80", ipv4),
+        (Json, "http://1.2.3.4.5:80", ipv4),
+        (Json, "http://0x100000000:80", ipv4),
+        (Json, "http://0x7f000001:80", ipv4),
+        (Json, "http://2130706433:80", ipv4),
+        (Json, "http://127.1:80", ipv4),
+        (Json, "http://1.2.3.04:80", ipv4),
+        (Json, "http://1.2.3.4.:80", ipv4),
+        (Json, "http://example.0x:80", ipv4),
+        (Json, "http://example.09:80", ipv4),
+        (Prometheus, "999.1.1.1:9091", ipv4),
+        (Statsd, "udp://300.1.1.1:8125", ipv4),
+        (Json, "http://[::1::2]:80", ipv6),
+        (Json, "http://[1.2.3.4]:80", ipv6),
+        (Json, "http://[fe80::1%25eth0]:80", ipv6),
+        (Json, "http://[]:80", ipv6),
+        (Statsd, "udp://[::g]:8125", ipv6),
+    ] {
+        let refused = Endpoint::parse(f, bad).err();
+        assert_eq!(refused.and_then(|r| r.detail), detail, "{bad}");
+        assert_eq!(refused.map(|r| r.expected), Some(endpoint::expected(f)));
+    }
+}
+
+#[test]
+fn a_refused_endpoint_is_a_range_error_that_says_why() {
+    let options = crate::core::config::Value::Object(vec![
+        (
+            "enableTelemetry".into(),
+            crate::core::config::Value::Bool(true),
+        ),
+        (
+            "telemetryExport".into(),
+            crate::core::config::Value::Bool(true),
+        ),
+        (
+            "telemetryExportEndpoint".into(),
+            crate::core::config::Value::Str("http://999.1.1.1:80".into()),
+        ),
+    ]);
+    let err = Settings::from_value(&options).unwrap_err();
+    assert_eq!(err.kind(), crate::core::config::ErrorKind::Range);
+    assert_eq!(
+        err.to_string(),
+        "option `telemetryExportEndpoint` must be a Pushgateway as \"host:port\" or an http(s):// URL, \
+         got \"http://999.1.1.1:80\": a host that ends in a number must be an IPv4 address of four \
+         numbers from 0 to 255, such as 10.0.0.1"
+    );
+}
+
+#[test]
 fn targets_add_the_pushgateway_grouping_path() {
     use ExportFormat::{Json, Prometheus, Statsd};
     let target = |f, s: &str, job: &str| Endpoint::parse(f, s).unwrap().target(f, job, "a1b2");
