@@ -26,7 +26,7 @@ export interface Layer {
   /** Shown under `stats.layers[name]`; 1 to 64 characters, not "memory", unique. */
   name: string;
   store: LayerStore;
-  /** How long a call may take before it counts as failed, in ms. Default 1000. */
+  /** How long a call may take before it counts as failed, in ms, 1–2147483647. Default 1000. */
   timeoutMs?: number;
 }
 
@@ -102,7 +102,7 @@ export interface CacheOptions {
    * TTL.
    */
   ttlClock?: "exact" | "task";
-  /** Longest key, in characters. Default 16384. */
+  /** Longest key, in characters, 1–65536. Default 16384. */
   maxKeyLength?: number;
   /** Default "lru". */
   evictionPolicy?: "lru" | "tinylfu";

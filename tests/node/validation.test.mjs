@@ -95,6 +95,39 @@ for (const kind of ["esm", "cjs"]) {
       });
     }
 
+    // Values just past a limit: each message states the range the check applies.
+    const store = { get: async () => undefined, set: async () => {}, delete: async () => {} };
+    const pastLimits = [
+      [{ maxKeyLength: 2 ** 32 }, "maxKeyLength", "a whole number of characters from 1 to 65536, got 4294967296"],
+      [{ maxKeyLength: 65537 }, "maxKeyLength", "a whole number of characters from 1 to 65536, got 65537"],
+      [{ maxBytes: 2 ** 53 }, "maxBytes", "from 1 to 2^53 − 1 (9007199254740991), or 0 for no byte bound, got 9007199254740992"],
+      [{ alertMinSamples: 2 ** 53 }, "alertMinSamples", "from 1 to 2^53 − 1 (9007199254740991), got 9007199254740992"],
+      [{ defaultTtl: 2 ** 53 }, "defaultTtl", "from 0 to 2^53 − 1 (9007199254740991), got 9007199254740992"],
+      [{ defaultTtl: Infinity }, "defaultTtl", "from 0 to 2^53 − 1 (9007199254740991), got Infinity"],
+      [{ defaultTtl: -Infinity }, "defaultTtl", "got -Infinity"],
+      [{ defaultTtl: 1e300 }, "defaultTtl", "got 1e+300"],
+      // A layer's faults are all TypeErrors naming `layers[i]`.
+      [{ layers: [{ name: "kv", store, timeoutMs: 0.001 }] }, "layers", "from 1 to 2147483647, got 0.001", TypeError],
+    ];
+    for (const [options, name, text, type = RangeError] of pastLimits) {
+      test(`config ${JSON.stringify(options)} is a ${type.name} stating the range it takes`, () => {
+        for (const make of [() => new CacheManager(options), () => new CacheConfig(options)]) {
+          assertNamedError(make, [name], [type]);
+          assert.throws(make, (err) => err.message.endsWith(text), `the message ends with ${text}`);
+        }
+      });
+    }
+
+    test("the largest values the messages state are accepted", () => {
+      const cache = new CacheManager({ maxKeyLength: 65536, maxBytes: 2 ** 53 - 1, defaultTtl: 2 ** 53 - 1 });
+      const key = "k".repeat(65536);
+      cache.set(key, 1);
+      assert.equal(cache.get(key), 1);
+      assert.throws(() => cache.set(key + "k", 1), RangeError);
+      const layered = new CacheConfig({ layers: [{ name: "kv", store, timeoutMs: 1 }] });
+      assert.equal(layered.layers.length, 1);
+    });
+
     // Endpoints of the right shape that a URL parser or fetch's credentials would refuse.
     const badEndpoints = [
       ["http://a%zz@example.com:80/x", /%XX escapes of UTF-8/],

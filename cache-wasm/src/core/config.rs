@@ -373,9 +373,62 @@ fn canonical(name: &str) -> Option<&'static str> {
         .find(|c| *c == name || snake_case(c) == name)
 }
 
+/// `n` as JS's `String(n)` spells it (`Infinity`, `NaN`, `1e+21`, `1e-7`), for messages.
+pub fn js_number(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".to_string();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
+    }
+    if n == 0.0 {
+        return "0".to_string();
+    }
+    // The shortest digits that read back as `n`, and the power of ten of the first.
+    let sci = format!("{:e}", n.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let Ok(exp) = exp.parse::<i32>() else {
+        return format!("{n}");
+    };
+    let sign = if n < 0.0 { "-" } else { "" };
+    // As in ECMAScript's Number::toString: `digits` × 10^(point − len).
+    let len = i32::try_from(digits.len()).unwrap_or(i32::MAX);
+    let point = exp + 1;
+    let zeros = |k: i32| "0".repeat(usize::try_from(k).unwrap_or(0));
+    let at = |k: i32| {
+        usize::try_from(k)
+            .ok()
+            .and_then(|k| digits.split_at_checked(k))
+    };
+    let body = if len <= point && point <= 21 {
+        format!("{digits}{}", zeros(point - len))
+    } else if 0 < point && point <= 21 {
+        match at(point) {
+            Some((whole, fraction)) => format!("{whole}.{fraction}"),
+            None => digits.clone(),
+        }
+    } else if -6 < point && point <= 0 {
+        format!("0.{}{digits}", zeros(-point))
+    } else {
+        let e = point - 1;
+        let e = if e < 0 {
+            format!("-{}", -e)
+        } else {
+            format!("+{e}")
+        };
+        match at(1) {
+            Some((first, "")) => format!("{first}e{e}"),
+            Some((first, rest)) => format!("{first}.{rest}e{e}"),
+            None => format!("{digits}e{e}"),
+        }
+    };
+    format!("{sign}{body}")
+}
+
 fn show(v: &Value) -> String {
     match v {
-        Value::Number(n) => format!("{n}"),
+        Value::Number(n) => js_number(*n),
         Value::Str(s) => {
             let short: String = s.chars().take(40).collect();
             format!("{short:?}")
@@ -447,15 +500,22 @@ pub fn check_ttl(option: &'static str, v: &Value) -> Result<f64, ConfigError> {
     if !(0.0..=MAX_TTL_MS).contains(&n) {
         return Err(range(
             option,
-            "a finite number of milliseconds from 0 to 2^53",
+            "a number of milliseconds from 0 to 2^53 − 1 (9007199254740991)",
             v,
         ));
     }
     Ok(n)
 }
 
+/// The largest integer a JS number holds exactly, 2^53 − 1.
+pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 /// The longest TTL accepted, in milliseconds.
-pub const MAX_TTL_MS: f64 = 9_007_199_254_740_991.0;
+pub const MAX_TTL_MS: f64 = MAX_SAFE_INTEGER;
+
+/// The longest `maxKeyLength` accepted, in characters: layer operations copy a key into
+/// WebAssembly memory, and many pending ones of much longer keys could exhaust it.
+pub const MAX_KEY_LENGTH: f64 = 65_536.0;
 
 /// The largest per-entry size accepted, in bytes.
 pub const MAX_ENTRY_SIZE: f64 = u32::MAX as f64;
@@ -519,8 +579,8 @@ impl Settings {
                     option,
                     v,
                     0.0,
-                    MAX_TTL_MS,
-                    "a whole number of bytes ≥ 1, or 0 for no byte bound",
+                    MAX_SAFE_INTEGER,
+                    "a whole number of bytes from 1 to 2^53 − 1 (9007199254740991), or 0 for no byte bound",
                 )? as u64;
             }
             "defaultTtl" => self.default_ttl_ms = check_ttl(option, v)?,
@@ -532,8 +592,13 @@ impl Settings {
                 }
             }
             "maxKeyLength" => {
-                self.max_key_length =
-                    want_int(option, v, 1.0, u32::MAX as f64, "a whole number ≥ 1")? as u32;
+                self.max_key_length = want_int(
+                    option,
+                    v,
+                    1.0,
+                    MAX_KEY_LENGTH,
+                    "a whole number of characters from 1 to 65536",
+                )? as u32;
             }
             "evictionPolicy" => {
                 self.policy = match want_str(option, v)? {
@@ -596,8 +661,13 @@ impl Settings {
                 self.high_latency_percentile = n;
             }
             "alertMinSamples" => {
-                self.alert_min_samples =
-                    want_int(option, v, 1.0, MAX_TTL_MS, "a whole number of samples ≥ 1")? as u64;
+                self.alert_min_samples = want_int(
+                    option,
+                    v,
+                    1.0,
+                    MAX_SAFE_INTEGER,
+                    "a whole number of samples from 1 to 2^53 − 1 (9007199254740991)",
+                )? as u64;
             }
             "alertCooldown" => {
                 let n = want_number(option, v)?;
@@ -789,7 +859,7 @@ fn layer_list(v: &Value) -> Result<(Vec<String>, Vec<f64>), ConfigError> {
             .map(|(_, v)| v)
         {
             None | Some(Value::Undefined) => DEFAULT_LAYER_TIMEOUT_MS,
-            Some(Value::Number(n)) if *n > 0.0 && *n <= MAX_LAYER_TIMEOUT_MS => *n,
+            Some(Value::Number(n)) if (1.0..=MAX_LAYER_TIMEOUT_MS).contains(n) => *n,
             Some(other) => {
                 return Err(ConfigError::BadLayer {
                     index,
@@ -1010,6 +1080,130 @@ mod tests {
             let err = Settings::from_value(&value).unwrap_err();
             assert_eq!(err.kind(), kind, "{err}");
             assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn numbers_in_messages_are_spelt_as_js_spells_them() {
+        for (n, js) in [
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (f64::NAN, "NaN"),
+            (-0.0, "0"),
+            (100.0, "100"),
+            (-1.5, "-1.5"),
+            (0.1, "0.1"),
+            (0.001, "0.001"),
+            (123.456, "123.456"),
+            (0.000_001, "0.000001"),
+            (1e-7, "1e-7"),
+            (-2.5e-10, "-2.5e-10"),
+            (5e-324, "5e-324"),
+            (4_294_967_296.0, "4294967296"),
+            (9_007_199_254_740_992.0, "9007199254740992"),
+            (18_446_744_073_709_551_616.0, "18446744073709552000"),
+            (1.234_567_890_123_456_8e20, "123456789012345680000"),
+            (1e21, "1e+21"),
+            (1e300, "1e+300"),
+            (f64::MAX, "1.7976931348623157e+308"),
+        ] {
+            assert_eq!(js_number(n), js, "{n:e}");
+        }
+    }
+
+    #[test]
+    fn range_messages_state_the_accepted_range() {
+        let two_53 = 9_007_199_254_740_992.0;
+        let cases: Vec<(&str, f64, &str)> = vec![
+            (
+                "maxKeyLength",
+                4_294_967_296.0,
+                "option `maxKeyLength` must be a whole number of characters from 1 to 65536, got 4294967296",
+            ),
+            (
+                "maxKeyLength",
+                65_537.0,
+                "option `maxKeyLength` must be a whole number of characters from 1 to 65536, got 65537",
+            ),
+            (
+                "maxBytes",
+                two_53,
+                "option `maxBytes` must be a whole number of bytes from 1 to 2^53 − 1 (9007199254740991), or 0 for no byte bound, got 9007199254740992",
+            ),
+            (
+                "alertMinSamples",
+                two_53,
+                "option `alertMinSamples` must be a whole number of samples from 1 to 2^53 − 1 (9007199254740991), got 9007199254740992",
+            ),
+            (
+                "defaultTtl",
+                two_53,
+                "option `defaultTtl` must be a number of milliseconds from 0 to 2^53 − 1 (9007199254740991), got 9007199254740992",
+            ),
+            (
+                "defaultTtl",
+                f64::INFINITY,
+                "option `defaultTtl` must be a number of milliseconds from 0 to 2^53 − 1 (9007199254740991), got Infinity",
+            ),
+            (
+                "defaultTtl",
+                f64::NEG_INFINITY,
+                "option `defaultTtl` must be a number of milliseconds from 0 to 2^53 − 1 (9007199254740991), got -Infinity",
+            ),
+            (
+                "maxEntries",
+                f64::NAN,
+                "option `maxEntries` must be a whole number from 1 to 16777215, got NaN",
+            ),
+        ];
+        for (option, n, message) in cases {
+            let err = Settings::from_value(&obj(&[(option, Value::Number(n))])).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Range);
+            assert_eq!(err.to_string(), message);
+        }
+        // The largest values the messages state are accepted.
+        let s = Settings::from_value(&obj(&[
+            ("maxKeyLength", Value::Number(65_536.0)),
+            ("maxBytes", Value::Number(two_53 - 1.0)),
+            ("alertMinSamples", Value::Number(two_53 - 1.0)),
+            ("defaultTtl", Value::Number(two_53 - 1.0)),
+        ]))
+        .unwrap();
+        assert_eq!(s.max_key_length, 65_536);
+        assert_eq!(s.max_bytes, (1 << 53) - 1);
+        assert_eq!(s.alert_min_samples, (1 << 53) - 1);
+    }
+
+    #[test]
+    fn a_layer_timeout_is_at_least_one_millisecond() {
+        let layer = |t: f64| {
+            obj(&[(
+                "layers",
+                Value::Array(vec![obj(&[
+                    ("name", Value::Str("kv".into())),
+                    ("store", obj(&[])),
+                    ("timeoutMs", Value::Number(t)),
+                ])]),
+            )])
+        };
+        for t in [
+            0.001,
+            0.999,
+            0.0,
+            -1.0,
+            2_147_483_648.0,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            let err = Settings::from_value(&layer(t)).unwrap_err();
+            assert!(
+                err.to_string().contains("from 1 to 2147483647"),
+                "{t}: {err}"
+            );
+        }
+        for t in [1.0, 1.5, 2_147_483_647.0] {
+            let s = Settings::from_value(&layer(t)).unwrap();
+            assert_eq!(s.layer_timeouts_ms, vec![t]);
         }
     }
 
