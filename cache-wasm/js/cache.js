@@ -364,11 +364,26 @@ function checkLayers(layers) {
   return layers;
 }
 
+// Marks a CacheConfig of any copy of this module: the ESM and CommonJS entries each have their
+// own class, and a config made by one is still a config to the other.
+const CONFIG_BRAND = Symbol.for("cache-wasm.CacheConfig");
+
+// The options a config stands for: a CacheConfig's as a plain object, anything else as given
+// (the engine takes only plain objects).
+function optionsOf(config) {
+  if (config instanceof CacheConfig) return config.toJSON();
+  if (typeof config === "object" && config !== null && config[CONFIG_BRAND] === true && typeof config.toJSON === "function") {
+    return config.toJSON();
+  }
+  return config;
+}
+
 /** Validated settings; pass one, or a plain options object, wherever a config is taken. */
 export class CacheConfig {
   constructor(options = {}) {
     const E = engineClass();
-    const probe = new E(options instanceof CacheConfig ? options.toJSON() : options, 0);
+    const plain = optionsOf(options);
+    const probe = new E(plain, 0);
     try {
       const settings = JSON.parse(probe.settingsJson());
       exportTarget(probe, settings, instanceId);
@@ -377,9 +392,12 @@ export class CacheConfig {
       probe.free();
     }
     // Layers hold live store objects, so they are kept as given rather than copied.
-    const layers = options instanceof CacheConfig ? options.layers : options?.layers;
-    this.layers = checkLayers(layers).slice();
+    this.layers = checkLayers(plain?.layers).slice();
     Object.freeze(this);
+  }
+
+  get [CONFIG_BRAND]() {
+    return true;
   }
 
   /** The options as a plain object with camelCase names. */
@@ -477,7 +495,7 @@ export class CacheManager {
 
   constructor(config) {
     const E = engineClass();
-    const options = config instanceof CacheConfig ? config.toJSON() : config;
+    const options = optionsOf(config);
     this.#e = new E(options, now());
     const s = JSON.parse(this.#e.settingsJson());
     this.#instanceNumber = takeInstanceNumber(s.name);

@@ -68,6 +68,7 @@ fn a_huge_array_option_is_an_error_not_a_trap() {
     let (name, message) = error_of(Engine::new(obj.into(), 0.0));
     assert_eq!(name, "TypeError");
     assert!(message.contains("at most 1024"), "{message}");
+    assert!(message.contains("option `layers`"), "{message}");
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,7 @@
 // Bad input: configs, keys, values and set options are rejected with named errors and leave the cache intact.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
+import { runInNewContext } from "node:vm";
 import { loadPackage } from "../support/consumer.mjs";
 
 // Matches an option name in camelCase or its snake_case alias.
@@ -28,12 +29,16 @@ function assertNamedError(fn, names, types = [TypeError, RangeError]) {
 
 for (const kind of ["esm", "cjs"]) {
   describe(`bad input (${kind})`, () => {
-    let CacheManager, CacheConfig;
+    let CacheManager, CacheConfig, OtherConfig;
 
     before(async () => {
       const pkg = await loadPackage(kind);
       await pkg.init();
       ({ CacheManager, CacheConfig } = pkg);
+      // The other entry's copy of the classes, as a project that both imports and requires the package has.
+      const other = await loadPackage(kind === "esm" ? "cjs" : "esm");
+      await other.init();
+      OtherConfig = other.CacheConfig;
     });
 
     const badOptions = [
@@ -94,6 +99,102 @@ for (const kind of ["esm", "cjs"]) {
         assertNamedError(() => new CacheManager(options), [name, "enableTelemetry"], [TypeError]);
       });
     }
+
+    // Objects whose options would be inherited rather than their own, which would read as empty.
+    class Options {
+      get maxEntries() {
+        return 2;
+      }
+    }
+    const notPlain = [
+      ["a Map", () => new Map([["maxEntries", 2]]), /got Map$/],
+      ["a class instance with a getter", () => new Options(), /got Options$/],
+      ["an object inheriting its options", () => Object.create({ maxEntries: 2 }), /got an object that inherits from another \(inherited properties are not read\)$/],
+    ];
+    for (const [label, make, got] of notPlain) {
+      test(`options given as ${label} are a TypeError`, () => {
+        for (const build of [() => new CacheManager(make()), () => new CacheConfig(make())]) {
+          assert.throws(build, (err) => {
+            assert.ok(err instanceof TypeError, `${err?.constructor?.name}: ${err?.message}`);
+            assert.match(err.message, /^cache-wasm: cache options must be a plain object \(\{ maxEntries: … \}\) or a CacheConfig, got /);
+            assert.match(err.message, got);
+            return true;
+          });
+        }
+      });
+      test(`a layer given as ${label} is a TypeError naming it`, () => {
+        const layer = make();
+        const options = { layers: [{ name: "ok", store }, layer] };
+        for (const build of [() => new CacheManager(options), () => new CacheConfig(options)]) {
+          assert.throws(build, (err) => {
+            assert.ok(err instanceof TypeError, `${err?.constructor?.name}: ${err?.message}`);
+            assert.match(err.message, /^cache-wasm: option `layers\[1\]` must be a plain object \(\{ name, store \}\), got /);
+            assert.match(err.message, got);
+            return true;
+          });
+        }
+      });
+    }
+
+    test("plain objects of any prototype-free kind or realm are options", () => {
+      const bare = Object.assign(Object.create(null), { maxEntries: 2 });
+      assert.equal(new CacheConfig(bare).maxEntries, 2);
+      const foreign = runInNewContext("({ maxEntries: 3, layers: [{ name: 'kv', store: {} }] })");
+      foreign.layers[0].store = store;
+      assert.equal(new CacheConfig(foreign).maxEntries, 3);
+      assert.equal(new CacheManager(foreign).set("a", 1).get("a"), 1);
+    });
+
+    test("a CacheConfig from the other entry of the package is taken as a CacheConfig", () => {
+      const config = new OtherConfig({ maxEntries: 2, layers: [{ name: "kv", store }] });
+      assert.equal(new CacheConfig(config).maxEntries, 2);
+      assert.deepEqual(new CacheConfig(config).layers, config.layers);
+      const cache = new CacheManager(config);
+      cache.set("a", 1).set("b", 2).set("c", 3);
+      assert.deepEqual(cache.keys(), ["c", "b"]);
+    });
+
+    test("an array option over the size limit is a TypeError naming it, before anything is allocated", () => {
+      for (const layers of [new Array(2000), new Array(4e9)]) {
+        for (const build of [() => new CacheManager({ layers }), () => new CacheConfig({ layers })]) {
+          assertNamedError(build, ["layers"], [TypeError]);
+          assert.throws(build, { message: `cache-wasm: option \`layers\` is an array of ${layers.length} items; an option's array may have at most 1024` });
+        }
+      }
+      assertNamedError(() => new CacheManager({ name: new Array(2000) }), ["name"], [TypeError]);
+      assertNamedError(() => new CacheManager({ max_entries: new Array(2000) }), ["max_entries"], [TypeError]);
+    });
+
+    test("an unknown name is reported as an unknown option, whatever it holds, before any value is read", () => {
+      const throwing = Object.defineProperty({}, "colour", {
+        enumerable: true,
+        get() {
+          throw new Error("the value was read");
+        },
+      });
+      for (const options of [{ colour: new Array(2000) }, { layers: new Array(2000), colour: 1 }, { maxEntries: 0, colour: 1 }, throwing]) {
+        for (const build of [() => new CacheManager(options), () => new CacheConfig(options)]) {
+          assert.throws(build, (err) => err instanceof TypeError && /^cache-wasm: unknown option `colour`/.test(err.message));
+        }
+      }
+      const layers = [{ name: "kv", store, extra: new Array(2000) }];
+      assert.throws(() => new CacheManager({ layers }), (err) => err instanceof TypeError && /`layers\[0\]`: unknown field `extra`/.test(err.message));
+    });
+
+    test("options whose keys cannot be listed throw that error, and later caches still build", () => {
+      const hostile = new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error("no keys");
+          },
+        },
+      );
+      for (let i = 0; i < 1000; i++) {
+        assert.throws(() => new CacheManager(hostile), { message: "no keys" });
+      }
+      assert.equal(new CacheManager({ maxEntries: 2 }).set("a", 1).get("a"), 1);
+    });
 
     // Values just past a limit: each message states the range the check applies.
     const store = { get: async () => undefined, set: async () => {}, delete: async () => {} };

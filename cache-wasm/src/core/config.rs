@@ -365,8 +365,9 @@ pub fn snake_case(camel: &str) -> String {
     out
 }
 
-/// The canonical camelCase name for `name`, accepting the snake_case alias.
-fn canonical(name: &str) -> Option<&'static str> {
+/// The canonical camelCase name for `name`, accepting the snake_case alias; `None` for a
+/// name that is no option.
+pub fn canonical(name: &str) -> Option<&'static str> {
     OPTIONS
         .iter()
         .map(|o| o.camel)
@@ -768,6 +769,9 @@ impl Settings {
     }
 }
 
+/// The fields a layer's entry takes.
+pub const LAYER_FIELDS: &[&str] = &["name", "store", "timeoutMs"];
+
 /// Checks `layers: [{ name, store, timeoutMs? }]`; returns the names and timeouts in order.
 fn layer_list(v: &Value) -> Result<(Vec<String>, Vec<f64>), ConfigError> {
     let Value::Array(items) = v else {
@@ -798,7 +802,7 @@ fn layer_list(v: &Value) -> Result<(Vec<String>, Vec<f64>), ConfigError> {
         };
         if let Some((k, _)) = fields
             .iter()
-            .find(|(k, _)| !matches!(k.as_str(), "name" | "store" | "timeoutMs"))
+            .find(|(k, _)| !LAYER_FIELDS.contains(&k.as_str()))
         {
             return Err(ConfigError::BadLayer {
                 index,
