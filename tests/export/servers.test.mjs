@@ -319,9 +319,10 @@ describe("export", () => {
       return { counters, gauges };
     }
 
-    test("counters the daemon receives over UDP add up to the cache's counts", async () => {
-      const cache = new CacheManager({
-        name: "orders",
+    // A cache of 5 entries that pushes StatsD lines to the daemon only when flushed.
+    function pushingCache(name) {
+      return new CacheManager({
+        name,
         maxEntries: 5,
         enableTelemetry: true,
         telemetryInterval: 3600,
@@ -329,6 +330,22 @@ describe("export", () => {
         telemetryExportFormat: "statsd",
         telemetryExportEndpoint: `127.0.0.1:${port}`,
       });
+    }
+
+    // The StatsD counters of cache `name` that must add up to its counts in `stats`.
+    function wantedCounters(name, stats) {
+      return {
+        [`cache.${name}.gets.memory.hit`]: stats.hits,
+        [`cache.${name}.gets.memory.miss`]: stats.misses,
+        [`cache.${name}.puts`]: stats.sets,
+        [`cache.${name}.deletes`]: stats.deletes,
+        [`cache.${name}.evictions.capacity`]: stats.evictions.by_cause.capacity,
+        [`cache.${name}.errors.bad_input`]: stats.errors.by_type.bad_input,
+      };
+    }
+
+    test("counters the daemon receives over UDP add up to the cache's counts", async () => {
+      const cache = pushingCache("orders");
       try {
         traffic(cache);
         await cache.flushTelemetry();
@@ -336,13 +353,8 @@ describe("export", () => {
         await cache.flushTelemetry();
         const stats = cache.getStats();
         const want = {
-          "cache.orders.gets.memory.hit": stats.hits,
-          "cache.orders.gets.memory.miss": stats.misses,
-          "cache.orders.puts": stats.sets,
-          "cache.orders.deletes": stats.deletes,
-          "cache.orders.evictions.capacity": stats.evictions.by_cause.capacity,
+          ...wantedCounters("orders", stats),
           "cache.orders.evictions.deleted": stats.evictions.by_cause.deleted,
-          "cache.orders.errors.bad_input": stats.errors.by_type.bad_input,
         };
         const matches = () => {
           const { counters } = received();
@@ -367,15 +379,7 @@ describe("export", () => {
     });
 
     test("exportMetrics(\"statsd\") and the pushes each send every change since their own previous export", async () => {
-      const cache = new CacheManager({
-        name: "manual",
-        maxEntries: 5,
-        enableTelemetry: true,
-        telemetryInterval: 3600,
-        telemetryExport: true,
-        telemetryExportFormat: "statsd",
-        telemetryExportEndpoint: `127.0.0.1:${port}`,
-      });
+      const cache = pushingCache("manual");
       try {
         // Exports by hand between the pushes, and after the last one.
         const texts = [];
@@ -387,14 +391,7 @@ describe("export", () => {
         texts.push(cache.exportMetrics("statsd"));
         assert.ok(texts[0].split("\n").includes("cache.manual.gets.memory.miss:10|c"), texts[0]);
         const stats = cache.getStats();
-        const want = {
-          "cache.manual.gets.memory.hit": stats.hits,
-          "cache.manual.gets.memory.miss": stats.misses,
-          "cache.manual.puts": stats.sets,
-          "cache.manual.deletes": stats.deletes,
-          "cache.manual.evictions.capacity": stats.evictions.by_cause.capacity,
-          "cache.manual.errors.bad_input": stats.errors.by_type.bad_input,
-        };
+        const want = wantedCounters("manual", stats);
         const pushed = () => {
           const { counters } = received();
           return Object.fromEntries(Object.keys(want).map((k) => [k, counters[k]]));
