@@ -143,7 +143,11 @@ function every(ms, target, fn) {
   return t;
 }
 
-const NO_SAMPLING = 1 << 30;
+// Operations between timed ones without sampling, and the longest run with it. Twice it stays
+// a small integer even where V8 compresses pointers (Chromium), whose small integers stop at
+// 2^30 - 1, so the countdown never becomes a boxed double; timing a stray operation after
+// 2^28 is harmless.
+const NO_SAMPLING = 1 << 28;
 // The fast path computes a bucket as ⌊mix(h) × n / 2^32⌋ in doubles, exact while n ≤ 2^21.
 const FAST_BUCKETS = 1 << 21;
 const TWO_TO_MINUS_32 = 1 / 4294967296;
@@ -429,9 +433,11 @@ export class CacheManager {
   #defaultTtl;
   #config;
   // Operations left until the next timed one. Kept a small integer so the hot path stays on
-  // integer arithmetic; without sampling it starts at 2^30 and timing a stray op is harmless.
+  // integer arithmetic (see NO_SAMPLING).
   #countdown = NO_SAMPLING;
   #sampleEvery = NO_SAMPLING;
+  // Operations left in the current run of `#sampleEvery` after its timed one (see `#nextGap`).
+  #runLeft = 0;
   // Slots whose value's size is still to be estimated, one bit each. With no byte bound a
   // set stores size 0 and sets the bit; the sizes are estimated when bytes are next read, so
   // entries removed before then are never estimated.
@@ -591,8 +597,8 @@ export class CacheManager {
       });
     }
     if (s.metricsCollection && s.latencySampleRate > 0) {
-      this.#sampleEvery = Math.max(1, Math.round(1 / s.latencySampleRate));
-      this.#countdown = this.#sampleEvery;
+      this.#sampleEvery = Math.min(NO_SAMPLING, Math.max(1, Math.round(1 / s.latencySampleRate)));
+      this.#countdown = this.#nextGap();
     }
     if (s.telemetryChannel !== null && typeof globalThis.BroadcastChannel === "function") {
       this.#channel = new globalThis.BroadcastChannel(s.telemetryChannel);
@@ -988,7 +994,7 @@ export class CacheManager {
 
   #timedGet(key) {
     // The nested get takes one off the countdown again.
-    this.#countdown = this.#sampleEvery + 1;
+    this.#countdown = this.#nextGap() + 1;
     const t0 = clock();
     const v = this.get(key);
     this.#e.recordLatency(OP_GET, clock() - t0);
@@ -1170,10 +1176,21 @@ export class CacheManager {
     }
   }
 
+  // Operations from a timed one to the next: each run of `#sampleEvery` operations has one
+  // timed, at a random place in it. So the count over whole runs is exact, and no period in
+  // the caller's pattern of calls (a get then a set, say) keeps one kind from being timed.
+  #nextGap() {
+    const n = this.#sampleEvery;
+    const at = 1 + Math.floor(Math.random() * n);
+    const gap = this.#runLeft + at;
+    this.#runLeft = n - at;
+    return gap;
+  }
+
   // A sampled set: timed only when it stores, as a sampled get or delete is.
   #timedSet(key, value, options) {
     // The nested set takes one off the countdown again.
-    this.#countdown = this.#sampleEvery + 1;
+    this.#countdown = this.#nextGap() + 1;
     const t0 = clock();
     const r = this.set(key, value, options);
     this.#e.recordLatency(OP_SET, clock() - t0);
@@ -1183,7 +1200,7 @@ export class CacheManager {
   /** Removes `key`; true when it was there. */
   delete(key) {
     if (--this.#countdown === 0) {
-      this.#countdown = this.#sampleEvery;
+      this.#countdown = this.#nextGap();
       const t0 = clock();
       const found = this.#delete(key);
       this.#e.recordLatency(OP_DELETE, clock() - t0);

@@ -136,6 +136,37 @@ describe("telemetry", () => {
     assert.equal(s.latency.get.count, 100);
   });
 
+  test("sampling times each kind of operation in its share, whatever the pattern of calls", () => {
+    const patterns = {
+      "a get that misses, then a set": (c, i) => {
+        if (c.get(`k${i}`) === undefined) c.set(`k${i}`, i);
+      },
+      "a set, two gets and a delete": (c, i) => {
+        c.set(`k${i}`, i);
+        c.get(`k${i}`);
+        c.get(`k${i}`);
+        c.delete(`k${i}`);
+      },
+    };
+    for (const [name, step] of Object.entries(patterns)) {
+      for (const rate of [0.01, 0.25]) {
+        const cache = new CacheManager({ maxEntries: 1000, enableTelemetry: true, telemetryInterval: 3600, latencySampleRate: rate });
+        for (let i = 0; i < 20_000; i++) step(cache, i);
+        const s = cache.getStats();
+        cache.close();
+        const ops = s.gets + s.sets + s.deletes;
+        const timed = s.latency.get.count + s.latency.set.count + s.latency.delete.count;
+        // One timed in each whole run of 1 / rate operations.
+        assert.ok(Math.abs(timed - ops * rate) <= 1, `${name} at ${rate}: ${timed} of ${ops} timed`);
+        for (const [op, count] of [["get", s.gets], ["set", s.sets], ["delete", s.deletes]]) {
+          if (count === 0) continue;
+          const share = s.latency[op].count / (count * rate);
+          assert.ok(share > 0.7 && share < 1.3, `${name} at ${rate}: ${s.latency[op].count} of ${count} ${op}s timed`);
+        }
+      }
+    }
+  });
+
   test("with telemetry off, counts are kept, latency is null and windows are empty", () => {
     const cache = new CacheManager();
     cache.set("a", 1);
