@@ -100,6 +100,17 @@ for (const kind of ["esm", "cjs"]) {
       });
     }
 
+    const noLatency = [
+      [{ metricsCollection: false }, "metricsCollection"],
+      [{ latencySampleRate: 0 }, "latencySampleRate"],
+    ];
+    for (const [options, name] of noLatency) {
+      test(`alertOnHighLatency with ${JSON.stringify(options)} is a TypeError naming both`, () => {
+        const config = { enableTelemetry: true, alertOnHighLatency: true, ...options };
+        assertNamedError(() => new CacheManager(config), ["alertOnHighLatency", name], [TypeError]);
+      });
+    }
+
     // Objects whose options would be inherited rather than their own, which would read as empty.
     class Options {
       get maxEntries() {

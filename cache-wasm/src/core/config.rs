@@ -218,6 +218,9 @@ pub enum ConfigError {
     },
     /// Alerts or export turned on while telemetry is off.
     NeedsTelemetry(&'static str),
+    /// The latency alert turned on with no latency to judge: `metricsCollection` off, or no
+    /// operation ever timed (`latencySampleRate: 0` and no layers).
+    NeedsLatency(&'static str),
     /// A layer entry that is not `{ name, store }` or repeats a name.
     BadLayer {
         /// Position in the `layers` array.
@@ -270,6 +273,10 @@ impl fmt::Display for ConfigError {
             ConfigError::NeedsTelemetry(o) => write!(
                 f,
                 "option `{o}` needs `enableTelemetry: true`: alerts, export and the telemetry channel work on metric frames"
+            ),
+            ConfigError::NeedsLatency(o) => write!(
+                f,
+                "option `alertOnHighLatency` needs {o}: the alert compares timed operations with `highLatencyThreshold`, and none would be timed"
             ),
             ConfigError::BadLayer { index, reason } => {
                 write!(f, "option `layers[{index}]`: {reason}")
@@ -731,6 +738,15 @@ impl Settings {
                 if on {
                     return Err(ConfigError::NeedsTelemetry(option));
                 }
+            }
+        } else if self.alert_on_high_latency {
+            if !self.metrics_collection {
+                return Err(ConfigError::NeedsLatency("`metricsCollection: true`"));
+            }
+            if self.latency_sample_rate == 0.0 && self.layers.is_empty() {
+                return Err(ConfigError::NeedsLatency(
+                    "`latencySampleRate` above 0 (or a layer, whose calls are all timed)",
+                ));
             }
         }
         match &self.export_endpoint {
@@ -1226,6 +1242,52 @@ mod tests {
             );
             assert_eq!(err.kind(), ErrorKind::Type);
         }
+    }
+
+    #[test]
+    fn the_latency_alert_needs_timed_operations() {
+        let on = [
+            ("enableTelemetry", Value::Bool(true)),
+            ("alertOnHighLatency", Value::Bool(true)),
+        ];
+        let with = |extra: &[(&str, Value)]| {
+            let mut fields = on.to_vec();
+            fields.extend_from_slice(extra);
+            Settings::from_value(&obj(&fields))
+        };
+        for (extra, needs) in [
+            (
+                vec![("metricsCollection", Value::Bool(false))],
+                "metricsCollection",
+            ),
+            (
+                vec![("latencySampleRate", Value::Number(0.0))],
+                "latencySampleRate",
+            ),
+        ] {
+            let err = with(&extra).unwrap_err();
+            let msg = err.to_string();
+            assert!(
+                msg.contains("alertOnHighLatency") && msg.contains(needs),
+                "{msg}"
+            );
+            assert_eq!(err.kind(), ErrorKind::Type);
+        }
+        // Layer calls are always timed, so a layer is enough without sampling.
+        let kv = obj(&[("name", Value::Str("kv".into())), ("store", obj(&[]))]);
+        assert!(with(&[
+            ("latencySampleRate", Value::Number(0.0)),
+            ("layers", Value::Array(vec![kv])),
+        ])
+        .is_ok());
+        assert!(with(&[]).is_ok());
+        // The miss-rate alert needs no latency.
+        assert!(Settings::from_value(&obj(&[
+            ("enableTelemetry", Value::Bool(true)),
+            ("alertOnHighMissRate", Value::Bool(true)),
+            ("metricsCollection", Value::Bool(false)),
+        ]))
+        .is_ok());
     }
 
     #[test]
