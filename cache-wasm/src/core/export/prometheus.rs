@@ -23,7 +23,8 @@
 //! The histogram is written only while latency is collected (`enableTelemetry` and
 //! `metricsCollection`); its `_count` counts timed operations, which with sampling is a share
 //! of all operations. Buckets are [`BOUNDS`]; a value falls in the first bucket whose bound is
-//! at least the midpoint of its latency-histogram bucket (within 3.2% of the value).
+//! at least the top of its latency-histogram bucket (at most 1/16 above the value), so no
+//! `le` bucket ever counts a value above its bound.
 
 use std::fmt::{self, Write};
 

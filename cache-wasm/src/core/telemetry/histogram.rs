@@ -104,11 +104,15 @@ pub trait Quantiles {
         t.max as f64
     }
 
-    /// Values whose bucket midpoint is at most `ns`: a Prometheus `le` bucket.
+    /// Values in buckets that lie wholly at or below `ns`: a Prometheus `le` bucket. It never
+    /// counts a value above `ns`; values in the bucket that straddles `ns` (at most 1/16
+    /// below it) are counted from the next bound up.
     fn count_le(&self, ns: u64) -> u64 {
-        let limit = ns as f64;
         self.each()
-            .take_while(|&(i, _)| bucket_mid(i) <= limit)
+            .take_while(|&(i, _)| {
+                let (low, width) = bucket_range(i);
+                low.saturating_add(width - 1) <= ns
+            })
             .fold(0u64, |acc, (_, n)| acc.saturating_add(n))
     }
 }
@@ -537,6 +541,29 @@ mod tests {
         assert_eq!(le(1.0), 4);
         assert_eq!(le(2.5), 5);
         assert_eq!(h.to_sparse().count_le(2_500_000), 3);
+    }
+
+    #[test]
+    fn count_le_never_counts_a_value_above_the_bound() {
+        // Every value from 1 ns to 2^20 ns, and the bounds around it.
+        for v in 1..(1u64 << 20) {
+            let mut h = Histogram::new();
+            h.record(v);
+            let (low, width) = bucket_range(bucket_of(v));
+            let top = low + width - 1;
+            for bound in [v - 1, v, top - 1, top] {
+                let counted = h.count_le(bound);
+                assert_eq!(counted == 1, bound >= top, "{v} ns under le {bound} ns");
+                assert!(counted == 0 || v <= bound);
+            }
+            // At most 1/16 of the value lies between it and the bound that counts it.
+            assert!((top - v) * 16 <= v.max(16), "{v} ns, top {top} ns");
+        }
+        // 1.015 ms is above the 1 ms bound; 1 ms itself is in a bucket that straddles it.
+        let mut h = Histogram::new();
+        h.record(1_015_000);
+        assert_eq!(h.count_le(1_000_000), 0);
+        assert_eq!(h.count_le(2_500_000), 1);
     }
 
     #[test]
