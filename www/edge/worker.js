@@ -98,9 +98,24 @@ export function ttlOf(cacheControl) {
   return Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds * 1000) : 0;
 }
 
-/** Requests `path` from the upstream; the record and how long it may be cached. */
-async function loadUpstream(path, request) {
-  const res = await fetch(new URL(path, env.UPSTREAM), { headers: { accept: request.headers.get("accept") ?? "*/*" } });
+/**
+ * The upstream URL for a request: UPSTREAM's origin, its path joined with the request's path, and
+ * the request's query. It is never resolved as a relative URL, since a request path such as
+ * //other.host/x would then replace the upstream's host. Null if it would leave UPSTREAM's origin
+ * or path.
+ */
+export function upstreamUrl(upstream, pathname, search) {
+  const base = new URL(upstream);
+  const prefix = base.pathname.replace(/\/$/, "");
+  const target = new URL(base.origin);
+  target.pathname = prefix + pathname;
+  target.search = search;
+  return target.origin === base.origin && target.pathname.startsWith(`${prefix}/`) ? target : null;
+}
+
+/** Requests `target` from the upstream; the record and how long it may be cached. */
+async function loadUpstream(target, request) {
+  const res = await fetch(target, { headers: { accept: request.headers.get("accept") ?? "*/*" } });
   const type = res.headers.get("content-type") ?? "application/octet-stream";
   const cacheControl = res.headers.get("cache-control");
   const ttl = res.status === 200 && TEXT_TYPE.test(type) ? ttlOf(cacheControl) : 0;
@@ -128,13 +143,13 @@ function passed(res) {
  * during a load wins over the load's own store); an uncacheable response is not stored (the loader
  * returns undefined) and is not shared: the other waiters ask the upstream themselves.
  */
-async function cached(path, request) {
+async function cached(path, target, request) {
   const inMemory = cache.has(path);
   let led = false;
   let own = null;
   const record = await cache.fetch(path, async () => {
     led = true;
-    const loaded = await loadUpstream(path, request);
+    const loaded = await loadUpstream(target, request);
     if (loaded.ttl === 0) {
       own = loaded.response;
       return undefined;
@@ -148,7 +163,7 @@ async function cached(path, request) {
   });
   if (record !== undefined) return fromRecord(record, inMemory || !led ? "HIT" : "MISS");
   if (own !== null) return passed(own);
-  const { ttl, response, record: late } = await loadUpstream(path, request);
+  const { ttl, response, record: late } = await loadUpstream(target, request);
   return ttl === 0 ? passed(response) : fromRecord(late, "MISS");
 }
 
@@ -201,9 +216,11 @@ export default {
     }
     if (!env.UPSTREAM) return new Response("the UPSTREAM binding (the origin's base URL) is not set\n", { status: 500 });
     ctx.waitUntil(frameIfDue());
-    if (request.method !== "GET") return passed(await fetch(new URL(url.pathname + url.search, env.UPSTREAM), request));
+    const target = upstreamUrl(env.UPSTREAM, url.pathname, url.search);
+    if (target === null) return new Response("bad request path\n", { status: 400 });
+    if (request.method !== "GET") return passed(await fetch(target, request));
     try {
-      return await cached(url.pathname + url.search, request);
+      return await cached(url.pathname + url.search, target, request);
     } catch (err) {
       return new Response(`upstream failed: ${err?.message ?? err}\n`, { status: 502, headers: { "x-cache": "ERROR" } });
     }
