@@ -142,3 +142,15 @@ describe("the upstream URL", () => {
     assert.deepEqual(internal.seen, [], "requests reached the internal host");
   });
 });
+
+describe("an upstream that fails", () => {
+  test("answers 502 with x-cache ERROR to a GET and to a POST", { timeout: TEST_TIMEOUT }, async () => {
+    upstream.route("/api/down", { fail: true });
+    for (const method of ["GET", "POST"]) {
+      const res = await send("/down", { method, body: method === "GET" ? undefined : "{}" });
+      assert.equal(res.status, 502, `${method}: ${res.text}`);
+      assert.equal(res.headers["x-cache"], "ERROR", method);
+      assert.match(res.text, /^upstream failed: /, method);
+    }
+  });
+});

@@ -218,8 +218,9 @@ export default {
     ctx.waitUntil(frameIfDue());
     const target = upstreamUrl(env.UPSTREAM, url.pathname, url.search);
     if (target === null) return new Response("bad request path\n", { status: 400 });
-    if (request.method !== "GET") return passed(await fetch(target, request));
     try {
+      // Only GETs are cached; other methods go to the upstream as they came.
+      if (request.method !== "GET") return passed(await fetch(target, request));
       return await cached(url.pathname + url.search, target, request);
     } catch (err) {
       return new Response(`upstream failed: ${err?.message ?? err}\n`, { status: 502, headers: { "x-cache": "ERROR" } });
