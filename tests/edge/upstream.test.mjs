@@ -154,3 +154,39 @@ describe("an upstream that fails", () => {
     }
   });
 });
+
+describe("responses that vary", () => {
+  /** Answers JSON or HTML by the request's Accept, cacheable for 300 s, with the given Vary. */
+  const negotiated = (vary) => (req, res, n) => {
+    const json = (req.headers.accept ?? "").includes("json");
+    res.writeHead(200, { "content-type": json ? "application/json" : "text/html", "cache-control": "public, max-age=300", vary });
+    res.end(json ? JSON.stringify({ n }) : `<p>${n}</p>`);
+  };
+
+  for (const vary of ["Accept", "*", "Accept-Encoding, accept"]) {
+    test(`Vary: ${vary} is passed through, never stored`, { timeout: TEST_TIMEOUT }, async () => {
+      const path = `/vary/${encodeURIComponent(vary)}`;
+      upstream.route(`/api${path}`, negotiated(vary));
+      const json = await send(path, { headers: { accept: "application/json" } });
+      assert.equal(json.status, 200, json.text);
+      assert.equal(json.headers["x-cache"], "PASS");
+      assert.deepEqual(json.json(), { n: 1 });
+      const html = await send(path, { headers: { accept: "text/html" } });
+      assert.equal(html.status, 200, html.text);
+      assert.equal(html.headers["x-cache"], "PASS");
+      assert.equal(html.headers["content-type"], "text/html");
+      assert.equal(html.text, "<p>2</p>");
+      assert.equal(upstream.hits(`/api${path}`), 2);
+    });
+  }
+
+  test("Vary on a header the Worker never forwards (Accept-Encoding) is stored", { timeout: TEST_TIMEOUT }, async () => {
+    upstream.route("/api/vary-encoding", negotiated("Accept-Encoding"));
+    const first = await send("/vary-encoding", { headers: { accept: "application/json" } });
+    assert.equal(first.headers["x-cache"], "MISS", first.text);
+    const second = await send("/vary-encoding", { headers: { accept: "application/json", "accept-encoding": "identity" } });
+    assert.equal(second.headers["x-cache"], "HIT", second.text);
+    assert.deepEqual(second.json(), { n: 1 });
+    assert.equal(upstream.hits("/api/vary-encoding"), 1);
+  });
+});

@@ -113,12 +113,22 @@ export function upstreamUrl(upstream, pathname, search) {
   return target.origin === base.origin && target.pathname.startsWith(`${prefix}/`) ? target : null;
 }
 
+/**
+ * Whether a response's Vary names a request header the loader forwards (Accept, the only one) or
+ * `*`: then another client's request for the same path could get a different answer, and the
+ * response is not stored. The other headers the loader sends are the same for every client.
+ */
+export function variesByClient(vary) {
+  return (vary ?? "").split(",").some((name) => ["*", "accept"].includes(name.trim().toLowerCase()));
+}
+
 /** Requests `target` from the upstream; the record and how long it may be cached. */
 async function loadUpstream(target, request) {
   const res = await fetch(target, { headers: { accept: request.headers.get("accept") ?? "*/*" } });
   const type = res.headers.get("content-type") ?? "application/octet-stream";
   const cacheControl = res.headers.get("cache-control");
-  const ttl = res.status === 200 && TEXT_TYPE.test(type) ? ttlOf(cacheControl) : 0;
+  const storable = res.status === 200 && TEXT_TYPE.test(type) && !variesByClient(res.headers.get("vary"));
+  const ttl = storable ? ttlOf(cacheControl) : 0;
   if (ttl === 0) return { ttl, response: res };
   const record = { status: res.status, type, cacheControl, body: await res.text(), at: Date.now() };
   return { ttl, record };
