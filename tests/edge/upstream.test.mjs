@@ -190,3 +190,33 @@ describe("responses that vary", () => {
     assert.equal(upstream.hits("/api/vary-encoding"), 1);
   });
 });
+
+describe("an upstream's Age", () => {
+  const aged = (cacheControl, age) => (req, res, n) => {
+    res.writeHead(200, { "content-type": "application/json", "cache-control": cacheControl, age });
+    res.end(JSON.stringify({ n }));
+  };
+
+  test("is taken from max-age: the entry is stored for what is left, and the Age answered includes it", { timeout: TEST_TIMEOUT }, async () => {
+    upstream.route("/api/aged", aged("public, max-age=10", "9"));
+    const first = await send("/aged");
+    assert.equal(first.headers["x-cache"], "MISS", first.text);
+    assert.equal(first.headers.age, "9");
+    const second = await send("/aged");
+    assert.equal(second.headers["x-cache"], "HIT", second.text);
+    assert.ok(Number(second.headers.age) >= 9, `age ${second.headers.age}`);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    const third = await send("/aged");
+    assert.equal(third.headers["x-cache"], "MISS", "stored for max-age minus Age, 1 s");
+    assert.deepEqual(third.json(), { n: 2 });
+  });
+
+  test("at or past s-maxage, the response is passed through", { timeout: TEST_TIMEOUT }, async () => {
+    upstream.route("/api/stale", aged("public, max-age=600, s-maxage=5", "5"));
+    for (let n = 1; n <= 2; n++) {
+      const res = await send("/stale");
+      assert.equal(res.headers["x-cache"], "PASS", res.text);
+      assert.deepEqual(res.json(), { n });
+    }
+  });
+});

@@ -86,8 +86,11 @@ function metricsText() {
     .join("\n");
 }
 
-/** The TTL in ms that a response's Cache-Control allows a shared cache, or 0 for none. */
-export function ttlOf(cacheControl) {
+/**
+ * The TTL in ms that a response's Cache-Control allows a shared cache, less the `ageS` seconds it
+ * has already spent in caches upstream, or 0 for none.
+ */
+export function ttlOf(cacheControl, ageS = 0) {
   const directives = new Map();
   for (const part of (cacheControl ?? "").split(",")) {
     const [name, value] = part.trim().split("=", 2);
@@ -95,7 +98,13 @@ export function ttlOf(cacheControl) {
   }
   if (["no-store", "no-cache", "private"].some((d) => directives.has(d))) return 0;
   const seconds = Number(directives.get("s-maxage") ?? directives.get("max-age"));
-  return Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds * 1000) : 0;
+  return Number.isFinite(seconds) && seconds > ageS ? Math.floor((seconds - ageS) * 1000) : 0;
+}
+
+/** A response's Age in seconds: the first value if it is a whole number, otherwise 0. */
+export function ageOf(header) {
+  const first = (header ?? "").split(",")[0].trim();
+  return /^\d+$/.test(first) ? Number(first) : 0;
 }
 
 /**
@@ -128,9 +137,11 @@ async function loadUpstream(target, request) {
   const type = res.headers.get("content-type") ?? "application/octet-stream";
   const cacheControl = res.headers.get("cache-control");
   const storable = res.status === 200 && TEXT_TYPE.test(type) && !variesByClient(res.headers.get("vary"));
-  const ttl = storable ? ttlOf(cacheControl) : 0;
+  const age = ageOf(res.headers.get("age"));
+  const ttl = storable ? ttlOf(cacheControl, age) : 0;
   if (ttl === 0) return { ttl, response: res };
-  const record = { status: res.status, type, cacheControl, body: await res.text(), at: Date.now() };
+  // `at` is when the response was fresh at the origin, so the Age answered includes the upstream's.
+  const record = { status: res.status, type, cacheControl, body: await res.text(), at: Date.now() - age * 1000 };
   return { ttl, record };
 }
 
