@@ -220,3 +220,38 @@ describe("an upstream's Age", () => {
     }
   });
 });
+
+describe("cache keys", () => {
+  test("a path longer than the cache's maxKeyLength is passed through to the upstream", { timeout: TEST_TIMEOUT }, async () => {
+    const path = `/long/${"x".repeat(17_000)}`;
+    for (let n = 1; n <= 2; n++) {
+      const res = await send(path);
+      assert.equal(res.status, 200, res.text.slice(0, 200));
+      assert.equal(res.headers["x-cache"], "PASS");
+      assert.deepEqual(res.json(), { url: `/api${path}`, n });
+    }
+  });
+
+  test("a path too long for a KV key is stored in KV under its digest, without layer errors", { timeout: TEST_TIMEOUT }, async () => {
+    const errors = await metric("cache_errors_total", { type: "layer" });
+    const puts = await metric("cache_puts_total", {});
+    const path = `/kv/${"y".repeat(600)}`;
+    const first = await send(path);
+    assert.equal(first.headers["x-cache"], "MISS", first.text);
+    const second = await send(path);
+    assert.equal(second.headers["x-cache"], "HIT", second.text);
+    assert.deepEqual(second.json(), { url: `/api${path}`, n: 1 });
+    assert.equal(await metric("cache_puts_total", {}), puts + 1);
+    assert.equal(await metric("cache_errors_total", { type: "layer" }), errors, "KV refused the key");
+  });
+
+  test("query parameters in another order are the same entry", { timeout: TEST_TIMEOUT }, async () => {
+    const first = await send("/query?b=2&a=1&a=0");
+    assert.equal(first.headers["x-cache"], "MISS", first.text);
+    const second = await send("/query?a=1&a=0&b=2");
+    assert.equal(second.headers["x-cache"], "HIT", second.text);
+    assert.deepEqual(second.json(), { url: "/api/query?a=1&a=0&b=2", n: 1 }, "the upstream is asked with the parameters sorted");
+    const other = await send("/query?a=0&a=1&b=2");
+    assert.equal(other.headers["x-cache"], "MISS", "a repeated parameter's values keep their order");
+  });
+});

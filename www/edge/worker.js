@@ -14,6 +14,11 @@ const STREAM_MS = 5 * 60_000;
 // Content types whose bodies are cached (stored as text, in memory and in KV).
 const TEXT_TYPE = /^text\/|[/+](json|xml|javascript|ecmascript)\b/i;
 const PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+// The cache's longest key (its maxKeyLength); a longer path is passed through uncached.
+const MAX_KEY_LENGTH = 16_384;
+// Workers KV refuses keys over 512 bytes; a longer one is stored under its SHA-256 digest.
+const KV_PREFIX = "resp:";
+const KV_KEY_BYTES = 512;
 
 // One cache per isolate, built by the first request: at module scope the clock reads 0 and the
 // bindings are not passed yet.
@@ -34,7 +39,8 @@ function setUp(bindings) {
     maxEntries: 5000,
     enableTelemetry: true,
     telemetryInterval: frameIntervalS,
-    layers: [{ name: "kv", store: kvLayer(env.CACHE_KV, { prefix: "resp:" }), timeoutMs: 1000 }],
+    maxKeyLength: MAX_KEY_LENGTH,
+    layers: [{ name: "kv", store: kvStore(env.CACHE_KV), timeoutMs: 1000 }],
   });
   // Every frame is kept, whether flushTelemetry() built it or the cache's own timer did (a timer
   // runs only while the request that set it is alive, so most frames come from flushTelemetry()).
@@ -44,6 +50,24 @@ function setUp(bindings) {
     frames.push(frame);
     if (frames.length > FRAMES_KEPT) frames = frames.slice(-FRAMES_KEPT);
   });
+}
+
+/** A KV layer whose keys too long for KV are replaced by their digest (memory keeps the path). */
+function kvStore(namespace) {
+  const store = kvLayer(namespace, { prefix: KV_PREFIX });
+  return {
+    get: async (key) => store.get(await kvKey(key)),
+    set: async (key, value, ttlMs) => store.set(await kvKey(key), value, ttlMs),
+    delete: async (key) => store.delete(await kvKey(key)),
+  };
+}
+
+/** `key`, or "sha256:" and its SHA-256 in hex if KV_PREFIX + key is over KV_KEY_BYTES. */
+export async function kvKey(key) {
+  const bytes = new TextEncoder().encode(key);
+  if (KV_PREFIX.length + bytes.length <= KV_KEY_BYTES) return key;
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return `sha256:${Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 function positive(text, fallback) {
@@ -129,6 +153,17 @@ export function upstreamUrl(upstream, pathname, search) {
  */
 export function variesByClient(vary) {
   return (vary ?? "").split(",").some((name) => ["*", "accept"].includes(name.trim().toLowerCase()));
+}
+
+/**
+ * The query with its parameters sorted by name, so that one entry serves them in any order. The
+ * sort is stable (a repeated name keeps its values' order) and leaves each parameter as it came.
+ */
+export function sortedQuery(search) {
+  const params = search.slice(1).split("&").filter((p) => p !== "");
+  const name = (p) => p.split("=", 1)[0];
+  params.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+  return params.length > 0 ? `?${params.join("&")}` : "";
 }
 
 /** Requests `target` from the upstream; the record and how long it may be cached. */
@@ -237,12 +272,15 @@ export default {
     }
     if (!env.UPSTREAM) return new Response("the UPSTREAM binding (the origin's base URL) is not set\n", { status: 500 });
     ctx.waitUntil(frameIfDue());
-    const target = upstreamUrl(env.UPSTREAM, url.pathname, url.search);
+    const search = sortedQuery(url.search);
+    const target = upstreamUrl(env.UPSTREAM, url.pathname, search);
     if (target === null) return new Response("bad request path\n", { status: 400 });
+    const key = url.pathname + search;
     try {
-      // Only GETs are cached; other methods go to the upstream as they came.
-      if (request.method !== "GET") return passed(await fetch(target, request));
-      return await cached(url.pathname + url.search, target, request);
+      // Only GETs are cached, and only under keys the cache takes; the rest are passed through with
+      // all their headers.
+      if (request.method !== "GET" || key.length > MAX_KEY_LENGTH) return passed(await fetch(target, request));
+      return await cached(key, target, request);
     } catch (err) {
       return new Response(`upstream failed: ${err?.message ?? err}\n`, { status: 502, headers: { "x-cache": "ERROR" } });
     }
