@@ -92,8 +92,12 @@ impl Point {
         }
     }
 
-    /// Folds a later point into this one.
+    /// Folds another point into this one; sizes are those of the later of the two.
     pub fn merge(&mut self, p: &Point) {
+        if p.ts_ms >= self.ts_ms {
+            self.entries = p.entries;
+            self.bytes = p.bytes;
+        }
         self.ts_ms = self.ts_ms.max(p.ts_ms);
         self.span_s += p.span_s;
         self.gets = self.gets.saturating_add(p.gets);
@@ -110,8 +114,6 @@ impl Point {
                 (a, b) => a.or(b),
             };
         }
-        self.entries = p.entries;
-        self.bytes = p.bytes;
     }
 
     /// Hit rate in percent, 0 with no lookups.
@@ -185,16 +187,23 @@ pub struct History {
     quarters: VecDeque<Point>,
 }
 
-/// Adds `p` to the bucket of width `width_ms` it falls in, opening one when needed.
+/// Adds `p` to the bucket of width `width_ms` its time falls in, opening one when needed.
+///
+/// Buckets stay in time order whatever order frames come in: a frame from a clock that
+/// stepped (ahead or back) gets a bucket of its own time, so it never takes in the frames
+/// that follow it. When the ring is full, the oldest bucket goes.
 fn bucket(ring: &mut VecDeque<Point>, p: &Point, width_ms: f64, cap: usize) {
+    if !p.ts_ms.is_finite() {
+        return;
+    }
     let start = (p.ts_ms / width_ms).floor() * width_ms;
-    match ring.back_mut() {
-        // A frame older than the open bucket (a clock step) joins it rather than reopening.
-        Some(last) if last.start_ms >= start => last.merge(p),
+    let at = ring.partition_point(|b| b.start_ms < start);
+    match ring.get_mut(at) {
+        Some(b) if b.start_ms == start => b.merge(p),
         _ => {
             let mut fresh = p.clone();
             fresh.start_ms = start;
-            ring.push_back(fresh);
+            ring.insert(at, fresh);
             while ring.len() > cap {
                 ring.pop_front();
             }
@@ -220,15 +229,21 @@ impl History {
     }
 
     /// The points of `period`, oldest first: recent frames, or the buckets within the last
-    /// hour or day before the newest frame.
+    /// hour or day up to the frame recorded last.
+    ///
+    /// The period ends at the time of the frame recorded last, not at the latest time seen:
+    /// one frame from a clock far ahead would otherwise leave every other frame out until
+    /// real time caught up with it. Buckets after that end wait until it reaches them.
     pub fn points(&self, period: Period) -> Vec<&Point> {
         let (ring, span) = match period {
             Period::Live => return self.live.iter().collect(),
             Period::Hour => (&self.minutes, 3_600_000.0),
             Period::Day => (&self.quarters, 86_400_000.0),
         };
-        let newest = ring.back().map_or(0.0, |p| p.ts_ms);
-        ring.iter().filter(|p| p.ts_ms > newest - span).collect()
+        let end = self.live.back().map_or(0.0, |p| p.ts_ms);
+        ring.iter()
+            .filter(|p| p.ts_ms > end - span && p.start_ms <= end)
+            .collect()
     }
 
     /// Everything in `period` added up, or `None` with no point.
@@ -348,5 +363,68 @@ mod tests {
         );
         assert!(h.minutes.len() <= HOUR_POINTS && h.quarters.len() <= DAY_POINTS);
         assert_eq!(History::default().total(Period::Hour), None);
+    }
+
+    #[test]
+    fn a_frame_from_a_clock_far_ahead_does_not_swallow_the_frames_after_it() {
+        const DAY: f64 = 86_400_000.0;
+        let mut h = History::default();
+        for k in 1..=5u64 {
+            h.push(&frame(k, T0 + k as f64 * 1_000.0, 10, 5));
+        }
+        h.push(&frame(6, T0 + DAY, 10, 5));
+        // Frames 7 to 30, 10 s apart: four minutes.
+        for k in 7..=30u64 {
+            h.push(&frame(k, T0 + k as f64 * 10_000.0, 10, 5));
+        }
+        for period in [Period::Hour, Period::Day] {
+            let total = h.total(period);
+            assert_eq!(
+                total.as_ref().map(|p| p.gets),
+                Some(290),
+                "{period:?} holds frames 1-5 and 7-30, not the one a day ahead"
+            );
+            assert_eq!(total.map(|p| p.ts_ms), Some(T0 + 300_000.0));
+        }
+        let minutes = h.points(Period::Hour);
+        assert_eq!(
+            minutes.iter().map(|p| p.start_ms).collect::<Vec<_>>(),
+            [
+                T0,
+                T0 + 60_000.0,
+                T0 + 120_000.0,
+                T0 + 180_000.0,
+                T0 + 240_000.0,
+                T0 + 300_000.0
+            ],
+            "one bucket a minute, in time order"
+        );
+        // Once the clock reaches it, the frame from ahead is in its own bucket.
+        h.push(&frame(31, T0 + DAY + 5_000.0, 10, 5));
+        assert_eq!(h.total(Period::Hour).map(|p| p.gets), Some(20));
+        assert_eq!(h.points(Period::Hour).len(), 1);
+    }
+
+    #[test]
+    fn a_late_frame_joins_the_bucket_of_its_own_time() {
+        let mut h = History::default();
+        h.push(&frame(1, T0 + 1_000.0, 1, 1));
+        h.push(&frame(2, T0 + 181_000.0, 2, 2));
+        // A frame from two minutes back: its own minute, placed in order.
+        h.push(&frame(3, T0 + 61_000.0, 4, 4));
+        h.push(&frame(4, T0 + 182_000.0, 8, 8));
+        let minutes = h.points(Period::Hour);
+        assert_eq!(
+            minutes
+                .iter()
+                .map(|p| (p.start_ms, p.gets))
+                .collect::<Vec<_>>(),
+            [(T0, 1), (T0 + 60_000.0, 4), (T0 + 180_000.0, 10)]
+        );
+        assert_eq!(
+            minutes.last().map(|p| p.entries),
+            Some(4),
+            "sizes are the latest frame's"
+        );
     }
 }
