@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 
 use cache_wasm::core::frame_types::FrameDoc;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 
 /// The `schema` of the frames the dashboard reads.
 pub const SCHEMA: &str = "cache-wasm/frame@1";
@@ -40,23 +42,42 @@ pub fn source_kind(s: &str) -> Result<SourceKind, String> {
     Ok(SourceKind::Url(s.to_string()))
 }
 
-/// Parses a payload holding one frame or an array of frames; frames of another schema are
-/// an error.
+/// The fields every frame must carry, although [`FrameDoc`] defaults them: a frame without
+/// `seq` would pass as #0, and the gate would then drop each later frame of its cache as
+/// older without a word.
+#[derive(Deserialize)]
+struct Stamp {
+    #[serde(rename = "seq")]
+    _seq: IgnoredAny,
+    #[serde(rename = "ts_ms")]
+    _ts_ms: IgnoredAny,
+}
+
+/// Parses a payload holding one frame or an array of frames; frames of another schema, or
+/// without `seq` or `ts_ms`, are an error.
 pub fn parse_frames(text: &str) -> Result<Vec<FrameDoc>, String> {
     // Read straight into the types (not through `serde_json::Value`), which keeps the
     // document order of layers and causes.
-    let frames: Vec<FrameDoc> = if text.trim_start().starts_with('[') {
-        serde_json::from_str(text).map_err(|e| describe(&e, "frames"))?
+    let many = text.trim_start().starts_with('[');
+    let what = if many { "frames" } else { "a frame" };
+    let frames: Vec<FrameDoc> = if many {
+        serde_json::from_str(text).map_err(|e| describe(&e, what))?
     } else {
-        vec![serde_json::from_str(text).map_err(|e| describe(&e, "a frame"))?]
+        vec![serde_json::from_str(text).map_err(|e| describe(&e, what))?]
     };
-    match frames.iter().find(|f| f.schema != SCHEMA) {
-        Some(f) => Err(format!(
+    if let Some(f) = frames.iter().find(|f| f.schema != SCHEMA) {
+        return Err(format!(
             "expected frames of schema {SCHEMA:?}, got {:?}",
             f.schema.chars().take(60).collect::<String>()
-        )),
-        None => Ok(frames),
+        ));
     }
+    let stamped = if many {
+        serde_json::from_str::<Vec<Stamp>>(text).map(drop)
+    } else {
+        serde_json::from_str::<Stamp>(text).map(drop)
+    };
+    stamped.map_err(|e| describe(&e, what))?;
+    Ok(frames)
 }
 
 /// Says why a payload could not be read.
@@ -190,7 +211,7 @@ mod tests {
 
     #[test]
     fn payloads_hold_a_frame_or_an_array() {
-        let one = format!(r#"{{"schema":"{SCHEMA}","seq":3,"cache":"x"}}"#);
+        let one = format!(r#"{{"schema":"{SCHEMA}","seq":3,"ts_ms":5,"cache":"x"}}"#);
         assert_eq!(parse_frames(&one).unwrap().len(), 1);
         let many = format!("[{one},{one}]");
         assert_eq!(parse_frames(&many).unwrap().len(), 2);
@@ -201,6 +222,26 @@ mod tests {
         assert!(parse_frames(r#"{"seq":"one"}"#)
             .unwrap_err()
             .starts_with("not a frame"));
+    }
+
+    #[test]
+    fn frames_without_a_sequence_number_or_a_time_are_rejected() {
+        let no_seq = format!(r#"{{"schema":"{SCHEMA}","ts_ms":5,"cache":"x"}}"#);
+        let e = parse_frames(&no_seq).unwrap_err();
+        assert!(e.starts_with("not a frame: missing field `seq`"), "{e}");
+        let no_ts = format!(r#"{{"schema":"{SCHEMA}","seq":1,"cache":"x"}}"#);
+        let e = parse_frames(&no_ts).unwrap_err();
+        assert!(e.starts_with("not a frame: missing field `ts_ms`"), "{e}");
+        let null_seq = format!(r#"{{"schema":"{SCHEMA}","seq":null,"ts_ms":5}}"#);
+        assert!(parse_frames(&null_seq)
+            .unwrap_err()
+            .starts_with("not a frame"));
+        let good = format!(r#"{{"schema":"{SCHEMA}","seq":1,"ts_ms":5}}"#);
+        let e = parse_frames(&format!("[{good},{no_seq}]")).unwrap_err();
+        assert!(e.starts_with("not frames: missing field `seq`"), "{e}");
+        // Without the check, the frame passed as #0 and the gate then dropped every later
+        // frame of the cache as older.
+        assert_eq!(parse_frames(&good).map(|f| f.len()), Ok(1));
     }
 
     #[test]
