@@ -1,23 +1,48 @@
 //! How the dashboard writes numbers, sizes, durations and times. Pure and tested.
 
-pub use cache_wasm::core::format::{bytes, compact};
+pub use cache_wasm::core::format::bytes;
 
-/// A percentage with one decimal.
-pub fn pct(p: f64) -> String {
-    if p.is_finite() {
-        format!("{p:.1}%")
+/// Counts from this size on are written in exponent form, which stays short however large.
+const COMPACT_MAX: f64 = 1e12;
+
+/// A count or rate in few characters: 950, 12.3k, 4.5M, 950.0G, then 1.8e19; "–" for NaN
+/// and infinities.
+pub fn compact(n: f64) -> String {
+    if n.is_finite() && n.abs() >= COMPACT_MAX {
+        format!("{n:.1e}")
     } else {
+        cache_wasm::core::format::compact(n)
+    }
+}
+
+/// Percentages above this are written as "> 1000%" (a rate read from a frame can be any
+/// number).
+const PCT_MAX: f64 = 1_000.0;
+
+/// A percentage with one decimal; "–" when negative or not a number.
+pub fn pct(p: f64) -> String {
+    if !(p.is_finite() && p >= 0.0) {
         "–".to_string()
+    } else if p >= PCT_MAX {
+        "> 1000%".to_string()
+    } else {
+        format!("{p:.1}%")
     }
 }
 
 const HOUR_MS: f64 = 3_600_000.0;
 const DAY_MS: f64 = 86_400_000.0;
+/// Durations from this one on are written as "> 1000 d".
+const MILLIS_MAX: f64 = 1_000.0 * DAY_MS;
 
-/// A duration in ms with a unit and a precision that suit it, from µs to days.
+/// A duration in ms with a unit and a precision that suit it, from µs to days. A negative
+/// duration (never a valid one) or one that is not a number is "–"; one of 1000 days or
+/// more is "> 1000 d", so that no figure breaks the layout.
 pub fn millis(ms: f64) -> String {
-    if !ms.is_finite() {
+    if !(ms.is_finite() && ms >= 0.0) {
         "–".to_string()
+    } else if ms >= MILLIS_MAX {
+        "> 1000 d".to_string()
     } else if ms >= DAY_MS {
         format!("{:.1} d", ms / DAY_MS)
     } else if ms >= HOUR_MS {
@@ -29,7 +54,21 @@ pub fn millis(ms: f64) -> String {
     } else if ms >= 1.0 {
         format!("{ms:.2} ms")
     } else {
-        format!("{:.1} µs", ms * 1_000.0)
+        // Adding 0 turns -0 into 0.
+        format!("{:.1} µs", ms * 1_000.0 + 0.0)
+    }
+}
+
+/// A frame interval in seconds: "1.0 s" under a minute, else as [`millis`] writes it;
+/// "–" when negative or not a number.
+pub fn seconds(s: f64) -> String {
+    if !(s.is_finite() && s >= 0.0) {
+        "–".to_string()
+    } else if s < 60.0 {
+        format!("{s:.1} s")
+    } else {
+        // Capped first: a huge interval times 1000 would overflow to infinity.
+        millis((s * 1_000.0).min(MILLIS_MAX))
     }
 }
 
@@ -84,5 +123,41 @@ mod tests {
         assert_eq!(clock(1_700_006_400_000.0 + 3_723_000.0), "01:02:03");
         assert_eq!(alert_value("high_miss_rate", 0.75), "75.0%");
         assert_eq!(alert_value("high_latency", 120.0), "120.00 ms");
+    }
+
+    #[test]
+    fn negative_durations_are_unknown() {
+        assert_eq!(millis(-5.0), "–");
+        assert_eq!(millis(-0.001), "–");
+        assert_eq!(millis(-3.0 * 86_400_000.0), "–");
+        assert_eq!(millis(-0.0), "0.0 µs");
+        assert_eq!(millis(0.0), "0.0 µs");
+        assert_eq!(seconds(-3.0), "–");
+        assert_eq!(seconds(f64::NAN), "–");
+        assert_eq!(seconds(1.0), "1.0 s");
+        assert_eq!(seconds(0.25), "0.2 s");
+        assert_eq!(seconds(90.0), "1.5 min");
+        assert_eq!(pct(-1.0), "–");
+        assert_eq!(alert_value("high_latency", -1.0), "–");
+    }
+
+    #[test]
+    fn huge_values_stay_short() {
+        assert_eq!(millis(999.0 * 86_400_000.0), "999.0 d");
+        assert_eq!(millis(1_000.0 * 86_400_000.0), "> 1000 d");
+        assert_eq!(millis(1e308), "> 1000 d");
+        assert_eq!(millis(f64::MAX), "> 1000 d");
+        assert_eq!(seconds(1e308), "> 1000 d");
+        assert_eq!(pct(100.0), "100.0%");
+        assert_eq!(pct(1e308), "> 1000%");
+        assert_eq!(alert_value("high_miss_rate", 1e306), "> 1000%");
+        assert_eq!(compact(9.5e11), "950.0G");
+        assert_eq!(compact(1e12), "1.0e12");
+        assert_eq!(compact(u64::MAX as f64), "1.8e19");
+        assert_eq!(compact(1e308), "1.0e308");
+        assert_eq!(compact(-1e308), "-1.0e308");
+        for s in [millis(1e308), pct(1e308), compact(1e308), seconds(f64::MAX)] {
+            assert!(s.chars().count() <= 10, "{s}");
+        }
     }
 }

@@ -24,10 +24,10 @@ pub fn describe(connection: &Connection, latest: Option<&FrameDoc>) -> (&'static
             Some(f) => (
                 "live",
                 format!(
-                    "Live: frame #{} at {} UTC, every {:.1} s.",
+                    "Live: frame #{} at {} UTC, every {}.",
                     f.seq,
                     format::clock(f.ts_ms),
-                    f.interval_s
+                    format::seconds(f.interval_s)
                 ),
             ),
             None => ("wait", "Cleared; waiting for the next frame.".to_string()),
@@ -97,5 +97,24 @@ mod tests {
             None,
         );
         assert_eq!(text, "Disconnected (HTTP 503); trying again in 4 s.");
+    }
+
+    #[test]
+    fn the_live_line_says_the_interval() {
+        let mut f = FrameDoc {
+            seq: 3,
+            ts_ms: 1_700_006_400_000.0 + 3_723_000.0,
+            interval_s: 1.5,
+            ..FrameDoc::default()
+        };
+        let (class, text) = describe(&Connection::Live, Some(&f));
+        assert_eq!(class, "live");
+        assert_eq!(text, "Live: frame #3 at 01:02:03 UTC, every 1.5 s.");
+        f.interval_s = -3.0;
+        let (_, text) = describe(&Connection::Live, Some(&f));
+        assert_eq!(text, "Live: frame #3 at 01:02:03 UTC, every –.");
+        f.interval_s = 1e308;
+        let (_, text) = describe(&Connection::Live, Some(&f));
+        assert_eq!(text, "Live: frame #3 at 01:02:03 UTC, every > 1000 d.");
     }
 }
