@@ -29,12 +29,25 @@ function addStyles(doc) {
   doc.head.append(link);
 }
 
+const SOURCE_FORMS = 'a CacheManager, "broadcast:<name>" or a URL serving frames';
+
+// The same rule as the dashboard's own (source.rs), checked here so that a bad string throws at
+// once instead of rejecting `ready` later.
 function checkSource(source) {
-  if (typeof source === "string" || source instanceof URL) return String(source);
+  if (typeof source === "string" || source instanceof URL) {
+    const s = String(source);
+    if (s === "broadcast:") {
+      throw new TypeError(
+        `cache-wasm: mountDashboard source must be ${SOURCE_FORMS}; "broadcast:" needs a channel name, as in "broadcast:metrics"`,
+      );
+    }
+    if (s.trim() === "") {
+      throw new TypeError(`cache-wasm: mountDashboard source must be ${SOURCE_FORMS}; got an empty string`);
+    }
+    return s;
+  }
   if (source !== null && typeof source === "object" && typeof source.onMetrics === "function") return source;
-  throw new TypeError(
-    'cache-wasm: mountDashboard source must be a CacheManager, "broadcast:<name>" or a URL serving frames',
-  );
+  throw new TypeError(`cache-wasm: mountDashboard source must be ${SOURCE_FORMS}`);
 }
 
 /**
@@ -54,10 +67,16 @@ export function mountDashboard(element, { source, onAlert } = {}) {
   let handle = null;
   let unmounted = false;
   addStyles(element.ownerDocument);
-  const drawn = load().then(() => {
-    if (unmounted) return;
-    handle = mount(element, from, onAlert ?? null);
-  });
+  const drawn = load()
+    .then(() => {
+      if (unmounted) return;
+      handle = mount(element, from, onAlert ?? null);
+    })
+    .catch((err) => {
+      // A dashboard that never mounted has nothing to keep alive.
+      mounted.delete(api);
+      throw err;
+    });
   const api = {
     ready: drawn,
     unmount() {

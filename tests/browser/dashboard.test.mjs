@@ -299,6 +299,60 @@ describe("frames that are not frames", () => {
   });
 });
 
+describe("mountDashboard's checks", () => {
+  test("a source string it cannot read throws at once, and a dashboard that failed to mount is not kept", async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, `${server.url}fixtures/dashboard-url.html?source=${encodeURIComponent(frames.url + "/frames.json")}`);
+      await page.waitForFunction(() => window.handle !== undefined, null, { timeout: 20_000 });
+      await page.evaluate(() => window.handle.ready);
+      const thrown = await page.evaluate(async () => {
+        const { mountDashboard } = await import("cache-wasm/dashboard");
+        const out = [];
+        for (const source of ["broadcast:", "   ", ""]) {
+          try {
+            const h = mountDashboard(document.createElement("div"), { source });
+            out.push({ source, returned: true });
+            await h.ready.catch((e) => out.push({ source, rejected: e.message }));
+          } catch (e) {
+            out.push({ source, error: e.constructor.name, message: e.message });
+          }
+        }
+        return out;
+      });
+      assert.equal(thrown.length, 3, JSON.stringify(thrown));
+      for (const t of thrown) {
+        assert.equal(t.error, "TypeError", JSON.stringify(t));
+        assert.match(t.message, /^cache-wasm: mountDashboard source must be a CacheManager, "broadcast:<name>" or a URL serving frames; /);
+      }
+      assert.match(thrown[0].message, /needs a channel name/);
+      assert.match(thrown[1].message, /got an empty string$/);
+
+      // A source whose onMetrics throws: ready rejects, and once the caller lets go of the
+      // handle nothing else holds it.
+      const rejected = await page.evaluate(async () => {
+        const { mountDashboard } = await import("cache-wasm/dashboard");
+        const h = mountDashboard(document.createElement("div"), { source: { onMetrics() { throw new Error("refused"); } } });
+        const why = await h.ready.then(() => "drawn", (e) => e.message);
+        window.failed = new WeakRef(h);
+        return why;
+      });
+      assert.equal(rejected, "refused");
+      const cdp = await context.newCDPSession(page);
+      let kept = true;
+      for (let i = 0; i < 10 && kept; i++) {
+        await cdp.send("HeapProfiler.collectGarbage");
+        kept = await page.evaluate(() => window.failed.deref() !== undefined);
+        if (kept) await new Promise((ok) => setTimeout(ok, 50));
+      }
+      assert.equal(kept, false, "the handle of a dashboard that failed to mount was collected");
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe("URL sources", () => {
   test("an event stream the browser gives up on (HTTP 503) is opened again, and frames resume", async () => {
     const context = await browser.newContext();
