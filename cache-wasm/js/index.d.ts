@@ -303,12 +303,21 @@ export interface Stats {
   miss_rate: number;
   latency: { get: Latency | null; set: Latency | null; delete: Latency | null };
   size: { entries: number; bytes: number; max_entries: number; max_bytes: number };
+  /** Entries the cache chose to remove: to stay within `maxEntries` (`capacity`) or
+   * `maxBytes` (`bytes`), or because their TTL ran out (`expired`). `total` is their sum. */
   evictions: {
     total: number;
     by_cause: {
       capacity: number;
       bytes: number;
       expired: number;
+    };
+  };
+  /** Entries removed explicitly, never counted as evictions: by `delete` (`deleted`), by a
+   * `set` of a stored key (`replaced`) or by `clear()` (`cleared`). `total` is their sum. */
+  removals: {
+    total: number;
+    by_cause: {
       deleted: number;
       replaced: number;
       cleared: number;

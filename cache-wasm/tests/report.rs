@@ -108,8 +108,10 @@ fn the_report_shows_every_figure() {
         "Entries",
         "4 of 4",
         "Bytes against maxBytes",
-        "Removals by cause",
+        "Evictions by cause",
         "capacity",
+        "Removals by cause",
+        "replaced",
         "Errors by type",
         "subscriber",
         "Time to live",
@@ -126,7 +128,7 @@ fn the_report_shows_every_figure() {
     ] {
         assert!(html.contains(needle), "the report lacks {needle:?}");
     }
-    assert_eq!(html.matches("<polyline").count(), 2 + 1 + 3 * 3 + 2 + 2);
+    assert_eq!(html.matches("<polyline").count(), 2 + 1 + 3 * 3 + 2 + 3);
 }
 
 #[test]
@@ -141,4 +143,46 @@ fn without_telemetry_the_report_says_what_is_missing() {
     assert!(out.contains("Latency is measured with"));
     assert!(out.contains("No alert has fired."));
     assert!(!out.contains("<polyline"));
+}
+
+/// The text of the report's section headed `heading`, up to the next section.
+fn section<'a>(html: &'a str, heading: &str) -> &'a str {
+    let start = html.find(&format!(">{heading}</h2>")).unwrap();
+    let end = html[start..].find("</section>").unwrap();
+    &html[start..start + end]
+}
+
+#[test]
+fn deletes_overwrites_and_clears_are_removals_not_evictions() {
+    let settings = Settings {
+        max_entries: 2,
+        ..Settings::default()
+    };
+    let mut store = Store::new(&settings);
+    let mut tel = Telemetry::new(&settings, T0);
+    // One capacity eviction and one expiry.
+    store.insert(1, 1, 0.0, T0).unwrap();
+    store.insert(2, 1, 5.0, T0).unwrap();
+    store.insert(3, 1, 0.0, T0).unwrap();
+    store.purge_all_expired(T0 + 10.0);
+    // An overwrite, a delete, then a clear of the one entry left.
+    let slot = store.insert(4, 1, 0.0, T0 + 10.0).unwrap();
+    store.update(slot, 2, 0.0, T0 + 10.0).unwrap();
+    store.delete(slot).unwrap();
+    store.clear();
+    let mut out = String::new();
+    tel.write_report(T0 + 20.0, &store, &mut out).unwrap();
+    let row = |name: &str| format!("<tr><th scope=\"row\">{name}</th><td>1</td></tr>");
+    let evictions = section(&out, "Evictions by cause");
+    for cause in ["capacity", "expired"] {
+        assert!(evictions.contains(&row(cause)), "{cause}: {evictions}");
+    }
+    assert!(evictions.contains("<tr><th scope=\"row\">bytes</th><td>0</td></tr>"));
+    assert!(evictions.contains("<p>Total 2.</p>"));
+    assert!(!evictions.contains("deleted") && !evictions.contains("replaced"));
+    let removals = section(&out, "Removals by cause");
+    for cause in ["deleted", "replaced", "cleared"] {
+        assert!(removals.contains(&row(cause)), "{cause}: {removals}");
+    }
+    assert!(removals.contains("<p>Total 3.</p>"));
 }

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use cache_wasm::core::frame_types::{FrameDoc, Ordered};
+use cache_wasm::core::store::RemovalCause;
 
 /// Frames kept as they came, for the live view.
 pub const LIVE_POINTS: usize = 120;
@@ -37,8 +38,10 @@ pub struct Point {
     pub sets: u64,
     /// Deletes.
     pub deletes: u64,
-    /// Removals by cause, in the cache's order.
+    /// Evictions (capacity, bytes, expired) by cause, in the cache's order.
     pub evictions: Vec<(String, u64)>,
+    /// Explicit removals (deleted, replaced, cleared) by cause, in the cache's order.
+    pub removals: Vec<(String, u64)>,
     /// Errors by type, in the cache's order.
     pub errors: Vec<(String, u64)>,
     /// Entries that expired.
@@ -66,6 +69,11 @@ fn pairs(o: &Ordered<u64>) -> impl Iterator<Item = (String, u64)> + '_ {
     o.iter().map(|(k, v)| (k.to_string(), *v))
 }
 
+/// Whether `cause` names an explicit removal rather than an eviction.
+fn is_explicit(cause: &str) -> bool {
+    RemovalCause::EXPLICIT.iter().any(|c| c.name() == cause)
+}
+
 impl Point {
     /// The point of one frame's window.
     pub fn of(frame: &FrameDoc) -> Point {
@@ -74,6 +82,14 @@ impl Point {
             l.filter(|l| l.count > 0)
                 .map(|l| [l.p50_ms, l.p95_ms, l.p99_ms])
         });
+        // Frames of earlier versions listed explicit removals among evictions.
+        let (listed, evictions): (Vec<_>, Vec<_>) =
+            pairs(&w.evictions.by_cause).partition(|(k, _)| is_explicit(k));
+        let mut removals = Vec::new();
+        add_named(
+            &mut removals,
+            listed.into_iter().chain(pairs(&w.removals.by_cause)),
+        );
         Point {
             ts_ms: frame.ts_ms,
             start_ms: w.window_start_ms,
@@ -83,7 +99,8 @@ impl Point {
             misses: w.misses,
             sets: w.sets,
             deletes: w.deletes,
-            evictions: pairs(&w.evictions.by_cause).collect(),
+            evictions,
+            removals,
             errors: pairs(&w.errors.by_type).collect(),
             expired: w.ttl.expired,
             latency: lat,
@@ -106,6 +123,7 @@ impl Point {
         self.sets = self.sets.saturating_add(p.sets);
         self.deletes = self.deletes.saturating_add(p.deletes);
         add_named(&mut self.evictions, p.evictions.iter().cloned());
+        add_named(&mut self.removals, p.removals.iter().cloned());
         add_named(&mut self.errors, p.errors.iter().cloned());
         self.expired = self.expired.saturating_add(p.expired);
         for (mine, theirs) in self.latency.iter_mut().zip(p.latency.iter()) {
@@ -139,9 +157,14 @@ impl Point {
         }
     }
 
-    /// Removals for any cause.
+    /// Evictions for any cause.
     pub fn evictions_total(&self) -> u64 {
         self.evictions.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Explicit removals for any cause.
+    pub fn removals_total(&self) -> u64 {
+        self.removals.iter().map(|(_, n)| n).sum()
     }
 }
 
@@ -279,6 +302,7 @@ mod tests {
         f.window.misses = gets - hits;
         f.window.window_start_ms = ts_ms - 1_000.0;
         f.window.evictions.by_cause = Ordered(vec![("capacity".into(), 2), ("expired".into(), 1)]);
+        f.window.removals.by_cause = Ordered(vec![("deleted".into(), 1), ("replaced".into(), 4)]);
         f.window.ttl.expired = 1;
         f.window.size.entries = seq;
         f.window.latency.get = Some(LatencyDoc {
@@ -298,6 +322,7 @@ mod tests {
         assert_eq!(p.miss_rate(), 60.0);
         assert_eq!(p.ops_per_s(), 10.0);
         assert_eq!(p.evictions_total(), 3);
+        assert_eq!(p.removals_total(), 5);
         assert_eq!(p.latency[0], Some([3.0, 6.0, 9.0]));
         assert_eq!(p.latency[1], None, "nothing timed is no latency, not zero");
         assert_eq!(Point::default().hit_rate(), 0.0);
@@ -314,9 +339,32 @@ mod tests {
             a.evictions,
             vec![("capacity".into(), 4), ("expired".into(), 2)]
         );
+        assert_eq!(
+            a.removals,
+            vec![("deleted".into(), 2), ("replaced".into(), 8)]
+        );
         assert_eq!(a.latency[0], Some([2.0, 4.0, 6.0]));
         assert_eq!(a.entries, 2, "sizes are the last frame's");
         assert_eq!(a.ts_ms, T0 + 1_000.0);
+    }
+
+    #[test]
+    fn explicit_causes_listed_among_evictions_count_as_removals() {
+        // The shape of frames before evictions and removals were apart.
+        let mut f = frame(1, T0, 1, 1);
+        f.window.evictions.by_cause = Ordered(vec![
+            ("capacity".into(), 2),
+            ("deleted".into(), 3),
+            ("cleared".into(), 7),
+        ]);
+        f.window.removals.by_cause = Ordered(Vec::new());
+        let p = Point::of(&f);
+        assert_eq!(p.evictions, vec![("capacity".into(), 2)]);
+        assert_eq!(p.evictions_total(), 2);
+        assert_eq!(
+            p.removals,
+            vec![("deleted".into(), 3), ("cleared".into(), 7)]
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ function frameServer() {
       latency: { get: null, set: null, delete: null },
       size: { entries: 3, bytes: 30, max_entries: 10, max_bytes: 0 },
       evictions: { total: 1, by_cause: { capacity: 1, [PAYLOAD]: 0 } },
+      removals: { total: 0, by_cause: { deleted: 0, [PAYLOAD]: 0 } },
       errors: { total: 0, by_type: { layer: 0 } },
       ttl: { expired: 0, expired_unread: 0, entries_with_ttl: 0, mean_ttl_ms: 0, mean_remaining_ttl_at_hit_ms: 0 },
       layers: { memory: { gets: 10, hits: 4, misses: 6, hit_rate: 40 }, [PAYLOAD]: { gets: 1, hits: 0, misses: 1, hit_rate: 0 } },
@@ -43,6 +44,7 @@ function frameServer() {
     window: {
       period: "interval", gets: 10, hits: 4, misses: 6, sets: 1, size: { entries: 3, max_entries: 10 },
       evictions: { total: 2, by_cause: { capacity: 1, [PAYLOAD]: 1 } },
+      removals: { total: 2, by_cause: { deleted: 1, [PAYLOAD]: 1 } },
     },
     alerts,
   });
@@ -397,7 +399,7 @@ describe("the report", () => {
       await report.goto("http://report.invalid/report.html");
       assert.equal(await report.title(), "cache-wasm report: demo");
       assert.ok((await report.locator("svg polyline").count()) >= 8, "charts of the recent frames");
-      for (const heading of ["Summary", "Recent frames", "Latency (memory layer)", "Removals by cause", "Errors by type", "Time to live", "Layers", "Alerts"]) {
+      for (const heading of ["Summary", "Recent frames", "Latency (memory layer)", "Evictions by cause", "Removals by cause", "Errors by type", "Time to live", "Layers", "Alerts"]) {
         assert.equal(await report.locator("h2", { hasText: heading }).count(), 1, heading);
       }
       await report.screenshot({ path: join(ARTIFACTS, "report.png"), fullPage: true });
@@ -455,7 +457,8 @@ describe("hostile strings", () => {
         assert.equal(await page.textContent(".cwd-cache-name"), PAYLOAD);
         await page.waitForSelector(".cwd-alert-log li", { timeout: 5000 });
         assert.match(await page.textContent(".cwd-alert-log li"), /high_miss_rate/);
-        assert.ok((await page.textContent('[data-panel="evictions"]')).includes(PAYLOAD));
+        const causes = await page.locator('[data-panel="evictions"] .cwd-bar-name').allTextContents();
+        assert.equal(causes.filter((c) => c === PAYLOAD).length, 2, "a cause among evictions and one among removals");
         await page.waitForTimeout(2500);
         const received = await page.evaluate(() => window.received);
         assert.equal(received.length, 1, "one alert transition, however often it is read");

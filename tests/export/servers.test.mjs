@@ -75,6 +75,14 @@ function assertPromMatchesStats(samples, stats, cache) {
   for (const [cause, n] of Object.entries(stats.evictions.by_cause)) {
     assert.equal(sampleOf(samples, "cache_evictions_total", { ...l, cause }), n, cause);
   }
+  for (const [cause, n] of Object.entries(stats.removals.by_cause)) {
+    assert.equal(sampleOf(samples, "cache_removals_total", { ...l, cause }), n, cause);
+  }
+  // Deletes, overwrites and clears are removals only: never an eviction's cause. (A
+  // Pushgateway gives samples back in its own order.)
+  const causes = (name) => samples.filter((s) => s.name === name && s.labels.cache === cache).map((s) => s.labels.cause).sort();
+  assert.deepEqual(causes("cache_evictions_total"), ["bytes", "capacity", "expired"]);
+  assert.deepEqual(causes("cache_removals_total"), ["cleared", "deleted", "replaced"]);
   for (const [type, n] of Object.entries(stats.errors.by_type)) {
     assert.equal(sampleOf(samples, "cache_errors_total", { ...l, type }), n, type);
   }
@@ -109,6 +117,14 @@ describe("export", () => {
       try {
         traffic(cache, 3);
         traffic(plain);
+        // A clear and an overwrite, so that every explicit cause has a count.
+        for (const c of [cache, plain]) {
+          c.clear();
+          c.set("k0", "again").set("k0", "over");
+        }
+        const stats = cache.getStats();
+        assert.deepEqual(Object.values(stats.removals.by_cause).map((n) => n > 0), [true, true, true]);
+        assert.equal(stats.evictions.total, stats.evictions.by_cause.capacity, "no explicit removal is an eviction");
         for (const [c, n, histograms] of [
           [cache, name, true],
           [plain, "plain", false],
@@ -350,12 +366,16 @@ describe("export", () => {
         traffic(cache);
         await cache.flushTelemetry();
         traffic(cache, 2);
+        cache.clear();
         await cache.flushTelemetry();
         const stats = cache.getStats();
         const want = {
           ...wantedCounters("orders", stats),
-          "cache.orders.evictions.deleted": stats.evictions.by_cause.deleted,
+          "cache.orders.removals.deleted": stats.removals.by_cause.deleted,
+          "cache.orders.removals.replaced": stats.removals.by_cause.replaced,
+          "cache.orders.removals.cleared": stats.removals.by_cause.cleared,
         };
+        assert.ok(Object.values(want).every((n) => n > 0), JSON.stringify(want));
         const matches = () => {
           const { counters } = received();
           return Object.entries(want).every(([k, v]) => counters[k] === v);
@@ -371,6 +391,9 @@ describe("export", () => {
         assert.equal(gauges["cache.orders.size"], stats.size.entries);
         assert.equal(gauges["cache.orders.max_entries"], 5);
         assert.equal(counters["statsd.bad_lines_seen"] ?? 0, 0, "every line was well formed");
+        for (const cause of ["deleted", "replaced", "cleared"]) {
+          assert.equal(counters[`cache.orders.evictions.${cause}`], undefined, `${cause} is not an eviction`);
+        }
         assert.equal(cache.exportStatus().sent, 2);
       } finally {
         cache.close();

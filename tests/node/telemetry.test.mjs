@@ -198,6 +198,40 @@ describe("telemetry", () => {
     cache.close();
   });
 
+  test("a delete, an overwrite and clear() count under removals, never under evictions", async () => {
+    const cache = new CacheManager({ enableTelemetry: true, telemetryInterval: 3600, maxEntries: 2 });
+    const causes = (s) => ({ evictions: s.evictions, removals: s.removals });
+    const counts = (capacity, expired, deleted, replaced, cleared) => ({
+      evictions: { total: capacity + expired, by_cause: { capacity, bytes: 0, expired } },
+      removals: { total: deleted + replaced + cleared, by_cause: { deleted, replaced, cleared } },
+    });
+    try {
+      cache.set("a", 1).set("b", 2).set("c", 3); // "a" is evicted for room.
+      cache.set("b", 20);
+      cache.delete("c");
+      cache.clear();
+      const first = await cache.flushTelemetry();
+      cache.set("t", 1, { ttl: 20 });
+      await sleep(60);
+      const all = counts(1, 1, 1, 1, 1);
+      for (const period of ["all", "minute", "hour", "day"]) {
+        const s = cache.getStats(period);
+        assert.deepEqual(causes(s), all, period);
+        assert.equal(s.ttl.expired, 1, period);
+        assert.equal(s.ttl.expired_unread, 1, period);
+      }
+      const second = await cache.flushTelemetry();
+      for (const f of [first, second]) assertValid(f);
+      assert.deepEqual(causes(first.window), counts(1, 0, 1, 1, 1));
+      assert.deepEqual(causes(second.window), counts(0, 1, 0, 0, 0));
+      assert.deepEqual(causes(second.totals), all);
+      assert.deepEqual(causes(JSON.parse(cache.exportMetrics("json")).totals), all);
+    } finally {
+      cache.close();
+      cache.free();
+    }
+  });
+
   test("a throwing or unsubscribing subscriber breaks nothing and is counted", async () => {
     const cache = new CacheManager({ enableTelemetry: true, telemetryInterval: 3600 });
     const got = [];

@@ -105,8 +105,10 @@ pub struct StatsDoc {
     pub latency: OpsLatencyDoc,
     /// Sizes and limits.
     pub size: SizeDoc,
-    /// Removals by cause.
+    /// Evictions (removals the cache chose: capacity, bytes, expired) by cause.
     pub evictions: CausesDoc,
+    /// Explicit removals (deleted, replaced, cleared) by cause.
+    pub removals: CausesDoc,
     /// Errors by type.
     pub errors: ErrorsDoc,
     /// TTL figures.
@@ -161,7 +163,7 @@ pub struct SizeDoc {
     pub max_bytes: u64,
 }
 
-/// Removals: a total and counts by cause.
+/// Evictions or removals: a total and counts by cause.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(default)]
 pub struct CausesDoc {
@@ -313,7 +315,11 @@ mod tests {
         assert_eq!(w.layers.get("kv").map(|l| l.hits), Some(1));
         assert_eq!(w.layers.get("disk").map(|l| l.errors.total), Some(1));
         assert_eq!(w.errors.by_type.get("layer"), Some(&1));
-        assert_eq!(w.evictions.by_cause.iter().count(), 6);
+        fn causes(c: &CausesDoc) -> Vec<&str> {
+            c.by_cause.iter().map(|(k, _)| k).collect()
+        }
+        assert_eq!(causes(&w.evictions), ["capacity", "bytes", "expired"]);
+        assert_eq!(causes(&w.removals), ["deleted", "replaced", "cleared"]);
         assert_eq!(w.ttl.entries_with_ttl, 1);
         assert_eq!(doc.alerts.len(), 1);
         let a = doc.alerts.first().unwrap();

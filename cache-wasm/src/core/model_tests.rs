@@ -1007,6 +1007,33 @@ mod units {
     }
 
     #[test]
+    fn evictions_are_the_removals_the_cache_chose_and_the_rest_are_explicit() {
+        let all: Vec<RemovalCause> = RemovalCause::EVICTIONS
+            .iter()
+            .chain(&RemovalCause::EXPLICIT)
+            .copied()
+            .collect();
+        assert_eq!(all, RemovalCause::ALL);
+        let mut s = lru(3, 10);
+        let a = s.insert(1, 4, 0.0, 0.0).unwrap();
+        s.update(a, 5, 0.0, 0.0).unwrap();
+        s.delete(a).unwrap();
+        s.insert(3, 2, 0.0, 0.0).unwrap();
+        s.insert(4, 2, 0.0, 0.0).unwrap();
+        s.insert(2, 2, 10.0, 0.0).unwrap();
+        // Full: 3, the least recent, makes room; then 2 expires.
+        s.insert(5, 2, 0.0, 1.0).unwrap();
+        s.purge_all_expired(20.0);
+        // 8 more bytes do not fit beside 4 and 5: 4 goes.
+        s.insert(6, 8, 0.0, 20.0).unwrap();
+        s.clear();
+        let c = s.counts();
+        let each = RemovalCause::ALL.map(|cause| c.removed(cause));
+        assert_eq!(each, [1, 1, 1, 1, 1, 2]);
+        assert_eq!((c.evicted_total(), c.removed_explicitly_total()), (3, 4));
+    }
+
+    #[test]
     fn a_full_lru_cache_with_ttls_gives_the_least_recent_slot_to_a_new_entry() {
         let mut s = lru(3, 0);
         let a = s.insert(1, 1, 1000.0, 0.0).unwrap();

@@ -1,9 +1,9 @@
 //! `generateDashboard()`: one self-contained HTML report with inline SVG charts.
 //!
 //! The report shows the figures of a stats snapshot since creation (rates, latency per op,
-//! sizes against limits, evictions by cause, errors by type, TTL, layers, alert states) and
-//! charts of the recent frame summaries the telemetry keeps (bounded by
-//! [`super::telemetry::frame::HISTORY`]).
+//! sizes against limits, evictions and explicit removals by cause, errors by type, TTL,
+//! layers, alert states) and charts of the recent frame summaries the telemetry keeps
+//! (bounded by [`super::telemetry::frame::HISTORY`]).
 //!
 //! **Every dynamic string goes through [`Html::text`], the one escaping function.** Markup
 //! comes only from `&'static str` literals ([`Html::lit`]) and numbers, so nothing a user
@@ -361,15 +361,21 @@ impl Report<'_> {
             1.0,
         )?;
         let evictions: Vec<f64> = hist.iter().map(|f| f.evictions as f64).collect();
+        let removals: Vec<f64> = hist.iter().map(|f| f.removals as f64).collect();
         let errors: Vec<f64> = hist.iter().map(|f| f.errors as f64).collect();
         chart(
             h,
-            "Removals and errors per frame",
+            "Evictions, removals and errors per frame",
             &[
                 Line {
                     class: "s2",
-                    name: "removals",
+                    name: "evictions",
                     values: &evictions,
+                },
+                Line {
+                    class: "s1",
+                    name: "removals",
+                    values: &removals,
                 },
                 Line {
                     class: "s3",
@@ -391,16 +397,28 @@ impl Report<'_> {
         h.lit("</section>\n")
     }
 
+    /// Evictions (removals the cache chose) and explicit removals, each by cause.
     fn write_evictions<W: Write>(&self, h: &mut Html<'_, W>) -> fmt::Result {
         let c = &self.totals.tally.counts;
-        h.lit("<section aria-labelledby=\"evictions\">\n<h2 id=\"evictions\">Removals by cause</h2>\n")?;
-        let rows: Vec<(&'static str, u64)> = RemovalCause::ALL
-            .iter()
-            .map(|&cause| (cause.name(), c.removed(cause)))
-            .collect();
-        bars(h, &rows)?;
+        let rows = |causes: &[RemovalCause]| -> Vec<(&'static str, u64)> {
+            causes
+                .iter()
+                .map(|&cause| (cause.name(), c.removed(cause)))
+                .collect()
+        };
+        h.lit("<section aria-labelledby=\"evictions\">\n<h2 id=\"evictions\">Evictions by cause</h2>\n")?;
+        h.lit("<p>Entries the cache removed to stay within its bounds, or because their TTL ran out.</p>\n")?;
+        bars(h, &rows(&RemovalCause::EVICTIONS))?;
         h.lit("<p>Total ")?;
-        h.int(c.removed_total())?;
+        h.int(c.evicted_total())?;
+        h.lit(".</p>\n</section>\n")?;
+        h.lit(
+            "<section aria-labelledby=\"removals\">\n<h2 id=\"removals\">Removals by cause</h2>\n",
+        )?;
+        h.lit("<p>Entries removed by <code>delete</code>, replaced by a <code>set</code> of their key, or removed by <code>clear</code>.</p>\n")?;
+        bars(h, &rows(&RemovalCause::EXPLICIT))?;
+        h.lit("<p>Total ")?;
+        h.int(c.removed_explicitly_total())?;
         h.lit(".</p>\n</section>\n")
     }
 

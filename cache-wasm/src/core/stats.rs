@@ -1,5 +1,6 @@
-//! The stats snapshot of `getStats` and of frames: counts, rates, latency, sizes, evictions,
-//! errors, TTL figures, layers and alerts, written as JSON.
+//! The stats snapshot of `getStats` and of frames: counts, rates, latency, sizes, evictions
+//! (removals the cache chose), explicit removals, errors, TTL figures, layers and alerts,
+//! written as JSON.
 
 use std::fmt::{self, Write};
 
@@ -208,6 +209,20 @@ fn write_errors(out: &mut impl Write, count: impl Fn(ErrorType) -> u64) -> fmt::
     o.end()
 }
 
+/// Writes `{ total, by_cause }` of the removals for `causes`; the total is their sum.
+fn write_causes(out: &mut impl Write, c: &Counts, causes: &[RemovalCause]) -> fmt::Result {
+    let mut o = Obj::new(out)?;
+    o.count("total", causes.iter().map(|&cause| c.removed(cause)).sum())?;
+    o.raw("by_cause", |w| {
+        let mut b = Obj::new(w)?;
+        for &cause in causes {
+            b.count(cause.name(), c.removed(cause))?;
+        }
+        b.end()
+    })?;
+    o.end()
+}
+
 /// The name of layer `layer` (0 = memory).
 pub fn layer_name(names: &[String], layer: usize) -> &str {
     match layer.checked_sub(1) {
@@ -255,17 +270,9 @@ impl StatsView<'_> {
             s.end()
         })?;
         o.raw("evictions", |w| {
-            let mut e = Obj::new(w)?;
-            e.count("total", c.removed_total())?;
-            e.raw("by_cause", |w| {
-                let mut b = Obj::new(w)?;
-                for cause in RemovalCause::ALL {
-                    b.count(cause.name(), c.removed(cause))?;
-                }
-                b.end()
-            })?;
-            e.end()
+            write_causes(w, c, &RemovalCause::EVICTIONS)
         })?;
+        o.raw("removals", |w| write_causes(w, c, &RemovalCause::EXPLICIT))?;
         o.raw("errors", |w| write_errors(w, |ty| t.error_by_type(ty)))?;
         o.raw("ttl", |w| {
             let mut x = Obj::new(w)?;

@@ -40,6 +40,22 @@ impl RemovalCause {
         RemovalCause::Cleared,
     ];
 
+    /// The causes that are evictions: removals the cache chose, to stay within its bounds or
+    /// because a TTL ran out. Stats, frames and exports count these as `evictions`.
+    pub const EVICTIONS: [RemovalCause; 3] = [
+        RemovalCause::Capacity,
+        RemovalCause::Bytes,
+        RemovalCause::Expired,
+    ];
+
+    /// The causes that are explicit removals: a caller's `delete`, a `set` over a stored key,
+    /// or `clear`. Stats, frames and exports count these as `removals`, apart from evictions.
+    pub const EXPLICIT: [RemovalCause; 3] = [
+        RemovalCause::Deleted,
+        RemovalCause::Replaced,
+        RemovalCause::Cleared,
+    ];
+
     /// The cause's name in stats and exports.
     pub fn name(self) -> &'static str {
         match self {
@@ -111,9 +127,20 @@ impl Counts {
         self.removals.get(cause.index()).copied().unwrap_or(0)
     }
 
-    /// Entries that left for any cause.
-    pub fn removed_total(&self) -> u64 {
-        self.removals.iter().sum()
+    /// Entries evicted: those that left for one of [`RemovalCause::EVICTIONS`].
+    pub fn evicted_total(&self) -> u64 {
+        RemovalCause::EVICTIONS
+            .iter()
+            .map(|&c| self.removed(c))
+            .sum()
+    }
+
+    /// Entries removed explicitly: those that left for one of [`RemovalCause::EXPLICIT`].
+    pub fn removed_explicitly_total(&self) -> u64 {
+        RemovalCause::EXPLICIT
+            .iter()
+            .map(|&c| self.removed(c))
+            .sum()
     }
 
     /// The mean TTL given by sets, in ms; 0 when no set gave one.

@@ -1,4 +1,5 @@
-//! Removals by cause: totals of the period and stacked bars over time.
+//! Evictions by cause: totals of the period and stacked bars over time, then the explicit
+//! removals (deletes, overwrites, clears) of the period.
 
 use yew::prelude::*;
 
@@ -6,16 +7,10 @@ use super::{period_total, period_words, points, StateProps};
 use crate::charts::bar_chart::BarChart;
 use crate::charts::named_bars::NamedBars;
 use crate::charts::Series;
+use crate::format;
 
 /// Causes drawn as stacks, with their colours.
-const CAUSES: [(&str, &str); 6] = [
-    ("capacity", "s2"),
-    ("bytes", "s4"),
-    ("expired", "s5"),
-    ("deleted", "s6"),
-    ("replaced", "s1"),
-    ("cleared", "s3"),
-];
+const CAUSES: [(&str, &str); 3] = [("capacity", "s2"), ("bytes", "s4"), ("expired", "s5")];
 
 /// The evictions panel.
 #[function_component]
@@ -39,9 +34,14 @@ pub fn EvictionsPanel(p: &StateProps) -> Html {
         .collect();
     html! {
         <section class="cwd-panel" data-panel="evictions">
-            <h3>{ format!("Removals by cause ({})", period_words(&p.state)) }</h3>
-            <NamedBars label="Removals by cause" rows={total.evictions.clone()} />
-            <BarChart title="Removals per point" {series} {times} />
+            <h3>{ format!("Evictions by cause ({})", period_words(&p.state)) }</h3>
+            <NamedBars label="Evictions by cause" rows={total.evictions.clone()} />
+            <BarChart title="Evictions per point" {series} {times} />
+            <h4>{ format!(
+                "Removed by delete, overwrite or clear: {}",
+                format::compact(total.removals_total() as f64)
+            ) }</h4>
+            <NamedBars label="Removals by cause" rows={total.removals.clone()} />
         </section>
     }
 }

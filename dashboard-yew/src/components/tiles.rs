@@ -1,4 +1,4 @@
-//! Headline figures of the chosen period: hit and miss rate, throughput, gets, removals,
+//! Headline figures of the chosen period: hit and miss rate, throughput, gets, evictions,
 //! errors, entries.
 
 use yew::prelude::*;
@@ -26,9 +26,9 @@ pub fn Tiles(p: &StateProps) -> Html {
         ("Ops/s", format::compact(total.ops_per_s()), "ops"),
         ("Gets", format::compact(total.gets as f64), "gets"),
         (
-            "Removals",
+            "Evictions",
             format::compact(total.evictions_total() as f64),
-            "removals",
+            "evictions",
         ),
         (
             "Errors",

@@ -10,7 +10,7 @@ const present: boolean = cache.has("a") && cache.delete("a");
 const keys: string[] = cache.keys();
 const counts: number = cache.size + cache.bytes;
 const stats: Stats = cache.getStats("hour");
-const figures: number[] = [stats.hit_rate, stats.miss_rate, stats.evictions.total, stats.size.max_entries];
+const figures: number[] = [stats.hit_rate, stats.miss_rate, stats.evictions.total, stats.removals.by_cause.replaced, stats.size.max_entries];
 const p95: number | undefined = cache.getStats({ period: "day" }).latency.get?.p95_ms;
 new CacheManager(new CacheConfig({ max_entries: 5, enable_telemetry: false }));
 new CacheManager();
@@ -56,6 +56,8 @@ cache.set("b", "not an object");
 cache.set("c", { n: 3 }, { ttl: "5" });
 // @ts-expect-error stats fields are numbers
 export const wrong: string = stats.gets;
+// @ts-expect-error explicit removals are under removals, not evictions
+export const deletedEvictions: number = stats.evictions.by_cause.deleted;
 // @ts-expect-error periods are "all", "minute", "hour" or "day"
 cache.getStats("week");
 // @ts-expect-error export formats are "prometheus", "statsd" or "json"

@@ -10,7 +10,8 @@
 //! | `cache_gets_total` | counter | `cache`, `layer`, `result` = `hit` or `miss` |
 //! | `cache_puts_total` | counter | `cache` |
 //! | `cache_deletes_total` | counter | `cache` |
-//! | `cache_evictions_total` | counter | `cache`, `cause` (capacity, bytes, expired, deleted, replaced, cleared) |
+//! | `cache_evictions_total` | counter | `cache`, `cause` (capacity, bytes, expired) |
+//! | `cache_removals_total` | counter | `cache`, `cause` (deleted, replaced, cleared) |
 //! | `cache_expired_unread_total` | counter | `cache` |
 //! | `cache_errors_total` | counter | `cache`, `type` (the keys of `errors.by_type`) |
 //! | `cache_size` | gauge | `cache`: live entries |
@@ -19,6 +20,10 @@
 //! | `cache_max_bytes` | gauge | `cache`: 0 means no byte bound |
 //! | `cache_entries_with_ttl` | gauge | `cache` |
 //! | `cache_operation_duration_seconds` | histogram | `cache`, `layer`, `op` = get, set or delete |
+//!
+//! Evictions are the removals the cache chose (for room or by expiry), as Micrometer and
+//! Caffeine count them; entries a caller removed (`delete`, a `set` over a stored key,
+//! `clear`) are `cache_removals_total`, so that a sum of eviction rates never counts them.
 //!
 //! The histogram is written only while latency is collected (`enableTelemetry` and
 //! `metricsCollection`); its `_count` counts timed operations, which with sampling is a share
@@ -179,9 +184,21 @@ pub fn write(out: &mut impl Write, meta: &Meta<'_>, totals: &Figures) -> fmt::Re
         out,
         name,
         "counter",
-        "Entries removed from memory, by cause.",
+        "Entries the cache evicted from memory for room or by expiry, by cause.",
     )?;
-    for cause in RemovalCause::ALL {
+    for cause in RemovalCause::EVICTIONS {
+        let labels = [("cache", cache), ("cause", cause.name())];
+        sample(out, name, &labels, c.removed(cause))?;
+    }
+
+    let name = "cache_removals_total";
+    header(
+        out,
+        name,
+        "counter",
+        "Entries removed from memory by delete, an overwrite or clear, by cause.",
+    )?;
+    for cause in RemovalCause::EXPLICIT {
         let labels = [("cache", cache), ("cause", cause.name())];
         sample(out, name, &labels, c.removed(cause))?;
     }

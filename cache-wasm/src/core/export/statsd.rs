@@ -8,11 +8,15 @@
 //! |---|---|---|
 //! | `gets.<layer>.hit`, `gets.<layer>.miss` | `gets` `layer`, `result` | `c` |
 //! | `puts`, `deletes`, `expired_unread` | same | `c` |
-//! | `evictions.<cause>` | `evictions` `cause` | `c` |
+//! | `evictions.<cause>` (capacity, bytes, expired) | `evictions` `cause` | `c` |
+//! | `removals.<cause>` (deleted, replaced, cleared) | `removals` `cause` | `c` |
 //! | `errors.<type>` | `errors` `type` | `c` |
 //! | `size`, `bytes`, `max_entries`, `max_bytes`, `entries_with_ttl` | same | `g` |
 //! | `duration.<layer>.<op>.count` | `duration.count` `layer`, `op` | `c` |
 //! | `duration.<layer>.<op>.{mean,p50,p95,p99,max}_ms` | `duration.…_ms` `layer`, `op` | `g` |
+//!
+//! Evictions are the removals the cache chose (for room or by expiry); entries a caller
+//! removed (`delete`, a `set` over a stored key, `clear`) are counted under `removals`.
 //!
 //! Counters with a zero delta are left out. Latency is summarised per interval as gauges in
 //! milliseconds, one per statistic, rather than as `|ms` timings: a StatsD daemon would treat
@@ -332,8 +336,11 @@ pub fn write(
     }
     l.counter("puts", &[], c.sets)?;
     l.counter("deletes", &[], c.deletes)?;
-    for cause in RemovalCause::ALL {
+    for cause in RemovalCause::EVICTIONS {
         l.counter("evictions", &[("cause", cause.name())], c.removed(cause))?;
+    }
+    for cause in RemovalCause::EXPLICIT {
+        l.counter("removals", &[("cause", cause.name())], c.removed(cause))?;
     }
     l.counter("expired_unread", &[], c.expired_unread)?;
     for ty in ErrorType::ALL {

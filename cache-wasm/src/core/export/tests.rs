@@ -86,14 +86,16 @@ cache_puts_total{cache="web \"front\"\\\nend"} 4
 # HELP cache_deletes_total Delete calls.
 # TYPE cache_deletes_total counter
 cache_deletes_total{cache="web \"front\"\\\nend"} 1
-# HELP cache_evictions_total Entries removed from memory, by cause.
+# HELP cache_evictions_total Entries the cache evicted from memory for room or by expiry, by cause.
 # TYPE cache_evictions_total counter
 cache_evictions_total{cache="web \"front\"\\\nend",cause="capacity"} 1
 cache_evictions_total{cache="web \"front\"\\\nend",cause="bytes"} 0
 cache_evictions_total{cache="web \"front\"\\\nend",cause="expired"} 0
-cache_evictions_total{cache="web \"front\"\\\nend",cause="deleted"} 1
-cache_evictions_total{cache="web \"front\"\\\nend",cause="replaced"} 0
-cache_evictions_total{cache="web \"front\"\\\nend",cause="cleared"} 0
+# HELP cache_removals_total Entries removed from memory by delete, an overwrite or clear, by cause.
+# TYPE cache_removals_total counter
+cache_removals_total{cache="web \"front\"\\\nend",cause="deleted"} 1
+cache_removals_total{cache="web \"front\"\\\nend",cause="replaced"} 0
+cache_removals_total{cache="web \"front\"\\\nend",cause="cleared"} 0
 # HELP cache_expired_unread_total Entries that expired without ever being read.
 # TYPE cache_expired_unread_total counter
 cache_expired_unread_total{cache="web \"front\"\\\nend"} 0
@@ -263,7 +265,7 @@ fn statsd_golden_plain_then_deltas() {
 {stem}.puts:4|c
 {stem}.deletes:1|c
 {stem}.evictions.capacity:1|c
-{stem}.evictions.deleted:1|c
+{stem}.removals.deleted:1|c
 {stem}.errors.layer:1|c
 {stem}.errors.export:1|c
 {stem}.size:2|g
@@ -321,7 +323,7 @@ app.cache.gets:2|c|#{c},layer:disk,result:miss,{tags}
 app.cache.puts:4|c|#{c},{tags}
 app.cache.deletes:1|c|#{c},{tags}
 app.cache.evictions:1|c|#{c},cause:capacity,{tags}
-app.cache.evictions:1|c|#{c},cause:deleted,{tags}
+app.cache.removals:1|c|#{c},cause:deleted,{tags}
 app.cache.errors:1|c|#{c},type:layer,{tags}
 app.cache.errors:1|c|#{c},type:export,{tags}
 app.cache.size:2|g|#{c},{tags}
@@ -332,6 +334,73 @@ app.cache.entries_with_ttl:0|g|#{c},{tags}
 "
     );
     assert_eq!(text, expected);
+}
+
+#[test]
+fn explicit_removals_are_exported_apart_from_evictions() {
+    let mut rig = Rig::new("web", false);
+    rig.work();
+    // After one capacity eviction and one delete: an overwrite, then a clear of the two left.
+    let slot = rig.store.peek(4, T0);
+    rig.store.update(slot, 12, 0.0, T0).unwrap();
+    rig.store.clear();
+
+    let text = rig.prometheus();
+    let causes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("evictions") || l.contains("removals"))
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            "# HELP cache_evictions_total Entries the cache evicted from memory for room or by expiry, by cause.",
+            "# TYPE cache_evictions_total counter",
+            r#"cache_evictions_total{cache="web",cause="capacity"} 1"#,
+            r#"cache_evictions_total{cache="web",cause="bytes"} 0"#,
+            r#"cache_evictions_total{cache="web",cause="expired"} 0"#,
+            "# HELP cache_removals_total Entries removed from memory by delete, an overwrite or clear, by cause.",
+            "# TYPE cache_removals_total counter",
+            r#"cache_removals_total{cache="web",cause="deleted"} 1"#,
+            r#"cache_removals_total{cache="web",cause="replaced"} 1"#,
+            r#"cache_removals_total{cache="web",cause="cleared"} 2"#,
+        ]
+    );
+
+    let plain = statsd_text(
+        &mut rig,
+        &mut Cursor::new(T0, 1),
+        &Options::default(),
+        T0 + 1000.0,
+    );
+    let causes: Vec<&str> = plain
+        .lines()
+        .filter(|l| l.contains(".evictions") || l.contains(".removals"))
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            "cache.web.evictions.capacity:1|c",
+            "cache.web.removals.deleted:1|c",
+            "cache.web.removals.replaced:1|c",
+            "cache.web.removals.cleared:2|c",
+        ]
+    );
+
+    let opts = Options::from_query("flavor=dogstatsd").unwrap();
+    let tagged = statsd_text(&mut rig, &mut Cursor::new(T0, 1), &opts, T0 + 1000.0);
+    let causes: Vec<&str> = tagged
+        .lines()
+        .filter(|l| l.starts_with("cache.evictions:") || l.starts_with("cache.removals:"))
+        .collect();
+    assert_eq!(
+        causes,
+        [
+            "cache.evictions:1|c|#cache:web,cause:capacity",
+            "cache.removals:1|c|#cache:web,cause:deleted",
+            "cache.removals:1|c|#cache:web,cause:replaced",
+            "cache.removals:2|c|#cache:web,cause:cleared",
+        ]
+    );
 }
 
 #[test]

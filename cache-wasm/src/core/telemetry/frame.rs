@@ -105,8 +105,10 @@ pub struct FrameSummary {
     pub entries: u64,
     /// Accounted bytes at the frame.
     pub bytes: u64,
-    /// Entries removed in the interval, for any cause.
+    /// Entries evicted in the interval: for capacity, bytes or expiry.
     pub evictions: u64,
+    /// Entries removed explicitly in the interval: deleted, replaced or cleared.
+    pub removals: u64,
     /// Errors in the interval.
     pub errors: u64,
 }
@@ -135,7 +137,8 @@ impl FrameSummary {
             latency,
             entries: w.sizes.entries,
             bytes: w.sizes.bytes,
-            evictions: c.removed_total(),
+            evictions: c.evicted_total(),
+            removals: c.removed_explicitly_total(),
             errors: w.tally.errors_total(),
         }
     }
@@ -155,6 +158,7 @@ impl FrameSummary {
         o.count("entries", self.entries)?;
         o.count("bytes", self.bytes)?;
         o.count("evictions", self.evictions)?;
+        o.count("removals", self.removals)?;
         o.count("errors", self.errors)?;
         o.raw("latency", |w| {
             let Some(ops) = &self.latency else {

@@ -397,6 +397,74 @@ fn frame_windows_partition_the_totals() {
     }
 }
 
+/// `{ total, by_cause }` of `stats[field]` as the total and the causes, sorted by name.
+fn causes(stats: &Json, field: &str) -> (u64, Vec<(String, u64)>) {
+    let total = stats[field]["total"].as_u64().unwrap();
+    let mut by_cause: Vec<(String, u64)> = stats[field]["by_cause"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+        .collect();
+    by_cause.sort();
+    (total, by_cause)
+}
+
+/// The expected `{ total, by_cause }` of evictions and of removals.
+fn split(evicted: [u64; 3], removed: [u64; 3]) -> [(u64, Vec<(String, u64)>); 2] {
+    let named = |names: [&str; 3], n: [u64; 3]| {
+        let mut v: Vec<(String, u64)> = names.iter().map(|s| s.to_string()).zip(n).collect();
+        v.sort();
+        (n.iter().sum(), v)
+    };
+    [
+        named(["capacity", "bytes", "expired"], evicted),
+        named(["deleted", "replaced", "cleared"], removed),
+    ]
+}
+
+#[test]
+fn deletes_overwrites_and_clears_are_removals_not_evictions() {
+    let mut s = settings(true);
+    s.max_entries = 2;
+    let mut r = Rig::new(s);
+    // An overwrite and a delete.
+    let slot = r.store.insert(10, 5, 0.0, T0).unwrap();
+    r.store.update(slot, 6, 0.0, T0).unwrap();
+    r.store.delete(slot).unwrap();
+    r.tick(T0 + SEC);
+    let (_, first) = r.frame(T0 + SEC);
+    // A capacity eviction (of PRESENT, the least recent), an expiry, then a clear.
+    r.store.insert(11, 5, 100.0, T0 + SEC).unwrap();
+    r.store.insert(12, 5, 0.0, T0 + SEC).unwrap();
+    r.store.purge_all_expired(T0 + 2.0 * SEC);
+    r.store.clear();
+    r.tick(T0 + 3.0 * SEC);
+    let (_, second) = r.frame(T0 + 3.0 * SEC);
+
+    let both = |stats: &Json| [causes(stats, "evictions"), causes(stats, "removals")];
+    assert_eq!(both(&first["window"]), split([0, 0, 0], [1, 1, 0]));
+    assert_eq!(both(&second["window"]), split([1, 0, 1], [0, 0, 1]));
+    assert_eq!(both(&second["totals"]), split([1, 0, 1], [1, 1, 1]));
+    for period in [Period::All, Period::Minute, Period::Hour, Period::Day] {
+        let stats = r.stats(period, T0 + 3.0 * SEC);
+        assert_eq!(both(&stats), split([1, 0, 1], [1, 1, 1]), "{period:?}");
+        assert_eq!(stats["ttl"]["expired"], 1);
+        assert_eq!(stats["ttl"]["expired_unread"], 1);
+    }
+    let mut history = String::new();
+    r.tel.write_history(&mut history).unwrap();
+    let h: Json = serde_json::from_str(&history).unwrap();
+    assert_eq!(
+        (&h[0]["evictions"], &h[0]["removals"]),
+        (&0.into(), &2.into())
+    );
+    assert_eq!(
+        (&h[1]["evictions"], &h[1]["removals"]),
+        (&2.into(), &1.into())
+    );
+}
+
 #[test]
 fn window_ttl_means_stay_exact_after_large_totals() {
     // The totals grow far past the point where an f64 sum can still take a few ms.
@@ -588,6 +656,7 @@ fn stats_and_frames_are_json_with_every_field() {
             "latency",
             "size",
             "evictions",
+            "removals",
             "errors",
             "ttl",
             "layers",
@@ -648,7 +717,8 @@ fn golden_frame() {
                 r#""set":{{"count":1,"mean_ms":0.00002,"p50_ms":0.00002,"p95_ms":0.00002,"p99_ms":0.00002,"max_ms":0.00002}},"#,
                 r#""delete":{{"count":0,"mean_ms":0,"p50_ms":0,"p95_ms":0,"p99_ms":0,"max_ms":0}}}},"#,
                 r#""size":{{"entries":1,"bytes":10,"max_entries":10000,"max_bytes":0}},"#,
-                r#""evictions":{{"total":0,"by_cause":{{"capacity":0,"bytes":0,"expired":0,"deleted":0,"replaced":0,"cleared":0}}}},"#,
+                r#""evictions":{{"total":0,"by_cause":{{"capacity":0,"bytes":0,"expired":0}}}},"#,
+                r#""removals":{{"total":0,"by_cause":{{"deleted":0,"replaced":0,"cleared":0}}}},"#,
                 r#""errors":{{"total":0,"by_type":{{"bad_input":0,"layer":0,"loader":0,"export":0,"alert_handler":0,"subscriber":0,"internal":0}}}},"#,
                 r#""ttl":{{"expired":0,"expired_unread":0,"entries_with_ttl":0,"mean_ttl_ms":0,"mean_remaining_ttl_at_hit_ms":0}},"#,
                 r#""layers":{{"memory":{{"gets":2,"hits":1,"misses":1,"hit_rate":50,"#,
