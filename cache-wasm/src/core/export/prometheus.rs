@@ -179,28 +179,23 @@ pub fn write(out: &mut impl Write, meta: &Meta<'_>, totals: &Figures) -> fmt::Re
     header(out, name, "counter", "Delete calls.")?;
     sample(out, name, &[("cache", cache)], c.deletes)?;
 
-    let name = "cache_evictions_total";
-    header(
-        out,
-        name,
-        "counter",
-        "Entries the cache evicted from memory for room or by expiry, by cause.",
-    )?;
-    for cause in RemovalCause::EVICTIONS {
-        let labels = [("cache", cache), ("cause", cause.name())];
-        sample(out, name, &labels, c.removed(cause))?;
-    }
-
-    let name = "cache_removals_total";
-    header(
-        out,
-        name,
-        "counter",
-        "Entries removed from memory by delete, an overwrite or clear, by cause.",
-    )?;
-    for cause in RemovalCause::EXPLICIT {
-        let labels = [("cache", cache), ("cause", cause.name())];
-        sample(out, name, &labels, c.removed(cause))?;
+    for (name, help, causes) in [
+        (
+            "cache_evictions_total",
+            "Entries the cache evicted from memory for room or by expiry, by cause.",
+            RemovalCause::EVICTIONS,
+        ),
+        (
+            "cache_removals_total",
+            "Entries removed from memory by delete, an overwrite or clear, by cause.",
+            RemovalCause::EXPLICIT,
+        ),
+    ] {
+        header(out, name, "counter", help)?;
+        for cause in causes {
+            let labels = [("cache", cache), ("cause", cause.name())];
+            sample(out, name, &labels, c.removed(cause))?;
+        }
     }
 
     let name = "cache_expired_unread_total";
