@@ -1,19 +1,6 @@
 //! How the dashboard writes numbers, sizes, durations and times. Pure and tested.
 
-pub use cache_wasm::core::format::bytes;
-
-/// Counts from this size on are written in exponent form, which stays short however large.
-const COMPACT_MAX: f64 = 1e12;
-
-/// A count or rate in few characters: 950, 12.3k, 4.5M, 950.0G, then 1.8e19; "–" for NaN
-/// and infinities.
-pub fn compact(n: f64) -> String {
-    if n.is_finite() && n.abs() >= COMPACT_MAX {
-        format!("{n:.1e}")
-    } else {
-        cache_wasm::core::format::compact(n)
-    }
-}
+pub use cache_wasm::core::format::{bytes, compact};
 
 /// Percentages above this are written as "> 1000%" (a rate read from a frame can be any
 /// number).

@@ -1,11 +1,17 @@
 //! How figures are written for people: compact counts and binary byte sizes. Shared by the
 //! HTML report and the live dashboard.
 
-/// A count or rate in few characters: 950, 12.3k, 4.5M, 0.007; "–" for NaN and infinities.
+/// Counts from this size on are written in exponent form, which stays short however large.
+const COMPACT_MAX: f64 = 1e12;
+
+/// A count or rate in few characters: 950, 12.3k, 4.5M, 950.0G, then 1.8e19; 0.007; "–" for
+/// NaN and infinities.
 pub fn compact(n: f64) -> String {
     let a = n.abs();
     if !n.is_finite() {
         "–".to_string()
+    } else if a >= COMPACT_MAX {
+        format!("{n:.1e}")
     } else if a >= 1e9 {
         format!("{:.1}G", n / 1e9)
     } else if a >= 1e6 {
@@ -49,6 +55,9 @@ mod tests {
         assert_eq!(compact(2.25), "2.2");
         assert_eq!(compact(0.125), "0.125");
         assert_eq!(compact(f64::NAN), "–");
+        assert_eq!(compact(950e9), "950.0G");
+        assert_eq!(compact(u64::MAX as f64), "1.8e19");
+        assert_eq!(compact(-1e300), "-1.0e300");
         assert_eq!(bytes(512), "512 B");
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(3 * 1024 * 1024), "3.0 MiB");
