@@ -37,9 +37,10 @@ export function engineKey(k) {
   return escaped === k && k.charCodeAt(0) !== 0xffff ? k : "\uffff" + escaped;
 }
 
-// The engine keeps a copy of the key of each read, write and load in flight. Their lengths
-// together are held under this bound (up to 192 MiB as UTF-8), so that no number of them can
-// exhaust WebAssembly memory, which would trap: past it an operation rejects.
+// The engine keeps a copy of the key of each read, write and load in flight, in the form
+// `engineKey` gives. Their lengths together are held under this bound (at most 3 bytes of UTF-8
+// a character, so 192 MiB), so that no number of them can exhaust WebAssembly memory, which
+// would trap: past it an operation rejects.
 const MAX_HELD_CHARS = 1 << 26;
 
 const now = () => Date.now();
@@ -132,9 +133,10 @@ export class Tiers {
     this.#memory = memory;
   }
 
-  // Counts the key of an operation the engine will hold until it ends; refuses one past the bound.
-  #hold(key) {
-    const n = key.length;
+  // Counts the key (in the engine's form) of an operation the engine will hold until it ends;
+  // refuses one past the bound.
+  #hold(form) {
+    const n = form.length;
     if (this.#heldChars + n > MAX_HELD_CHARS) {
       throw new RangeError(
         `cache-wasm: the keys of the layer operations in flight add up to over ${MAX_HELD_CHARS} characters; wait for some to settle before starting more`,
@@ -249,8 +251,9 @@ export class Tiers {
    * corrupt records, without waiting for those writes.
    */
   async walk(key) {
-    const held = this.#hold(key);
-    const id = this.#e.walkBegin(engineKey(key));
+    const form = engineKey(key);
+    const held = this.#hold(form);
+    const id = this.#e.walkBegin(form);
     this.#busy++;
     let value;
     let hit = false;
@@ -346,15 +349,16 @@ export class Tiers {
 
   /** Runs `op` as a write of `key`: reads and loads that began earlier will not store what they found. */
   async asWrite(key, op) {
-    const held = this.#hold(key);
-    this.#e.writeBegin(engineKey(key));
+    const form = engineKey(key);
+    const held = this.#hold(form);
+    this.#e.writeBegin(form);
     this.#busy++;
     try {
       return await op();
     } finally {
       this.#busy--;
       this.#heldChars -= held;
-      this.#e.asyncEnd(engineKey(key));
+      this.#e.asyncEnd(form);
     }
   }
 
@@ -363,8 +367,9 @@ export class Tiers {
    * loaded value through when nothing wrote the key meanwhile.
    */
   fetch(key, load, store) {
-    const held = this.#hold(key);
-    const r = this.#e.fetchJoin(engineKey(key));
+    const form = engineKey(key);
+    const held = this.#hold(form);
+    const r = this.#e.fetchJoin(form);
     if (r < 0) {
       const flight = this.#flights.get(key);
       if (flight !== undefined && flight.id === -r) {
@@ -380,7 +385,7 @@ export class Tiers {
       if (landed) return false;
       landed = true;
       this.#heldChars -= held;
-      return this.#e.fetchLand(engineKey(key), id);
+      return this.#e.fetchLand(form, id);
     };
     const promise = (async () => {
       try {
