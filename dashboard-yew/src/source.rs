@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use cache_wasm::core::frame_types::FrameDoc;
-use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 /// The `schema` of the frames the dashboard reads.
@@ -42,15 +41,15 @@ pub fn source_kind(s: &str) -> Result<SourceKind, String> {
     Ok(SourceKind::Url(s.to_string()))
 }
 
-/// The fields every frame must carry, although [`FrameDoc`] defaults them: a frame without
-/// `seq` would pass as #0, and the gate would then drop each later frame of its cache as
-/// older without a word.
+/// The fields every frame must carry, as numbers, although [`FrameDoc`] defaults them: a frame
+/// without `seq` would pass as #0, and the gate would then drop each later frame of its cache
+/// as older without a word.
 #[derive(Deserialize)]
 struct Stamp {
     #[serde(rename = "seq")]
-    _seq: IgnoredAny,
+    _seq: f64,
     #[serde(rename = "ts_ms")]
-    _ts_ms: IgnoredAny,
+    _ts_ms: f64,
 }
 
 /// Parses a payload holding one frame or an array of frames; frames of another schema, or
