@@ -443,6 +443,9 @@ export class CacheManager {
   // entries removed before then are never estimated.
   #sizeDue = new Uint32Array(0);
   #dueCount = 0;
+  // Whether sizes are being estimated: a getter that reads bytes meanwhile gets the bytes
+  // settled so far, rather than starting the estimates again.
+  #settling = false;
   // Hashing a long key in JS costs more than a Map lookup (V8 keeps each string's hash in the
   // string). So every stored key longer than LONG_KEY maps here to its slot: a long key
   // missing here is not stored, and one found here is read by slot; without TTLs a get of a
@@ -713,6 +716,16 @@ export class CacheManager {
   // settled in the next round; a getter that stores new values every time it runs leaves
   // the last round's sizes due, and counted as 0 until the next read.
   #settleSizes() {
+    if (this.#settling) return;
+    this.#settling = true;
+    try {
+      this.#settleRounds();
+    } finally {
+      this.#settling = false;
+    }
+  }
+
+  #settleRounds() {
     for (let round = 0; round < SETTLE_ROUNDS && this.#dueCount !== 0; round++) {
       const bits = this.#sizeDue;
       const slots = [];

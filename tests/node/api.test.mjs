@@ -264,6 +264,23 @@ for (const kind of ["esm", "cjs"]) {
       assert.equal(cache.size, 1);
     });
 
+    test("a getter that reads bytes while sizes are estimated gets the bytes settled so far", () => {
+      const cache = new CacheManager();
+      const inner = [];
+      const value = {
+        get x() {
+          inner.push(cache.bytes);
+          return "abc";
+        },
+      };
+      cache.set("a", "aa").set("v", value);
+      // v: 16 + "x" (2 + 8) + "abc" (6) = 32; a: 4, settled before v's getter ran or not.
+      assert.equal(cache.bytes, 36);
+      assert.equal(inner.length, 1, "the estimate is not started again from inside it");
+      assert.ok(inner[0] <= 4, `inside the getter: ${inner[0]}`);
+      assert.equal(cache.getStats().size.bytes, 36);
+    });
+
     test("a getter that stores new values every time it runs cannot stall a read of bytes", () => {
       const cache = new CacheManager({ maxEntries: 100 });
       let n = 0;
