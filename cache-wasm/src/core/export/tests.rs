@@ -336,6 +336,11 @@ app.cache.entries_with_ttl:0|g|#{c},{tags}
     assert_eq!(text, expected);
 }
 
+/// The lines of `text` that `keep` selects, in order.
+fn lines_where(text: &str, keep: impl Fn(&str) -> bool) -> Vec<&str> {
+    text.lines().filter(|l| keep(l)).collect()
+}
+
 #[test]
 fn explicit_removals_are_exported_apart_from_evictions() {
     let mut rig = Rig::new("web", false);
@@ -346,12 +351,8 @@ fn explicit_removals_are_exported_apart_from_evictions() {
     rig.store.clear();
 
     let text = rig.prometheus();
-    let causes: Vec<&str> = text
-        .lines()
-        .filter(|l| l.contains("evictions") || l.contains("removals"))
-        .collect();
     assert_eq!(
-        causes,
+        lines_where(&text, |l| l.contains("evictions") || l.contains("removals")),
         [
             "# HELP cache_evictions_total Entries the cache evicted from memory for room or by expiry, by cause.",
             "# TYPE cache_evictions_total counter",
@@ -372,12 +373,9 @@ fn explicit_removals_are_exported_apart_from_evictions() {
         &Options::default(),
         T0 + 1000.0,
     );
-    let causes: Vec<&str> = plain
-        .lines()
-        .filter(|l| l.contains(".evictions") || l.contains(".removals"))
-        .collect();
     assert_eq!(
-        causes,
+        lines_where(&plain, |l| l.contains(".evictions")
+            || l.contains(".removals")),
         [
             "cache.web.evictions.capacity:1|c",
             "cache.web.removals.deleted:1|c",
@@ -388,12 +386,9 @@ fn explicit_removals_are_exported_apart_from_evictions() {
 
     let opts = Options::from_query("flavor=dogstatsd").unwrap();
     let tagged = statsd_text(&mut rig, &mut Cursor::new(T0, 1), &opts, T0 + 1000.0);
-    let causes: Vec<&str> = tagged
-        .lines()
-        .filter(|l| l.starts_with("cache.evictions:") || l.starts_with("cache.removals:"))
-        .collect();
     assert_eq!(
-        causes,
+        lines_where(&tagged, |l| l.starts_with("cache.evictions:")
+            || l.starts_with("cache.removals:")),
         [
             "cache.evictions:1|c|#cache:web,cause:capacity",
             "cache.removals:1|c|#cache:web,cause:deleted",
