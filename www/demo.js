@@ -147,8 +147,7 @@ function render() {
   $("size").textContent = numberFormat.format(stats.size.entries);
   $("evictions").textContent = numberFormat.format(stats.evictions.total);
   const items = cache
-    .keys()
-    .slice(0, RECENT_SHOWN)
+    .keys(RECENT_SHOWN)
     .map((key) => {
       const li = document.createElement("li");
       li.textContent = key;

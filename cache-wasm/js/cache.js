@@ -621,6 +621,17 @@ export class CacheManager {
     return err;
   }
 
+  // `keys()`'s `limit` checked: a whole number of keys.
+  #limit(limit) {
+    if (typeof limit !== "number") {
+      throw this.#bad(new TypeError(`cache-wasm: keys limit must be a number of keys, got ${describe(limit)}`));
+    }
+    if (!(limit >= 0) || limit !== Math.floor(limit)) {
+      throw this.#bad(new RangeError(`cache-wasm: keys limit must be a whole number ≥ 0, got ${String(limit)}`));
+    }
+    return Math.min(limit, MAX_SIZE);
+  }
+
   // `key` checked as `op`'s key, as a string.
   #key(key, op) {
     if (typeof key === "string") {
@@ -1257,9 +1268,9 @@ export class CacheManager {
     return n;
   }
 
-  /** Live keys, most recently used first. */
-  keys() {
-    const slots = this.#e.slots(this.#now());
+  /** Live keys, most recently used first; with `limit`, only that many of them. */
+  keys(limit) {
+    const slots = this.#e.slots(this.#now(), limit === undefined ? MAX_SIZE : this.#limit(limit));
     this.#release(1);
     const keys = this.#keys;
     const out = new Array(slots.length);

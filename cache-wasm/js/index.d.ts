@@ -403,8 +403,8 @@ export class CacheManager<V = unknown> {
   readonly size: number;
   /** Accounted bytes. */
   readonly bytes: number;
-  /** Live keys, most recently used first. */
-  keys(): string[];
+  /** Live keys, most recently used first; with `limit`, only the `limit` most recent. */
+  keys(limit?: number): string[];
   /** Stats since creation ("all") or for a window ending now. */
   getStats(period?: Period | { period: Period }): Stats;
   /**

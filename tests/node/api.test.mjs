@@ -109,6 +109,27 @@ for (const kind of ["esm", "cjs"]) {
       assert.ok(Array.isArray(cache.keys()));
     });
 
+    test("keys(limit) gives the limit most recent keys; a bad limit throws and changes nothing", () => {
+      for (const evictionPolicy of ["lru", "tinylfu"]) {
+        const cache = new CacheManager({ evictionPolicy, maxEntries: 100 });
+        for (let i = 0; i < 50; i++) cache.set(`k${i}`, i);
+        for (let i = 0; i < 50; i += 7) cache.get(`k${i}`);
+        cache.set(7, "seven").set("x".repeat(40), "long");
+        const all = cache.keys();
+        assert.equal(all.length, 52, evictionPolicy);
+        for (const limit of [0, 1, 5, 26, 52, 60, Infinity, 2 ** 40]) {
+          assert.deepEqual(cache.keys(limit), all.slice(0, limit), `${evictionPolicy} keys(${limit})`);
+        }
+        assert.deepEqual(cache.keys(undefined), all, evictionPolicy);
+        const errors = cache.getStats().errors.by_type.bad_input;
+        for (const [bad, kind] of [["3", TypeError], [null, TypeError], [-1, RangeError], [1.5, RangeError], [NaN, RangeError], [-Infinity, RangeError]]) {
+          assert.throws(() => cache.keys(bad), (err) => err instanceof kind && /keys limit/.test(err.message), `${evictionPolicy} keys(${String(bad)})`);
+        }
+        assert.equal(cache.getStats().errors.by_type.bad_input, errors + 6, "each bad limit is counted as bad input");
+        assert.deepEqual(cache.keys(), all, `${evictionPolicy}: a bad limit leaves the order as it was`);
+      }
+    });
+
     test("clear empties the cache and it stays usable", () => {
       const cache = new CacheManager();
       cache.set("a", "x", { size: 10 }).set("b", "y", { size: 5 });

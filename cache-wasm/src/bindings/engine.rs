@@ -361,11 +361,11 @@ impl Engine {
         self.store.bytes() as f64
     }
 
-    /// Live slots, most recently used first.
-    pub fn slots(&mut self, now: f64) -> Vec<u32> {
+    /// The `limit` most recently used live slots, most recent first.
+    pub fn slots(&mut self, now: f64, limit: u32) -> Vec<u32> {
         self.sync(now);
         self.store.purge_all_expired(now);
-        self.store.slots_by_recency()
+        self.store.most_recent(limit as usize)
     }
 
     /// The stats snapshot for `period` as JSON text; RangeError for an unknown period.

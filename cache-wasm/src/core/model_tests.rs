@@ -653,6 +653,14 @@ impl Harness {
                 assert_eq!(freed, dead, "purge_all_expired frees the expired slots");
                 assert_eq!(self.store.len() as usize, self.model.entries.len());
                 let slots = self.store.slots_by_recency();
+                for limit in [0, 1, slots.len() / 2, slots.len(), slots.len() + 3] {
+                    let first = &slots[..limit.min(slots.len())];
+                    assert_eq!(
+                        self.store.most_recent(limit),
+                        first,
+                        "keys({limit}), the most recent first"
+                    );
+                }
                 self.release();
                 if op == Op::Keys {
                     let keys: Vec<Option<u32>> = slots.iter().map(|s| self.key_at(*s)).collect();

@@ -864,13 +864,27 @@ impl Store {
 
     /// Live slots, most recently used first.
     pub fn slots_by_recency(&self) -> Vec<u32> {
+        self.most_recent(usize::MAX)
+    }
+
+    /// The `limit` most recently used live slots, most recent first. An LRU cache walks only
+    /// as far as `limit`; W-TinyLFU orders its three segments by access stamp, and sorts only
+    /// the `limit` it keeps.
+    pub fn most_recent(&self, limit: usize) -> Vec<u32> {
         match self.kind {
-            PolicyKind::Lru => self.slab.iter(0).collect(),
+            PolicyKind::Lru => self.slab.iter(0).take(limit).collect(),
             PolicyKind::TinyLfu => {
                 let mut slots: Vec<(u32, u32)> = (0..3u8)
                     .flat_map(|seg| self.slab.iter(seg))
                     .map(|s| (self.stamp.wrapping_sub(self.stamp_of(s)), s))
                     .collect();
+                if limit == 0 {
+                    return Vec::new();
+                }
+                if limit < slots.len() {
+                    slots.select_nth_unstable(limit - 1);
+                    slots.truncate(limit);
+                }
                 slots.sort_unstable();
                 slots.into_iter().map(|(_, s)| s).collect()
             }
