@@ -1586,12 +1586,13 @@ export class CacheManager {
       this.#count(kind);
       return;
     }
-    if (r !== null && typeof r === "object" && typeof r.then === "function") {
-      try {
-        r.then(undefined, () => this.#count(kind));
-      } catch {
-        this.#count(kind);
-      }
+    if (r === null || typeof r !== "object") return;
+    // Reading `then` runs a getter or a Proxy trap of the callback's, which may throw too.
+    try {
+      const then = r.then;
+      if (typeof then === "function") then.call(r, undefined, () => this.#count(kind));
+    } catch {
+      this.#count(kind);
     }
   }
 

@@ -229,6 +229,29 @@ describe("alerts", () => {
     cache.close();
   });
 
+  test("a callback whose return value throws when its then is read is counted, and the others still run", async () => {
+    const cache = new CacheManager(MISS_RULE);
+    const hostile = () => ({
+      get then() {
+        throw new Error("then getter failure");
+      },
+    });
+    const frames = [];
+    cache.onMetrics(hostile);
+    cache.onMetrics((f) => frames.push(f.seq));
+    cache.registerAlertHandler(hostile);
+    const after = recorder(cache);
+    traffic(cache, 30, 0);
+    const f = await cache.flushTelemetry();
+    assert.equal(f.seq, 1);
+    assert.deepEqual(frames, [1], "the next subscriber ran");
+    assert.deepEqual(after.calls.map((c) => c.state), ["firing"], "the next handler ran");
+    const s = cache.getStats();
+    assert.equal(s.errors.by_type.subscriber, 1);
+    assert.equal(s.errors.by_type.alert_handler, 1);
+    cache.close();
+  });
+
   test("a subscriber that edits the frame does not hide its alerts from handlers", async () => {
     const cache = new CacheManager(MISS_RULE);
     cache.onMetrics((f) => {
