@@ -186,3 +186,52 @@ fn deletes_overwrites_and_clears_are_removals_not_evictions() {
     }
     assert!(removals.contains("<p>Total 3.</p>"));
 }
+
+/// The value cell of the row labelled `label` in the report's TTL table.
+fn ttl_row<'a>(html: &'a str, label: &str) -> &'a str {
+    let ttl = section(html, "Time to live");
+    let start = ttl
+        .find(&format!("<th scope=\"row\">{label}</th><td>"))
+        .unwrap();
+    let cell = &ttl[start..];
+    let from = cell.find("<td>").unwrap() + 4;
+    let to = cell.find("</td>").unwrap();
+    &cell[from..to]
+}
+
+#[test]
+fn ttl_figures_read_as_durations_and_none_as_a_dash() {
+    // No entry has had a TTL: there is no mean to show, not a TTL of zero.
+    let settings = Settings::default();
+    let mut store = Store::new(&settings);
+    let mut tel = Telemetry::new(&settings, T0);
+    store.insert(1, 1, 0.0, T0).unwrap();
+    store.get(1, T0);
+    let mut out = String::new();
+    tel.write_report(T0 + 10.0, &store, &mut out).unwrap();
+    assert_eq!(ttl_row(&out, "Mean TTL set"), "–");
+    assert_eq!(ttl_row(&out, "Mean TTL left at a hit"), "–");
+
+    // TTLs of 30 days, one of them read half a day later: days, not billions of ms.
+    const DAY: f64 = 86_400_000.0;
+    let mut store = Store::new(&settings);
+    let mut tel = Telemetry::new(&settings, T0);
+    store.insert(1, 1, 30.0 * DAY, T0).unwrap();
+    store.insert(2, 1, 30.0 * DAY, T0).unwrap();
+    store.get(1, T0 + DAY / 2.0);
+    let mut out = String::new();
+    tel.write_report(T0 + DAY / 2.0, &store, &mut out).unwrap();
+    assert_eq!(ttl_row(&out, "Mean TTL set"), "30.0 d");
+    assert_eq!(ttl_row(&out, "Mean TTL left at a hit"), "29.5 d");
+
+    // Seconds, and a TTL past 1000 days stays short.
+    let mut store = Store::new(&settings);
+    let mut tel = Telemetry::new(&settings, T0);
+    store.insert(1, 1, 2_500.0, T0).unwrap();
+    store.insert(2, 1, 9_007_199_254_740_991.0, T0).unwrap();
+    store.get(1, T0 + 1_000.0);
+    let mut out = String::new();
+    tel.write_report(T0 + 1_000.0, &store, &mut out).unwrap();
+    assert_eq!(ttl_row(&out, "Mean TTL set"), "&gt; 1000 d");
+    assert_eq!(ttl_row(&out, "Mean TTL left at a hit"), "1.50 s");
+}

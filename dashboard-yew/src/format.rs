@@ -1,6 +1,7 @@
 //! How the dashboard writes numbers, sizes, durations and times. Pure and tested.
 
-pub use cache_wasm::core::format::{bytes, compact};
+use cache_wasm::core::format::MILLIS_MAX;
+pub use cache_wasm::core::format::{bytes, compact, millis};
 
 /// Percentages above this are written as "> 1000%" (a rate read from a frame can be any
 /// number).
@@ -14,35 +15,6 @@ pub fn pct(p: f64) -> String {
         "> 1000%".to_string()
     } else {
         format!("{p:.1}%")
-    }
-}
-
-const HOUR_MS: f64 = 3_600_000.0;
-const DAY_MS: f64 = 86_400_000.0;
-/// Durations from this one on are written as "> 1000 d".
-const MILLIS_MAX: f64 = 1_000.0 * DAY_MS;
-
-/// A duration in ms with a unit and a precision that suit it, from µs to days. A negative
-/// duration (never a valid one) or one that is not a number is "–"; one of 1000 days or
-/// more is "> 1000 d", so that no figure breaks the layout.
-pub fn millis(ms: f64) -> String {
-    if !(ms.is_finite() && ms >= 0.0) {
-        "–".to_string()
-    } else if ms >= MILLIS_MAX {
-        "> 1000 d".to_string()
-    } else if ms >= DAY_MS {
-        format!("{:.1} d", ms / DAY_MS)
-    } else if ms >= HOUR_MS {
-        format!("{:.1} h", ms / HOUR_MS)
-    } else if ms >= 60_000.0 {
-        format!("{:.1} min", ms / 60_000.0)
-    } else if ms >= 1_000.0 {
-        format!("{:.2} s", ms / 1_000.0)
-    } else if ms >= 1.0 {
-        format!("{ms:.2} ms")
-    } else {
-        // Adding 0 turns -0 into 0.
-        format!("{:.1} µs", ms * 1_000.0 + 0.0)
     }
 }
 

@@ -1,5 +1,5 @@
-//! How figures are written for people: compact counts and binary byte sizes. Shared by the
-//! HTML report and the live dashboard.
+//! How figures are written for people: compact counts, binary byte sizes and durations.
+//! Shared by the HTML report and the live dashboard.
 
 /// Counts from this size on are written in exponent form, which stays short however large.
 const COMPACT_MAX: f64 = 1e12;
@@ -24,6 +24,35 @@ pub fn compact(n: f64) -> String {
         format!("{n:.1}")
     } else {
         format!("{n:.3}")
+    }
+}
+
+const HOUR_MS: f64 = 3_600_000.0;
+const DAY_MS: f64 = 86_400_000.0;
+/// Durations from this one on, in ms, are written as "> 1000 d".
+pub const MILLIS_MAX: f64 = 1_000.0 * DAY_MS;
+
+/// A duration in ms with a unit and a precision that suit it, from µs to days. A negative
+/// duration (never a valid one) or one that is not a number is "–"; one of 1000 days or
+/// more is "> 1000 d", so that no figure breaks the layout.
+pub fn millis(ms: f64) -> String {
+    if !(ms.is_finite() && ms >= 0.0) {
+        "–".to_string()
+    } else if ms >= MILLIS_MAX {
+        "> 1000 d".to_string()
+    } else if ms >= DAY_MS {
+        format!("{:.1} d", ms / DAY_MS)
+    } else if ms >= HOUR_MS {
+        format!("{:.1} h", ms / HOUR_MS)
+    } else if ms >= 60_000.0 {
+        format!("{:.1} min", ms / 60_000.0)
+    } else if ms >= 1_000.0 {
+        format!("{:.2} s", ms / 1_000.0)
+    } else if ms >= 1.0 {
+        format!("{ms:.2} ms")
+    } else {
+        // Adding 0 turns -0 into 0.
+        format!("{:.1} µs", ms * 1_000.0 + 0.0)
     }
 }
 
@@ -62,5 +91,18 @@ mod tests {
         assert_eq!(bytes(1536), "1.5 KiB");
         assert_eq!(bytes(3 * 1024 * 1024), "3.0 MiB");
         assert_eq!(bytes(5 * 1024u64.pow(4)), "5.0 TiB");
+    }
+
+    #[test]
+    fn durations_from_microseconds_to_days() {
+        assert_eq!(millis(0.0123), "12.3 µs");
+        assert_eq!(millis(4.5), "4.50 ms");
+        assert_eq!(millis(30_000.0), "30.00 s");
+        assert_eq!(millis(90_000.0), "1.5 min");
+        assert_eq!(millis(5_400_000.0), "1.5 h");
+        assert_eq!(millis(30.0 * 86_400_000.0), "30.0 d");
+        assert_eq!(millis(9_007_199_254_740_991.0), "> 1000 d");
+        assert_eq!(millis(-1.0), "–");
+        assert_eq!(millis(f64::NAN), "–");
     }
 }

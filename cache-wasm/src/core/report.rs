@@ -10,7 +10,7 @@
 //! chose (the cache name, layer names) can open a tag or an attribute. The document loads
 //! nothing and runs no script; its Content-Security-Policy ([`CSP`]) forbids both.
 
-use super::format::{bytes, compact};
+use super::format::{bytes, compact, millis as duration};
 use std::fmt::{self, Write};
 
 use super::stats::{layer_name, percent, Sizes};
@@ -129,6 +129,16 @@ fn millis(ms: f64) -> String {
         format!("{ms:.2} ms")
     } else {
         format!("{ms:.4} ms")
+    }
+}
+
+/// A mean TTL of `samples` TTLs, in a unit that suits it (a TTL may be days long); "–" with
+/// none, as there is then no mean, not a mean of 0.
+fn mean_duration(ms: f64, samples: u64) -> String {
+    if samples == 0 {
+        "–".to_string()
+    } else {
+        duration(ms)
     }
 }
 
@@ -445,10 +455,10 @@ impl Report<'_> {
                 "Entries with a TTL now",
                 self.totals.sizes.entries_with_ttl.to_string(),
             ),
-            ("Mean TTL set", millis(c.mean_ttl_ms())),
+            ("Mean TTL set", mean_duration(c.mean_ttl_ms(), c.ttl_sets)),
             (
                 "Mean TTL left at a hit",
-                millis(c.mean_remaining_ttl_at_hit_ms()),
+                mean_duration(c.mean_remaining_ttl_at_hit_ms(), c.ttl_hits),
             ),
         ];
         for (label, value) in &rows {
