@@ -608,8 +608,19 @@ export class CacheManager {
       if (typeof this.#channel.unref === "function") this.#channel.unref();
     }
     const interval = s.telemetryInterval * 1000;
-    this.#timers.push(every(Math.min(TICK_MS, interval), this, (c) => c.#tick()));
-    this.#timers.push(every(interval, this, (c) => c.#emit(false)));
+    // Static, so that the timers hold no closure of this method: its `onError` arrow makes V8
+    // keep `this` in the context every closure made here shares, and the cache could then
+    // never be collected while its timers run.
+    this.#timers.push(every(Math.min(TICK_MS, interval), this, CacheManager.#tickOf));
+    this.#timers.push(every(interval, this, CacheManager.#emitOf));
+  }
+
+  static #tickOf(cache) {
+    cache.#tick();
+  }
+
+  static #emitOf(cache) {
+    cache.#emit(false);
   }
 
   #tick() {

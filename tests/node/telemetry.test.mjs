@@ -1,11 +1,14 @@
 // Metric frames, stats windows, latency sampling and callback safety, from the packed package.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import Ajv2020 from "ajv/dist/2020.js";
-import { loadPackage, ROOT } from "../support/consumer.mjs";
+import { loadPackage, nodeConsumer, ROOT } from "../support/consumer.mjs";
 
 const schema = JSON.parse(readFileSync(join(ROOT, "cache-wasm", "schema", "frame.schema.json"), "utf8"));
 const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
@@ -230,6 +233,46 @@ describe("telemetry", () => {
       cache.close();
       cache.free();
     }
+  });
+
+  test("a cache with telemetry on that is dropped without close() is collected and its timers stop", async () => {
+    // In a process of its own, to force garbage collection: caches with frame timers (one
+    // with a subscriber, one with alert rules and a handler, one pushing frames), left
+    // unreferenced, must be collected, and no frame may come after.
+    const esm = pathToFileURL(join(nodeConsumer(), "esm.mjs")).href;
+    const program = `
+      import { CacheManager } from ${JSON.stringify(esm)};
+      import { setTimeout as sleep } from "node:timers/promises";
+      let frames = 0;
+      let collected = 0;
+      const registry = new FinalizationRegistry(() => collected++);
+      const configs = [
+        { enableTelemetry: true, telemetryInterval: 0.05 },
+        { enableTelemetry: true, telemetryInterval: 0.05, alertOnHighMissRate: true, alertMinSamples: 1 },
+        { enableTelemetry: true, telemetryInterval: 3600, telemetryExport: true, telemetryExportFormat: "json", telemetryExportEndpoint: "http://127.0.0.1:9/frames" },
+      ];
+      function make(config) {
+        const cache = new CacheManager(config);
+        cache.onMetrics(() => frames++);
+        cache.registerAlertHandler(() => {});
+        cache.get("absent");
+        registry.register(cache, null);
+      }
+      configs.forEach(make);
+      await sleep(150);
+      for (let i = 0; i < 10 && collected < configs.length; i++) {
+        globalThis.gc();
+        await sleep(20);
+      }
+      const before = frames;
+      await sleep(200);
+      console.log(JSON.stringify({ caches: configs.length, collected, framesAfter: frames - before }));
+    `;
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, ["--expose-gc", "--input-type=module", "-e", program], { timeout: 20_000 });
+    const r = JSON.parse(stdout.trim().split("\n").pop());
+    assert.equal(r.collected, r.caches, "every dropped cache is collected");
+    assert.equal(r.framesAfter, 0, "no frame after the caches are gone");
   });
 
   test("a throwing or unsubscribing subscriber breaks nothing and is counted", async () => {
