@@ -1200,15 +1200,20 @@ export class CacheManager {
     }
   }
 
-  // Stores a value found in a layer with its absolute expiry `exp` (0 = none) into memory.
+  // Stores a value found in a layer with its absolute expiry `exp` (0 = none) into memory. A
+  // value too large for maxBytes stays in the layers only: the reader passed nothing wrong, so
+  // it is not refused (and counted) as bad input.
   #putUntil(key, value, exp) {
     const t = now();
     if (exp !== 0 && t >= exp) return;
-    try {
-      this.#setAt(key, value, { ttl: exp === 0 ? 0 : exp - t }, t);
-    } catch {
-      // A value too large for maxBytes stays in the layers only.
+    // (An `exp` beyond the longest TTL, which no cache writes, expires from memory sooner.)
+    const options = { ttl: exp === 0 ? 0 : Math.min(exp - t, MAX_TTL) };
+    if (this.#maxBytes > 0) {
+      // Estimated once, here; set() then takes it as given.
+      options.size = Math.min(estimateSize(value), MAX_SIZE);
+      if (options.size > this.#maxBytes) return;
     }
+    this.#setAt(key, value, options, t);
   }
 
   // Operations from a timed one to the next: each run of `#sampleEvery` operations has one

@@ -73,6 +73,27 @@ describe("the walk", () => {
     cache.free();
   });
 
+  test("a hit too large for maxBytes is served from its layer and counts no error", async () => {
+    const { cache, upper, lower } = twoLayers({ maxBytes: 100 });
+    const big = "x".repeat(1000);
+    lower.records.set("big", { v: big, exp: 0 });
+    for (let i = 0; i < 3; i++) assert.equal(await cache.getAsync("big"), big);
+    assert.equal(await cache.fetch("big", () => assert.fail("must not load")), big);
+    await cache.settled();
+    assert.equal(cache.has("big"), false, "it never fits in memory");
+    assert.deepEqual(upper.records.get("big"), { v: big, exp: 0 }, "promoted into the layer above");
+    const stats = cache.getStats();
+    assert.equal(stats.errors.total, 0, JSON.stringify(stats.errors.by_type));
+    assert.equal(stats.layers.lower.hits, 1);
+    assert.equal(stats.layers.upper.hits, 3);
+    // An expiry beyond the longest TTL a cache writes is still a hit, and promoted.
+    lower.records.set("far", { v: "far", exp: 1e300 });
+    assert.equal(await cache.getAsync("far"), "far");
+    assert.equal(cache.peek("far"), "far");
+    assert.equal(cache.getStats().errors.total, 0);
+    cache.free();
+  });
+
   test("a miss everywhere is undefined and counted in every layer", async () => {
     const { cache } = twoLayers();
     assert.equal(await cache.getAsync("nothing"), undefined);
