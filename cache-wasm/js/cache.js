@@ -536,7 +536,7 @@ export class CacheManager {
     }
     this.#tiers = new Tiers(this.#e, layers, {
       get: (key) => this.get(key),
-      put: (key, value, exp) => this.#putUntil(key, value, exp),
+      put: (key, value, exp, size) => this.#putUntil(key, value, exp, size),
     });
     if (s.enableTelemetry) this.#startTelemetry(s, target);
   }
@@ -1200,17 +1200,18 @@ export class CacheManager {
     }
   }
 
-  // Stores a value found in a layer with its absolute expiry `exp` (0 = none) into memory. A
+  // Stores a value found in a layer with its absolute expiry `exp` (0 = none) into memory, with
+  // the accounted size it was written with (`size`, when one was given), else an estimate. A
   // value too large for maxBytes stays in the layers only: the reader passed nothing wrong, so
   // it is not refused (and counted) as bad input.
-  #putUntil(key, value, exp) {
+  #putUntil(key, value, exp, size) {
     const t = now();
     if (exp !== 0 && t >= exp) return;
     // (An `exp` beyond the longest TTL, which no cache writes, expires from memory sooner.)
-    const options = { ttl: exp === 0 ? 0 : Math.min(exp - t, MAX_TTL) };
+    const options = { ttl: exp === 0 ? 0 : Math.min(exp - t, MAX_TTL), size };
     if (this.#maxBytes > 0) {
       // Estimated once, here; set() then takes it as given.
-      options.size = Math.min(estimateSize(value), MAX_SIZE);
+      if (size === undefined) options.size = Math.min(estimateSize(value), MAX_SIZE);
       if (options.size > this.#maxBytes) return;
     }
     this.#setAt(key, value, options, t);
@@ -1310,13 +1311,15 @@ export class CacheManager {
       throw this.#bad(new TypeError("cache-wasm: setAsync value is undefined, which cannot be stored; store null, or call deleteAsync(key)"));
     }
     const checked = this.#options(options, "setAsync");
+    // A size the caller gave travels to the layers with the value; an estimate does not.
+    const given = checked.size;
     // Estimated once, here; set() then takes it as given.
     if (checked.size === undefined && this.#maxBytes > 0) checked.size = Math.min(estimateSize(value), MAX_SIZE);
     this.#checkFits(checked.size, "setAsync");
     return this.#tiers.asWrite(key, async () => {
       const t = now();
       this.#setAt(key, value, checked, t);
-      if (this.#tiers.count > 0) await this.#tiers.writeThrough(key, value, this.#e.expiresAt(t, checked.ttl));
+      if (this.#tiers.count > 0) await this.#tiers.writeThrough(key, value, this.#e.expiresAt(t, checked.ttl), given);
       return this;
     });
   }

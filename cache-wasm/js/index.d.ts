@@ -1,12 +1,14 @@
 // Type declarations of the cache-wasm package.
 
 /**
- * What the cache stores in a layer: the value and its absolute expiry in ms since the epoch
- * (0 = none). A record that is not an envelope reads as a miss and is removed.
+ * What the cache stores in a layer: the value, its absolute expiry in ms since the epoch
+ * (0 = none) and, when `setAsync` or `fetch` was given one, its accounted size in bytes. A
+ * record that is not an envelope reads as a miss and is removed.
  */
 export interface Envelope<V = unknown> {
   v: V;
   exp: number;
+  size?: number;
 }
 
 /**

@@ -90,9 +90,14 @@ function queueId(i, key) {
   return `${i}\u0000${key}`;
 }
 
-// The value and expiry of a record when it is an envelope as writeThrough makes one: `v` is
-// not undefined and `exp` is a finite number, 0 or more. Else null, also when reading the
-// record throws (a getter or a revoked Proxy).
+// The largest accounted size, as set() takes it.
+const MAX_SIZE = 4294967295;
+
+// The value, expiry and given size of a record when it is an envelope as writeThrough makes
+// one: `v` is not undefined and `exp` is a finite number, 0 or more. Else null, also when
+// reading the record throws (a getter or a revoked Proxy). `size` is the accounted size the
+// value was written with, when one was given: a whole number of bytes up to 2^32 − 1, else
+// undefined (a record without one, or with one that is not such a number, is estimated).
 function readEnvelope(x) {
   if (typeof x !== "object" || x === null) return null;
   try {
@@ -100,10 +105,17 @@ function readEnvelope(x) {
     const v = x.v;
     const exp = x.exp;
     if (v === undefined || typeof exp !== "number" || !Number.isFinite(exp) || exp < 0) return null;
-    return { v, exp };
+    const size = x.size;
+    const valid = typeof size === "number" && size >= 0 && size <= MAX_SIZE && size === Math.floor(size);
+    return { v, exp, size: valid ? size : undefined };
   } catch {
     return null;
   }
+}
+
+// The record a layer stores: the value, its absolute expiry and, when one was given, its size.
+function envelopeOf(value, exp, size) {
+  return size === undefined ? { v: value, exp } : { v: value, exp, size };
 }
 
 /** The layers of one cache. `memory` gives the cache's synchronous path. */
@@ -124,7 +136,7 @@ export class Tiers {
   /**
    * @param engine the cache's Engine
    * @param layers the validated `[{ name, store }]`
-   * @param memory `{ get(key), put(key, value, options, at), drop(key) }` over the memory layer
+   * @param memory `{ get(key), put(key, value, exp, size) }` over the memory layer
    */
   constructor(engine, layers, memory) {
     this.#e = engine;
@@ -256,6 +268,7 @@ export class Tiers {
     const id = this.#e.walkBegin(form);
     this.#busy++;
     let value;
+    let size;
     let hit = false;
     const removals = [];
     let plan;
@@ -275,6 +288,7 @@ export class Tiers {
         if (verdict >= 0) {
           hit = true;
           value = found.v;
+          size = found.size;
         } else if (verdict === EXPIRED || verdict === CORRUPT) {
           removals.push(l - 1);
         }
@@ -292,8 +306,8 @@ export class Tiers {
     if (plan.length === 4) {
       const exp = plan[2];
       const mask = plan[3];
-      if (mask & 1) this.#memory.put(key, value, exp);
-      const envelope = { v: value, exp };
+      if (mask & 1) this.#memory.put(key, value, exp, size);
+      const envelope = envelopeOf(value, exp, size);
       const ttl = exp === 0 ? undefined : Math.max(1, exp - now());
       for (let i = 0; i < this.#layers.length; i++) {
         if (mask & (1 << (i + 1))) writes.push(this.#write(i, key, OP_SET, envelope, ttl));
@@ -309,9 +323,13 @@ export class Tiers {
     return hit ? { hit: true, value } : { hit: false, value: undefined };
   }
 
-  /** Write-through: memory first (already validated and stored by the caller), then every layer. */
-  async writeThrough(key, value, exp) {
-    const envelope = { v: value, exp };
+  /**
+   * Write-through: memory first (already validated and stored by the caller), then every layer.
+   * `size` is the accounted size the caller gave, if any: it travels with the value, so that a
+   * promotion back into memory accounts the same bytes.
+   */
+  async writeThrough(key, value, exp, size) {
+    const envelope = envelopeOf(value, exp, size);
     const ttl = exp === 0 ? undefined : Math.max(1, exp - now());
     const failures = [];
     const undo = [];

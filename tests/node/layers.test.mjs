@@ -94,6 +94,41 @@ describe("the walk", () => {
     cache.free();
   });
 
+  test("a size given to setAsync or fetch travels with the value, so a promotion accounts the same bytes", async () => {
+    const { cache, upper, lower } = twoLayers({ maxBytes: 10_000 });
+    const exp = Date.now() + 60_000;
+    await cache.setAsync("a", { url: "a" }, { size: 6000, ttl: 60_000 });
+    assert.equal(lower.records.get("a").size, 6000);
+    assert.deepEqual(await cache.fetch("b", async () => ({ url: "b" }), { size: 3000 }), { url: "b" });
+    assert.equal(lower.records.get("b").size, 3000);
+    await cache.setAsync("c", "estimated");
+    assert.deepEqual(lower.records.get("c"), { v: "estimated", exp: 0 }, "an estimate does not travel");
+    cache.clear();
+    upper.records.clear();
+    assert.deepEqual(await cache.getAsync("a"), { url: "a" });
+    assert.equal(cache.bytes, 6000, "promoted with the size it was written with");
+    await cache.settled();
+    assert.equal(upper.records.get("a").size, 6000, "promoted into the layer above with its size");
+    assert.ok(upper.records.get("a").exp >= exp - 1000);
+    // The byte bound holds for promoted entries as for stored ones: b (3000) fits beside a,
+    // another 6000 does not.
+    await cache.getAsync("b");
+    assert.equal(cache.bytes, 9000);
+    await cache.setAsync("d", { url: "d" }, { size: 6000 });
+    assert.ok(cache.bytes <= 10_000, `bytes ${cache.bytes}`);
+    assert.equal(cache.has("a") && cache.has("d"), false, "two entries of 6000 bytes never fit together");
+    // A size that is not a whole number of bytes from 0 to 2^32 - 1 is not taken: the value is estimated.
+    for (const size of [-1, 1.5, "6000", 2 ** 32, Infinity]) {
+      cache.clear();
+      lower.records.set("e", { v: "ee", exp: 0, size });
+      upper.records.delete("e");
+      assert.equal(await cache.getAsync("e"), "ee");
+      assert.equal(cache.bytes, 4, `size ${String(size)}`);
+    }
+    assert.equal(cache.getStats().errors.total, 0);
+    cache.free();
+  });
+
   test("a miss everywhere is undefined and counted in every layer", async () => {
     const { cache } = twoLayers();
     assert.equal(await cache.getAsync("nothing"), undefined);

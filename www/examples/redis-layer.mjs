@@ -8,8 +8,9 @@
 //   const cache = new CacheManager({ layers: [{ name: "redis", store: redisLayer(client), timeoutMs: 250 }] });
 //   await cache.setAsync("user:1", { name: "Ada" }, { ttl: 60_000 });
 //
-// Records are the cache's envelopes `{ v, exp }` as JSON text; Redis expires them itself
-// (PX, rounded up) and the envelope's absolute `exp` decides what is served.
+// Records are the cache's envelopes `{ v, exp }` (with `size` when one was given) as JSON text;
+// Redis expires them itself (PX, rounded up) and the envelope's absolute `exp` decides what is
+// served.
 
 /**
  * @param {import("redis").RedisClientType} client a connected client
