@@ -48,7 +48,7 @@ export interface IndexedDbLayer extends LayerStore {
 }
 
 /** A layer over IndexedDB; values are stored as structured clones. */
-export function indexedDbLayer(options?: IndexedDbLayerOptions): IndexedDbLayer;
+export function indexedDbLayer(options?: IndexedDbLayerOptions | null): IndexedDbLayer;
 
 /** The part of a Workers KV namespace binding that `kvLayer` uses. */
 export interface KvNamespaceLike {

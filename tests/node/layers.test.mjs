@@ -504,6 +504,18 @@ test("kvLayer treats null options as none and names bad options", async () => {
   assert.throws(() => kvLayer(namespace, { prefix: 7 }), (e) => e instanceof TypeError && /kvLayer prefix must be a string/.test(e.message));
 });
 
+test("indexedDbLayer treats null options as none and names bad options", async () => {
+  const { indexedDbLayer } = mod;
+  // Node has no IndexedDB: a layer with the defaults is made, and its calls reject saying so.
+  for (const options of [undefined, null, {}]) {
+    await assert.rejects(indexedDbLayer(options).get("k"), /IndexedDB is not available/);
+  }
+  assert.throws(() => indexedDbLayer("db"), { name: "TypeError", message: /indexedDbLayer options must be an object .* got string/ });
+  assert.throws(() => indexedDbLayer([]), { name: "TypeError", message: /indexedDbLayer options .* got an array/ });
+  assert.throws(() => indexedDbLayer({ database: 5 }), { name: "TypeError", message: /indexedDbLayer database must be a string, got number/ });
+  assert.throws(() => indexedDbLayer({ objectStore: {} }), { name: "TypeError", message: /indexedDbLayer objectStore must be a string, got object/ });
+});
+
 test("layer operations in flight are bounded by the length of their keys, and reject past the bound", async () => {
   const waiting = [];
   let stall = true;

@@ -15,9 +15,19 @@ const MAX_UPGRADES = 3;
 /**
  * @param {{ database?: string, objectStore?: string, indexedDB?: IDBFactory }} [options]
  */
-export function indexedDbLayer(options = {}) {
+export function indexedDbLayer(options) {
+  // No options, undefined or null, means the defaults.
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw new TypeError(
+      `cache-wasm: indexedDbLayer options must be an object { database, objectStore, indexedDB }, got ${Array.isArray(options) ? "an array" : typeof options}`,
+    );
+  }
   const database = options.database ?? "cache-wasm";
   const objectStore = options.objectStore ?? "entries";
+  for (const [name, value] of [["database", database], ["objectStore", objectStore]]) {
+    if (typeof value !== "string") throw new TypeError(`cache-wasm: indexedDbLayer ${name} must be a string, got ${typeof value}`);
+  }
   const factory = "indexedDB" in options ? options.indexedDB : globalThis.indexedDB;
   let opening = null;
   // An upgrade that other connections block: calls fail at once until it ends.
