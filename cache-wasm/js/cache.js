@@ -1260,7 +1260,8 @@ export class CacheManager {
 
   /** Removes every entry. */
   clear() {
-    this.#e.clear();
+    // Entries that expired by now leave as expired, not as cleared.
+    this.#e.clear(this.#now());
     this.#longKeys.clear();
     this.#sizeDue = new Uint32Array(0);
     this.#dueCount = 0;

@@ -169,7 +169,7 @@ fn deletes_overwrites_and_clears_are_removals_not_evictions() {
     let slot = store.insert(4, 1, 0.0, T0 + 10.0).unwrap();
     store.update(slot, 2, 0.0, T0 + 10.0).unwrap();
     store.delete(slot).unwrap();
-    store.clear();
+    store.clear(T0 + 10.0);
     let mut out = String::new();
     tel.write_report(T0 + 20.0, &store, &mut out).unwrap();
     let row = |name: &str| format!("<tr><th scope=\"row\">{name}</th><td>1</td></tr>");

@@ -202,3 +202,49 @@ describe("expiry under a controlled clock", () => {
     });
   }
 });
+
+describe("clear() under a controlled clock", () => {
+  let CacheManager;
+  before(async () => {
+    const pkg = await loadPackage("esm");
+    await pkg.init();
+    CacheManager = pkg.CacheManager;
+    Date.now = () => clock;
+  });
+  after(() => {
+    Date.now = realNow;
+  });
+
+  const LONG = "https://api.example.com/v2/catalog/items/by-id/";
+  for (const policy of ["lru", "tinylfu"]) {
+    for (const ttlClock of ["exact", "task"]) {
+      test(`${policy}, ttlClock "${ttlClock}": entries that expired before clear() count as expired, whether or not a read purged them first`, async () => {
+        const figures = [];
+        for (const read of [false, true]) {
+          await null;
+          const cache = new CacheManager({ maxEntries: 8, evictionPolicy: policy, ttlClock, maxKeyLength: 80 });
+          try {
+            cache.set("a", 1, { ttl: 5 });
+            cache.set(`${LONG}b`, 2, { ttl: 5 });
+            cache.set(7, 3, { ttl: 5 });
+            cache.set("live", 4);
+            await null;
+            clock += 10;
+            if (read) assert.equal(cache.size, 1);
+            cache.clear();
+            const s = cache.getStats();
+            figures.push({ evictions: s.evictions, removals: s.removals, expired_unread: s.ttl.expired_unread });
+          } finally {
+            cache.free();
+          }
+        }
+        const want = {
+          evictions: { total: 3, by_cause: { capacity: 0, bytes: 0, expired: 3 } },
+          removals: { total: 1, by_cause: { deleted: 0, replaced: 0, cleared: 1 } },
+          expired_unread: 3,
+        };
+        assert.deepEqual(figures, [want, want]);
+      });
+    }
+  }
+});

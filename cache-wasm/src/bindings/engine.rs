@@ -338,10 +338,10 @@ impl Engine {
         self.store.take_freed()
     }
 
-    /// Removes every entry.
-    pub fn clear(&mut self) {
-        self.sync(f64::NEG_INFINITY);
-        self.store.clear();
+    /// Removes every entry; those expired at `now` leave as expired.
+    pub fn clear(&mut self, now: f64) {
+        self.sync(now);
+        self.store.clear(now);
         // Loads and layer reads in progress must not bring back what the clear removed.
         self.keyed.touched_all();
         self.publish();

@@ -677,7 +677,11 @@ impl Harness {
                 }
             }
             Op::Clear => {
-                self.store.clear();
+                self.store.clear(now);
+                // Entries already expired leave as expired; the live ones are cleared.
+                while let Some(i) = self.model.entries.iter().position(|e| e.dead(now)) {
+                    self.model.remove_at(i, RemovalCause::Expired);
+                }
                 let n = self.model.entries.len() as u64;
                 count(&mut self.model.counts, RemovalCause::Cleared, n);
                 self.model.entries.clear();
@@ -1034,7 +1038,7 @@ mod units {
         s.purge_all_expired(20.0);
         // 8 more bytes do not fit beside 4 and 5: 4 goes.
         s.insert(6, 8, 0.0, 20.0).unwrap();
-        s.clear();
+        s.clear(20.0);
         let c = s.counts();
         let each = RemovalCause::ALL.map(|cause| c.removed(cause));
         assert_eq!(each, [1, 1, 1, 1, 1, 2]);
@@ -1132,8 +1136,22 @@ mod units {
         let e = s.insert(6, 1, 10.0, 0.0).unwrap();
         s.delete(e).unwrap();
         s.insert(7, 1, 10.0, 0.0).unwrap();
-        s.clear();
+        s.clear(0.0);
         assert_eq!(s.counts().expired_unread, 1);
+    }
+
+    #[test]
+    fn clear_counts_entries_already_expired_as_expired() {
+        let mut s = lru(10, 0);
+        s.insert(1, 1, 5.0, 0.0).unwrap();
+        s.insert(2, 1, 5.0, 0.0).unwrap();
+        s.insert(3, 1, 0.0, 0.0).unwrap();
+        // Nothing has purged the two expired entries yet.
+        s.clear(10.0);
+        assert_eq!(removed(&s, RemovalCause::Expired), 2);
+        assert_eq!(s.counts().expired_unread, 2);
+        assert_eq!(removed(&s, RemovalCause::Cleared), 1);
+        s.check_invariants();
     }
 
     #[test]
@@ -1290,7 +1308,7 @@ mod units {
             assert_eq!(s.len(), 50, "after {n} more");
         }
         assert_eq!(s.bytes(), 150);
-        s.clear();
+        s.clear(0.0);
         s.check_invariants();
         let a = s.insert(7, 0, 0.0, 0.0).unwrap();
         assert_eq!((s.peek(7, 0.0), s.hash_at(a), s.bytes()), (a, Some(7), 0));

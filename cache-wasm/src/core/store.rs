@@ -802,8 +802,11 @@ impl Store {
         self.counts.deletes += 1;
     }
 
-    /// Removes every entry; counts stay.
-    pub fn clear(&mut self) {
+    /// Removes every entry; counts stay. Entries already expired at `now` are counted as
+    /// expired, as any reading of the store would have found them, and only the live ones as
+    /// cleared.
+    pub fn clear(&mut self, now: f64) {
+        self.purge_expired(now, usize::MAX);
         if let Some(c) = self.counts.removals.get_mut(RemovalCause::Cleared.index()) {
             *c += u64::from(self.len);
         }

@@ -348,7 +348,7 @@ fn explicit_removals_are_exported_apart_from_evictions() {
     // After one capacity eviction and one delete: an overwrite, then a clear of the two left.
     let slot = rig.store.peek(4, T0);
     rig.store.update(slot, 12, 0.0, T0).unwrap();
-    rig.store.clear();
+    rig.store.clear(T0);
 
     let text = rig.prometheus();
     assert_eq!(

@@ -720,7 +720,7 @@ mod tests {
                 }
                 store.check_invariants();
             }
-            store.clear();
+            store.clear(now);
             store.check_invariants();
             let (p, _) = tinylfu(&store);
             assert_eq!(*p, TinyLfu::new(max_entries).with_sketch_of(p));

@@ -438,7 +438,7 @@ fn deletes_overwrites_and_clears_are_removals_not_evictions() {
     r.store.insert(11, 5, 100.0, T0 + SEC).unwrap();
     r.store.insert(12, 5, 0.0, T0 + SEC).unwrap();
     r.store.purge_all_expired(T0 + 2.0 * SEC);
-    r.store.clear();
+    r.store.clear(T0 + 2.0 * SEC);
     r.tick(T0 + 3.0 * SEC);
     let (_, second) = r.frame(T0 + 3.0 * SEC);
 
