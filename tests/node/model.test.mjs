@@ -1,6 +1,6 @@
 // Randomized operations, good and bad, checked step by step against a small Map-based LRU model.
 import assert from "node:assert/strict";
-import { before, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { loadPackage } from "../support/consumer.mjs";
 import { rng } from "../support/rng.mjs";
 
@@ -339,6 +339,330 @@ for (const kind of ["esm", "cjs"]) {
         assert.deepEqual(lazy.keys(), eager.keys());
         lazy.free();
         eager.free();
+      });
+    }
+  });
+}
+
+// Several caches of both policies in one process, driven in turn with mixed key kinds (short,
+// long, integer and their decimal strings, lone surrogates), TTLs beside maxBytes, both TTL
+// clocks, clear() and reuse, values whose getters call back into the cache while their size is
+// estimated, and large caches that grow the shared WebAssembly memory between steps (every
+// other cache's views detach). Each cache has a model that expires exactly under a controlled
+// clock and counts every figure getStats() gives. W-TinyLFU chooses its own victims: its model
+// learns an eviction when the cache no longer has a live key (has() counts nothing), and checks
+// that evictions for room add up to what it learned, and every other figure exactly.
+let clock = 1_700_000_000_000;
+const realNow = Date.now;
+
+// The package's estimate of a value's size, for values without getters.
+function estimate(v) {
+  switch (typeof v) {
+    case "string":
+      return v.length * 2;
+    case "number":
+      return 8;
+    case "boolean":
+      return 4;
+    case "object": {
+      if (v === null) return 0;
+      let size = 16;
+      for (const k in v) {
+        const f = v[k];
+        size += k.length * 2 + 8;
+        if (typeof f === "string") size += f.length * 2;
+        else if (typeof f === "object" && f !== null) size += 64;
+      }
+      return size;
+    }
+    default:
+      return 64;
+  }
+}
+
+// Key → { value, size, exp } in least-recently-used-first order, with every count.
+class CountingModel {
+  constructor({ maxEntries, maxBytes, policy, now }) {
+    Object.assign(this, { maxEntries, maxBytes, policy, now });
+    this.map = new Map();
+    this.bytes = 0;
+    this.c = { gets: 0, hits: 0, misses: 0, sets: 0, deletes: 0, capacity: 0, bytes: 0, expired: 0, deleted: 0, replaced: 0, cleared: 0, room: 0 };
+  }
+  remove(k, cause) {
+    this.bytes -= this.map.get(k).size;
+    this.map.delete(k);
+    this.c[cause]++;
+  }
+  live(k, now = this.now()) {
+    const e = this.map.get(k);
+    return e !== undefined && now < e.exp ? e : undefined;
+  }
+  purge(now = this.now()) {
+    for (const [k, e] of [...this.map]) if (now >= e.exp) this.remove(k, "expired");
+  }
+  get(k) {
+    this.c.gets++;
+    const e = this.map.get(k);
+    if (e !== undefined && this.now() >= e.exp) this.remove(k, "expired");
+    const f = this.map.get(k);
+    if (f === undefined) {
+      this.c.misses++;
+      return undefined;
+    }
+    this.c.hits++;
+    this.map.delete(k);
+    this.map.set(k, f);
+    return f.value;
+  }
+  set(k, value, ttl, size) {
+    const now = this.now();
+    this.c.sets++;
+    const e = this.map.get(k);
+    if (e !== undefined) this.remove(k, now >= e.exp ? "expired" : "replaced");
+    // Expired entries leave before any live one is evicted for room.
+    if (this.map.size >= this.maxEntries || (this.maxBytes > 0 && this.bytes + size > this.maxBytes)) this.purge(now);
+    if (this.policy === "lru") {
+      while (this.map.size >= this.maxEntries) this.remove(this.map.keys().next().value, "capacity");
+      while (this.maxBytes > 0 && this.bytes + size > this.maxBytes) this.remove(this.map.keys().next().value, "bytes");
+    }
+    this.map.set(k, { value, size, exp: ttl > 0 ? now + ttl : Infinity });
+    this.bytes += size;
+  }
+  delete(k) {
+    this.c.deletes++;
+    if (this.live(k) === undefined) return false;
+    this.remove(k, "deleted");
+    return true;
+  }
+  clear() {
+    this.purge();
+    this.c.cleared += this.map.size;
+    this.map.clear();
+    this.bytes = 0;
+  }
+  keys() {
+    return [...this.map.keys()].reverse();
+  }
+}
+
+const LONE = ["\ud800", "a\udc00", "\udbff\udfff", "x\ud83d", "\ud83d\ude00"];
+const LONG_PREFIX = "https://api.example.com/v2/catalog/items/by-id/";
+
+// W-TinyLFU: a key the model holds live that the cache no longer has was evicted for room.
+function learnEviction(r, k) {
+  const e = r.model.live(k);
+  if (e !== undefined && !r.cache.has(k)) {
+    r.model.remove(k, "room");
+  }
+}
+function learnEvictions(r) {
+  for (const k of [...r.model.map.keys()]) learnEviction(r, k);
+}
+
+async function manyCaches(CacheManager, { seed, caches, steps }) {
+  const random = rng(seed);
+  const int = (n) => Math.floor(random() * n);
+  const pick = (list) => list[int(list.length)];
+  const make = (i) => {
+    const policy = random() < 0.5 ? "lru" : "tinylfu";
+    const maxEntries = pick([1, 2, 3, 5, 8, 20]);
+    const maxBytes = random() < 0.4 ? pick([40, 50, 120, 400]) : 0;
+    const ttlClock = random() < 0.3 ? "task" : "exact";
+    // A task clock is read by every operation once TTLs are in play.
+    const defaultTtl = ttlClock === "task" ? pick([5, 50]) : random() < 0.3 ? pick([2, 5, 30]) : 0;
+    const kinds = pick([["short"], ["int"], ["long"], ["short", "int", "long", "lone"], ["short", "int"], ["long", "int"]]);
+    const config = { maxEntries, maxBytes, defaultTtl, ttlClock, evictionPolicy: policy, maxKeyLength: 80 };
+    const r = { i, config, policy, tiny: policy === "tinylfu", cache: new CacheManager(config), held: 0, log: [], recent: [] };
+    r.model = new CountingModel({ maxEntries, maxBytes, policy, now: () => (ttlClock === "task" ? r.held : clock) });
+    r.pool = [];
+    for (let j = 0; j < maxEntries * 2 + 2; j++) {
+      for (const kind of kinds) {
+        if (kind === "short") r.pool.push(`k${j}`);
+        if (kind === "int") r.pool.push(j, String(j + 1));
+        if (kind === "long") r.pool.push(`${LONG_PREFIX}${j}`);
+        if (kind === "lone") r.pool.push(LONE[j % LONE.length] + j);
+      }
+    }
+    return r;
+  };
+  const runs = [];
+  for (let i = 0; i < caches; i++) runs.push(make(i));
+  const large = [];
+  const values = [0, 1, "", "text", null, { a: 1 }, [1, 2], 3.25, true, () => 1, "x".repeat(30), { s: "abc", o: {} }];
+  // Right after an await, in the synchronous run that follows: a task clock takes a new
+  // reading, which `size` pins.
+  const newRun = () => {
+    if (random() < 0.5) clock += int(4);
+    for (const r of runs) {
+      if (r.config.ttlClock !== "task") continue;
+      r.held = clock;
+      r.log.push(`${clock}: a new run`);
+      if (r.tiny) learnEvictions(r);
+      r.model.purge();
+      assert.equal(r.cache.size, r.model.map.size, `seed ${seed}, cache ${r.i} at the start of a run`);
+    }
+  };
+  await null;
+  newRun();
+  for (let step = 0; step < steps; step++) {
+    if (random() < 0.2) clock += int(3);
+    if (random() < 0.01) {
+      // Grows the shared memory: every other cache's views detach.
+      const g = new CacheManager({ maxEntries: 5000 + int(20000) });
+      for (let j = 0; j < 3000; j++) g.set(`g${j}`, j, { ttl: 1000 });
+      large.push(g);
+      if (large.length > 4) large.shift().free();
+    }
+    if (random() < 0.003) {
+      const j = int(runs.length);
+      runs[j].cache.free();
+      runs[j] = make(j);
+      await null;
+      newRun();
+    }
+    if (random() < 0.05) {
+      await null;
+      newRun();
+    }
+    const r = pick(runs);
+    const { cache, model, tiny } = r;
+    // Half the time one of the last few keys used, so that gets find what sets stored.
+    const key = r.recent.length !== 0 && random() < 0.5 ? pick(r.recent) : pick(r.pool);
+    r.recent = [...r.recent.slice(-3), key];
+    const mkey = String(key);
+    const note = (op) => {
+      r.log.push(`${clock}: ${op}`);
+      if (r.log.length > 16) r.log.shift();
+    };
+    const context = (what) => `seed ${seed}, step ${step}, cache ${r.i} ${JSON.stringify(r.config)}\n  ${r.log.join("\n  ")}\n${what}`;
+    const roll = random();
+    if (roll < 0.3) {
+      const value = pick(values);
+      const ttl = random() < 0.5 ? undefined : pick([0, 1, 2, 3, 10, 100, 1000]);
+      const size = random() < 0.6 ? int(r.config.maxBytes ? r.config.maxBytes / 2 : 50) : undefined;
+      const options = {};
+      if (ttl !== undefined) options.ttl = ttl;
+      if (size !== undefined) options.size = size;
+      note(`set(${JSON.stringify(key)}, ${typeof value === "function" ? "a function" : JSON.stringify(value)}, ${JSON.stringify(options)})`);
+      const accounted = size ?? estimate(value);
+      if (r.config.maxBytes && accounted > r.config.maxBytes) {
+        assert.throws(() => cache.set(key, value, options), RangeError, context("an entry that can never fit"));
+        continue;
+      }
+      if (tiny) learnEviction(r, mkey);
+      cache.set(key, value, ttl === undefined && size === undefined && random() < 0.2 ? undefined : options);
+      model.set(mkey, value, ttl ?? r.config.defaultTtl, accounted);
+      if (tiny && (model.map.size > model.maxEntries || (model.maxBytes > 0 && model.bytes > model.maxBytes))) learnEvictions(r);
+    } else if (roll < 0.58) {
+      note(`get(${JSON.stringify(key)})`);
+      const got = cache.get(key);
+      if (tiny && got === undefined) learnEviction(r, mkey);
+      assert.equal(got, model.get(mkey), context("get"));
+    } else if (roll < 0.65) {
+      note(`peek(${JSON.stringify(key)})`);
+      const got = cache.peek(key);
+      if (tiny && got === undefined) learnEviction(r, mkey);
+      assert.equal(got, model.live(mkey)?.value, context("peek"));
+    } else if (roll < 0.72) {
+      note(`has(${JSON.stringify(key)})`);
+      const got = cache.has(key);
+      if (tiny && !got) learnEviction(r, mkey);
+      assert.equal(got, model.live(mkey) !== undefined, context("has"));
+    } else if (roll < 0.81) {
+      note(`delete(${JSON.stringify(key)})`);
+      if (tiny) learnEviction(r, mkey);
+      assert.equal(cache.delete(key), model.delete(mkey), context("delete"));
+    } else if (roll < 0.82) {
+      note("clear()");
+      if (tiny) learnEvictions(r);
+      cache.clear();
+      model.clear();
+    } else if (roll < 0.93) {
+      const what = pick(["size", "keys", "bytes", "stats"]);
+      note(what);
+      if (tiny) learnEvictions(r);
+      if (what === "stats") {
+        const s = cache.getStats();
+        // Stats always read the clock.
+        model.purge(clock);
+        const c = model.c;
+        const counts = { gets: s.gets, hits: s.hits, misses: s.misses, sets: s.sets, deletes: s.deletes };
+        assert.deepEqual(counts, { gets: c.gets, hits: c.hits, misses: c.misses, sets: c.sets, deletes: c.deletes }, context("counts"));
+        assert.deepEqual(s.removals.by_cause, { deleted: c.deleted, replaced: c.replaced, cleared: c.cleared }, context("removals"));
+        const { capacity, bytes, expired } = s.evictions.by_cause;
+        if (tiny) assert.deepEqual([capacity + bytes, expired], [c.room, c.expired], context("evictions"));
+        else assert.deepEqual(s.evictions.by_cause, { capacity: c.capacity, bytes: c.bytes, expired: c.expired }, context("evictions"));
+        assert.deepEqual([s.size.entries, s.size.bytes], [model.map.size, model.bytes], context("sizes"));
+      } else {
+        model.purge();
+        if (what === "size") assert.equal(cache.size, model.map.size, context("size"));
+        if (what === "keys") assert.deepEqual(cache.keys(), model.keys(), context("keys()"));
+        if (what === "bytes") assert.equal(cache.bytes, model.bytes, context("bytes"));
+      }
+    } else if (roll < 0.96) {
+      // A value whose getter calls back into the cache while its size is estimated (by this
+      // set under maxBytes, else when bytes are next read); each call is made on the model
+      // at the same moment. On W-TinyLFU, reads only: a write there may evict what the model
+      // cannot tell.
+      const calls = [];
+      for (let j = 1 + int(3); j > 0; j--) {
+        calls.push([pick(tiny ? ["get", "peek", "has"] : ["get", "peek", "has", "set", "delete"]), pick(r.pool), int(5)]);
+      }
+      const value = {
+        get g() {
+          for (const [method, k, v] of calls) {
+            const ks = String(k);
+            note(`  the getter: ${method}(${JSON.stringify(k)})`);
+            if (method === "set") {
+              cache.set(k, v, { size: 3 });
+              model.set(ks, v, r.config.defaultTtl, 3);
+            } else if (method === "delete") {
+              assert.equal(cache.delete(k), model.delete(ks), context("delete in a getter"));
+            } else {
+              const got = cache[method](k);
+              if (tiny && (got === undefined || got === false)) learnEviction(r, ks);
+              const want = method === "get" ? model.get(ks) : method === "peek" ? model.live(ks)?.value : model.live(ks) !== undefined;
+              assert.equal(got, want, context(`${method} in a getter`));
+            }
+          }
+          return "abc";
+        },
+      };
+      // 16, and the field g: 2 + 8 for its name, 6 for "abc".
+      const size = 32;
+      if (r.config.maxBytes && size > r.config.maxBytes) continue;
+      note(`set(${JSON.stringify(key)}, a value whose getter makes ${JSON.stringify(calls)})`);
+      if (tiny) learnEviction(r, mkey);
+      cache.set(key, value);
+      model.set(mkey, value, r.config.defaultTtl, size);
+      if (tiny && (model.map.size > model.maxEntries || (model.maxBytes > 0 && model.bytes > model.maxBytes))) learnEvictions(r);
+    } else {
+      const badKey = pick([{}, null, undefined, Symbol("k"), "y".repeat(81), NaN, Infinity]);
+      const method = pick(["get", "set", "peek", "has", "delete"]);
+      note(`${method}(a bad key)`);
+      assert.throws(() => (method === "set" ? cache.set(badKey, 1) : cache[method](badKey)), context("a bad key"));
+    }
+  }
+  for (const r of runs) r.cache.free();
+  for (const g of large) g.free();
+}
+
+for (const kind of ["esm", "cjs"]) {
+  describe(`many caches sharing one memory, against counting models under a controlled clock (${kind})`, () => {
+    let CacheManager;
+    before(async () => {
+      const pkg = await loadPackage(kind);
+      await pkg.init();
+      CacheManager = pkg.CacheManager;
+      Date.now = () => clock;
+    });
+    after(() => {
+      Date.now = realNow;
+    });
+
+    for (const seed of kind === "esm" ? [1, 2, 3, 4] : [5, 6]) {
+      test(`seed ${seed}`, async () => {
+        await manyCaches(CacheManager, { seed, caches: 5, steps: 3000 });
       });
     }
   });
