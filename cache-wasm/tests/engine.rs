@@ -98,7 +98,8 @@ fn hits_misses_and_lru_eviction_through_slots() {
         "the reused slot is not reported as freed"
     );
     assert_eq!(e.peek(8, 0.0), NIL);
-    assert_eq!(e.slots(0.0).to_vec(), vec![b, a]);
+    assert_eq!(e.slots(0.0, u32::MAX).to_vec(), vec![b, a]);
+    assert_eq!(e.slots(0.0, 1).to_vec(), vec![b]);
     let stats = JSON::parse(&e.stats("all", 0.0).unwrap()).unwrap();
     let get = |path: &[&str]| {
         let mut v = stats.clone();
@@ -131,7 +132,7 @@ fn a_mismatched_candidate_is_undone_exactly() {
     let mut order = vec![other, b, a];
     order.retain(|s| *s != wanted);
     order.insert(0, wanted);
-    assert_eq!(e.slots(0.0).to_vec(), order);
+    assert_eq!(e.slots(0.0, u32::MAX).to_vec(), order);
     let stats = JSON::parse(&e.stats("all", 0.0).unwrap()).unwrap();
     assert_eq!(
         Reflect::get(&stats, &"hits".into()).unwrap().as_f64(),
