@@ -200,6 +200,9 @@ export class CacheConfig {
   toJSON(): CacheOptions;
 }
 
+/** What `cache.config` gives: the validated settings of a `CacheConfig`, without `layers`. */
+export type CacheSettings = Omit<CacheConfig, "layers" | "toJSON">;
+
 /** Options of one `set`. */
 export interface SetOptions {
   /** Milliseconds; 0 = no expiry. Defaults to `defaultTtl`. */
@@ -447,8 +450,8 @@ export class CacheManager<V = unknown> {
   settled(): Promise<void>;
   /** One self-contained HTML report (inline SVG charts, no script, a Content-Security-Policy). */
   generateDashboard(): string;
-  /** The validated settings. */
-  readonly config: Omit<CacheOptions, "layers">;
+  /** The validated settings, every option filled in (camelCase); `layers` is not among them. */
+  readonly config: CacheSettings;
   /**
    * Stops telemetry and releases the instance's wasm memory. Every later call throws (or
    * rejects) an Error saying the cache was freed, except `close()` and `free()`, which do

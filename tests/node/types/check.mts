@@ -39,8 +39,14 @@ const frame: MetricFrame = await watched.flushTelemetry();
 const firing: boolean = frame.alerts.some((a) => a.type === "high_latency" && a.state === "firing");
 const history: number = watched.getAlertHistory().length + watched.getStats().alerts.filter((a) => a.layer === "memory").length;
 const cooldown: number = new CacheConfig({ enableTelemetry: true }).alertCooldown;
+// `config` holds every setting, filled in, under its camelCase name.
+const settings = watched.config;
+const bound: number = settings.maxEntries + settings.alertMinSamples + settings.telemetryInterval;
+const policy: "lru" | "tinylfu" = settings.evictionPolicy;
+const endpoint: string | null = settings.telemetryExportEndpoint;
+const telemetryOn: boolean = settings.enableTelemetry;
 watched.close();
-export { value, peeked, present, keys, counts, figures, p95, text, queued, seen, firing, history, cooldown };
+export { value, peeked, present, keys, counts, figures, p95, text, queued, seen, firing, history, cooldown, bound, policy, endpoint, telemetryOn };
 
 // @ts-expect-error maxEntries is a number
 new CacheManager({ maxEntries: "x" });
@@ -64,6 +70,10 @@ cache.getStats("week");
 cache.exportMetrics("xml");
 // @ts-expect-error alertMinSamples is a number
 new CacheManager({ enableTelemetry: true, alertMinSamples: "20" });
+// @ts-expect-error config has the camelCase names only
+export const snakeSetting: unknown = watched.config.max_entries;
+// @ts-expect-error config has no layers (they hold live stores)
+export const configLayers: unknown = watched.config.layers;
 // @ts-expect-error handlers take (alertType, details)
 watched.registerAlertHandler((type: number) => type);
 // @ts-expect-error details.op is "get", "set" or "delete"
