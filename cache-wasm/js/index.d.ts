@@ -410,8 +410,8 @@ export class CacheManager<V = unknown> {
   readonly bytes: number;
   /** Live keys, most recently used first; with `limit`, only the `limit` most recent. */
   keys(limit?: number): string[];
-  /** Stats since creation ("all") or for a window ending now. */
-  getStats(period?: Period | { period: Period }): Stats;
+  /** Stats since creation ("all", the default, also for `{}`) or for a window ending now. */
+  getStats(period?: Period | { period?: Period }): Stats;
   /**
    * The metrics as text: Prometheus text exposition 0.0.4, StatsD lines (counters are deltas
    * since the previous `exportMetrics("statsd")`; pushes keep their own) or a JSON frame.

@@ -12,6 +12,7 @@ const counts: number = cache.size + cache.bytes;
 const stats: Stats = cache.getStats("hour");
 const figures: number[] = [stats.hit_rate, stats.miss_rate, stats.evictions.total, stats.removals.by_cause.replaced, stats.size.max_entries];
 const p95: number | undefined = cache.getStats({ period: "day" }).latency.get?.p95_ms;
+const sinceCreation: number = cache.getStats({}).gets;
 new CacheManager(new CacheConfig({ max_entries: 5, enable_telemetry: false }));
 new CacheManager();
 cache.clear();
@@ -46,7 +47,7 @@ const policy: "lru" | "tinylfu" = settings.evictionPolicy;
 const endpoint: string | null = settings.telemetryExportEndpoint;
 const telemetryOn: boolean = settings.enableTelemetry;
 watched.close();
-export { value, peeked, present, keys, counts, figures, p95, text, queued, seen, firing, history, cooldown, bound, policy, endpoint, telemetryOn };
+export { sinceCreation, value, peeked, present, keys, counts, figures, p95, text, queued, seen, firing, history, cooldown, bound, policy, endpoint, telemetryOn };
 
 // @ts-expect-error maxEntries is a number
 new CacheManager({ maxEntries: "x" });
@@ -66,6 +67,8 @@ export const wrong: string = stats.gets;
 export const deletedEvictions: number = stats.evictions.by_cause.deleted;
 // @ts-expect-error periods are "all", "minute", "hour" or "day"
 cache.getStats("week");
+// @ts-expect-error periods are "all", "minute", "hour" or "day", also as { period }
+cache.getStats({ period: "week" });
 // @ts-expect-error export formats are "prometheus", "statsd" or "json"
 cache.exportMetrics("xml");
 // @ts-expect-error alertMinSamples is a number
