@@ -62,6 +62,8 @@ export function kvLayer(namespace: KvNamespaceLike, options?: { prefix?: string 
 
 /** A write or delete that one or more layers refused. */
 export class LayerError extends Error {
+  /** Made by setAsync and deleteAsync: the key, and each refusing layer with its error in order. */
+  constructor(op: "setAsync" | "deleteAsync", key: string, failures: { layer: string; error: unknown }[]);
   readonly name: "LayerError";
   /** "setAsync" or "deleteAsync". */
   readonly op: "setAsync" | "deleteAsync";
@@ -75,6 +77,8 @@ export class LayerError extends Error {
 
 /** A layer call that did not settle within the layer's `timeoutMs`. */
 export class LayerTimeoutError extends Error {
+  /** The layer, the call that timed out ("get", "set" or "delete") and its timeout in ms. */
+  constructor(layer: string, op: string, ms: number);
   readonly name: "LayerTimeoutError";
   readonly layer: string;
 }

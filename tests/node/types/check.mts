@@ -83,7 +83,7 @@ watched.registerAlertHandler((type: number) => type);
 watched.registerAlertHandler((_t, d) => { const op: "put" = d.op; return op; });
 
 // Layers: keyv-style stores, the built-in adapters and the async methods.
-import { indexedDbLayer, kvLayer, LayerError, type Envelope, type LayerStore } from "cache-wasm";
+import { indexedDbLayer, kvLayer, LayerError, LayerTimeoutError, type Envelope, type LayerStore } from "cache-wasm";
 const records = new Map<string, Envelope>();
 const mapStore: LayerStore = {
   get: async (k) => records.get(k),
@@ -115,7 +115,14 @@ try {
     exportNames.push(...names, err.layer);
   }
 }
-export { got, removed, loaded, exportNames };
+const refused = new LayerError("setAsync", "k", [{ layer: "map", error: new Error("full") }]);
+const refusedBy: string = refused.layer + refused.layers.join() + refused.op;
+export { got, removed, loaded, exportNames, refusedBy };
+// @ts-expect-error a LayerError is made from its op, key and failures, not a message
+new LayerError("refused");
+export const late: string = new LayerTimeoutError("map", "get", 250).layer;
+// @ts-expect-error a LayerTimeoutError is made from its layer, op and timeout, not a message
+new LayerTimeoutError("too slow");
 // @ts-expect-error a layer needs a store
 new CacheManager({ layers: [{ name: "x" }] });
 // @ts-expect-error fetch's loader must give the value type
