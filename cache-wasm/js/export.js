@@ -36,6 +36,18 @@ export function packLines(text, max = MAX_DATAGRAM) {
   return out;
 }
 
+// A send answered with a redirect: given up at once, since a retry would be redirected too.
+class RedirectError extends Error {}
+
+// `location` resolved against `base`, or as written when it is no URL.
+function resolveUrl(location, base) {
+  try {
+    return new URL(location, base).href;
+  } catch {
+    return JSON.stringify(location);
+  }
+}
+
 // A timer that never keeps a Node process alive on its own.
 function unrefTimer(t) {
   if (typeof t === "object" && t !== null && typeof t.unref === "function") t.unref();
@@ -194,6 +206,8 @@ export class Exporter {
             break;
           } catch (err) {
             reason = err instanceof Error ? err.message : String(err);
+            // The same request would be redirected again.
+            if (err instanceof RedirectError) break;
           }
         }
         if (done) {
@@ -237,10 +251,20 @@ export class Exporter {
     try {
       const headers = { "content-type": this.#target.contentType };
       if (this.#auth !== null) headers.authorization = this.#auth;
-      const res = await fetch(this.#url, { method: this.#target.method, headers, body: text, signal: abort.signal });
+      // Redirects are not followed: `fetch` would turn a POST answered 301 or 302 into a GET
+      // without the payload, and count it delivered.
+      const res = await fetch(this.#url, { method: this.#target.method, headers, body: text, signal: abort.signal, redirect: "manual" });
       // Read the body so that the connection can be reused or closed.
       await res.arrayBuffer();
-      if (!res.ok) throw new Error(`${this.#target.method} ${this.#url} answered ${res.status}`);
+      const sent = `${this.#target.method} ${this.#url}`;
+      if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) {
+        // Browsers hide a redirect's status and Location from a "manual" fetch.
+        const answer = res.type === "opaqueredirect" ? "answered a redirect" : `answered ${res.status}`;
+        const location = res.headers.get("location");
+        const to = location === null ? "" : ` to ${resolveUrl(location, this.#url)}`;
+        throw new RedirectError(`${sent} ${answer}${to}, which pushes do not follow: give telemetryExportEndpoint the URL it leads to`);
+      }
+      if (!res.ok) throw new Error(`${sent} answered ${res.status}`);
     } catch (err) {
       if (abort.signal.aborted && abort.signal.reason instanceof Error) throw abort.signal.reason;
       throw err;

@@ -377,7 +377,7 @@ export interface ExportStatus {
   inFlight: boolean;
   /** Payloads delivered. */
   sent: number;
-  /** Payloads given up after their retries (each also counted in `errors.by_type.export`). */
+  /** Payloads given up after their retries, or at once when answered with a redirect (each also counted in `errors.by_type.export`). */
   failed: number;
   /** Payloads dropped from a full queue (each also counted in `errors.by_type.export`). */
   dropped: number;

@@ -602,6 +602,48 @@ describe("export", () => {
       }
     });
 
+    test("a redirect is a failed send, never followed: no frame turns into a GET without its body", async () => {
+      for (const [status, format] of [
+        [301, "json"],
+        [302, "json"],
+        [303, "statsd"],
+        [307, "json"],
+        [308, "prometheus"],
+      ]) {
+        const server = await httpServer((req, _body, res) => {
+          if (req.url.startsWith("/moved")) res.writeHead(204).end();
+          else res.writeHead(status, { location: "/moved" }).end();
+        });
+        const cache = new CacheManager({
+          name: "redirected",
+          enableTelemetry: true,
+          telemetryInterval: 3600,
+          telemetryExport: true,
+          telemetryExportFormat: format,
+          telemetryExportEndpoint: `${server.url}/push`,
+        });
+        try {
+          traffic(cache);
+          await cache.flushTelemetry();
+          const what = `${status} to a ${format} push`;
+          assert.deepEqual(
+            server.requests.map((r) => r.url.split("/")[1]),
+            ["push"],
+            `${what}: one request, to the endpoint; nothing sent where the redirect leads`,
+          );
+          assert.ok(server.requests[0].body.length > 0);
+          const s = cache.exportStatus();
+          assert.deepEqual([s.sent, s.failed, s.retries], [0, 1, 0], `${what}: ${JSON.stringify(s)}`);
+          assert.ok(s.lastError.includes(`answered ${status}`) && s.lastError.includes("/moved"), s.lastError);
+          assert.equal(cache.getStats().errors.by_type.export, 1, what);
+        } finally {
+          cache.close();
+          cache.free();
+          await server.close();
+        }
+      }
+    });
+
     test("a closed port: sends fail after capped retries and are counted, nothing throws", async () => {
       const port = await freePort();
       const cache = new CacheManager({
