@@ -196,9 +196,10 @@ export class Exporter {
         let reason = "";
         for (let attempt = 0; attempt <= MAX_RETRIES && !this.#closed; attempt++) {
           if (attempt > 0) {
-            this.#counts.retries++;
             await this.#sleep(Math.min(BACKOFF_MS * 2 ** (attempt - 1), MAX_BACKOFF_MS));
+            // Counted once made: close() during the backoff leaves it unmade.
             if (this.#closed) break;
+            this.#counts.retries++;
           }
           try {
             await this.#send(item.text);

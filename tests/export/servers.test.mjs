@@ -644,6 +644,34 @@ describe("export", () => {
       }
     });
 
+    test("close() during a retry's backoff: retries counts only the retries made", async () => {
+      const server = await httpServer((_req, _body, res) => res.writeHead(503).end());
+      const cache = new CacheManager({
+        name: "backoff",
+        enableTelemetry: true,
+        telemetryInterval: 3600,
+        telemetryExport: true,
+        telemetryExportFormat: "json",
+        telemetryExportEndpoint: server.url,
+      });
+      try {
+        const flush = cache.flushTelemetry();
+        // The first retry has failed too; the second waits out its 500 ms backoff.
+        await until(() => server.requests.length === 2, "the first retry");
+        await sleep(150);
+        assert.equal(cache.exportStatus().retries, 1, JSON.stringify(cache.exportStatus()));
+        cache.close();
+        await flush;
+        const s = cache.exportStatus();
+        assert.equal(server.requests.length, 2, "no request after close");
+        assert.deepEqual([s.retries, s.cancelled, s.failed, s.inFlight], [1, 1, 0, false], JSON.stringify(s));
+        assert.equal(cache.getStats().errors.by_type.export, 0, "a cancelled payload is not lost to an error");
+      } finally {
+        cache.free();
+        await server.close();
+      }
+    });
+
     test("a closed port: sends fail after capped retries and are counted, nothing throws", async () => {
       const port = await freePort();
       const cache = new CacheManager({
