@@ -458,6 +458,52 @@ impl Slab {
         }
     }
 
+    /// A hit on the live entry at `slot`: flags it read and, unless its list is `except`, makes
+    /// it the most recent entry of that list, as `move_to_front(slot, seg)` of its own list
+    /// does (journaled the same way). Returns the list, or None (nothing changes) when the slot
+    /// is free or does not exist.
+    #[inline]
+    pub fn hit_in_list(&mut self, slot: u32, except: u8) -> Option<u8> {
+        let n = self.nodes.get_mut(slot as usize)?;
+        let seg = n.seg();
+        // A free slot's segment (FREE) names no list.
+        let head = self.lists.get(seg as usize)?.head;
+        n.set_read(true);
+        if seg == except {
+            return Some(seg);
+        }
+        let (prev, next) = (n.prev(), n.next());
+        // The head of a list is the one node of it without a predecessor.
+        if prev == NIL {
+            return Some(seg);
+        }
+        n.link(NIL, head, seg);
+        if self.journaling {
+            if let Some(m) = self.journal.get_mut(self.journal_len) {
+                *m = Move { slot, seg, prev };
+                self.journal_len += 1;
+            }
+        }
+        if let Some(p) = self.nodes.get_mut(prev as usize) {
+            p.set_next(next);
+        }
+        match self.nodes.get_mut(next as usize) {
+            Some(x) => x.set_prev(prev),
+            None => {
+                if let Some(l) = self.lists.get_mut(seg as usize) {
+                    l.tail = prev;
+                }
+            }
+        }
+        if let Some(h) = self.nodes.get_mut(head as usize) {
+            h.set_prev(slot);
+        }
+        if let Some(l) = self.lists.get_mut(seg as usize) {
+            l.head = slot;
+        }
+        Some(seg)
+    }
+
     /// An LRU hit: moves the node of `slot`, in list 0, to the front of it and flags it read.
     /// Not journaled. False (and nothing changes) when the slot is not in list 0.
     #[inline]
@@ -703,6 +749,60 @@ mod tests {
         assert!(!a.hit_front(3));
         a.release(4);
         assert!(!a.hit_front(4));
+    }
+
+    #[test]
+    fn a_hit_in_its_list_moves_like_move_to_front_and_undoes_alike() {
+        let mut a = Slab::new();
+        let mut b = Slab::new();
+        for s in [&mut a, &mut b] {
+            for h in 0..12 {
+                let slot = alloc(s, h);
+                s.move_to_front(slot, (h % 3) as u8);
+            }
+        }
+        let lists = |s: &Slab| {
+            (0..3u8)
+                .map(|l| s.iter(l).collect())
+                .collect::<Vec<Vec<u32>>>()
+        };
+        let mut x = 11u32;
+        for _ in 0..300 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let slot = (x >> 16) % 13;
+            let seg = b.get(slot).map(|n| n.seg());
+            let before = lists(&a);
+            a.begin_journal();
+            let got = a.hit_in_list(slot, FREE);
+            a.end_journal();
+            assert_eq!(got, seg.filter(|s| *s != FREE), "slot {slot}");
+            if let Some(seg) = got {
+                b.move_to_front(slot, seg);
+                assert!(a.get(slot).unwrap().read());
+            }
+            assert_eq!(lists(&a), lists(&b));
+            for l in 0..3u8 {
+                assert_eq!((a.tail(l), a.list(l).len), (b.tail(l), b.list(l).len));
+            }
+            // Undone, the lists are as they were; done again, as `move_to_front` left them.
+            a.undo_journal();
+            assert_eq!(lists(&a), before);
+            a.hit_in_list(slot, FREE);
+            assert_eq!(lists(&a), lists(&b));
+        }
+        // A slot of the excepted list is flagged read and stays where it is.
+        let tail = a.tail(1);
+        let before = lists(&a);
+        assert_eq!(a.hit_in_list(tail, 1), Some(1));
+        assert_eq!(lists(&a), before);
+        assert!(a.get(tail).unwrap().read());
+        // A free slot or one that does not exist changes nothing.
+        a.release(tail);
+        let before = lists(&a);
+        assert_eq!(a.hit_in_list(tail, FREE), None);
+        assert_eq!(a.hit_in_list(999, FREE), None);
+        assert_eq!(lists(&a), before);
+        assert!(!a.get(tail).unwrap().read());
     }
 
     #[test]

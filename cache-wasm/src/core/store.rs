@@ -362,16 +362,23 @@ impl Store {
             }
             self.count_ttl_hit(expires_at, now);
         }
-        if let Some(n) = self.slab.get_mut(slot) {
-            n.set_read(true);
-        }
         self.pending = None;
         self.missed = None;
         self.counts.gets += 1;
         self.counts.hits += 1;
         self.policy.record_access(hash);
         self.touch_stamp(slot);
-        self.policy.on_hit(&mut self.slab, slot);
+        match &mut self.policy {
+            Policy::TinyLfu(p) => {
+                p.on_hit_read(&mut self.slab, slot);
+            }
+            Policy::Lru(_) => {
+                if let Some(n) = self.slab.get_mut(slot) {
+                    n.set_read(true);
+                }
+                self.policy.on_hit(&mut self.slab, slot);
+            }
+        }
     }
 
     /// Counts a hit at `t` on an entry that expires at `expires_at` in the TTL figures; an

@@ -17,7 +17,7 @@
 //! keeps it small.
 
 use super::sketch::{Sketch, MAX_CAPACITY};
-use crate::core::slab::{Slab, NIL};
+use crate::core::slab::{Slab, FREE, NIL};
 
 /// The admission window.
 pub(crate) const WINDOW: u8 = 0;
@@ -158,6 +158,31 @@ impl TinyLfu {
     pub fn on_hit(&mut self, slab: &mut Slab, slot: u32) {
         self.hits = self.hits.saturating_add(1);
         self.reorder(slab, slot);
+    }
+
+    /// A get returned the live entry at `slot`: flags it read and does what `on_hit` does, with
+    /// one read of the node for both. False (nothing changes) when the slot holds no entry.
+    #[inline]
+    pub fn on_hit_read(&mut self, slab: &mut Slab, slot: u32) -> bool {
+        let promote = if self.protected_max > 0 {
+            PROBATION
+        } else {
+            FREE
+        };
+        match slab.hit_in_list(slot, promote) {
+            None => false,
+            Some(seg) => {
+                self.hits = self.hits.saturating_add(1);
+                if seg == promote {
+                    slab.move_to_front(slot, PROTECTED);
+                    if slab.list(PROTECTED).len > self.protected_max {
+                        let demoted = slab.tail(PROTECTED);
+                        slab.move_to_front(demoted, PROBATION);
+                    }
+                }
+                true
+            }
+        }
     }
 
     /// Undoes the bookkeeping of the last `on_hit`; the slab undoes its moves.
