@@ -62,6 +62,8 @@ let settings = null;
 let timer = null;
 let ticks = 0;
 let stormUntil = 0;
+// What was left of a storm when the workload paused, in ms; it goes on when the workload resumes.
+let stormLeft = 0;
 let stormSerial = 0;
 let slow = false;
 const alerts = [];
@@ -100,7 +102,6 @@ function start() {
   });
   cdf = zipfTable(settings.keySpace, settings.skew);
   dashboard = mountDashboard($("dashboard"), { source: cache, onAlert: logAlert });
-  render();
   resume();
 }
 
@@ -161,6 +162,11 @@ function render() {
 function resume() {
   clearInterval(timer);
   timer = setInterval(tick, TICK_MS);
+  if (stormLeft > 0) {
+    stormUntil = performance.now() + stormLeft;
+    stormLeft = 0;
+  }
+  render();
   $("toggle").textContent = "Pause";
   setStatus(
     `Running: ${numberFormat.format(settings.rate)} gets a second over ${numberFormat.format(settings.keySpace)} keys, ` +
@@ -172,8 +178,19 @@ function resume() {
 function pause() {
   clearInterval(timer);
   timer = null;
+  const now = performance.now();
+  if (stormUntil > now) {
+    stormLeft += stormUntil - now;
+    stormUntil = 0;
+  }
   $("toggle").textContent = "Resume";
   setStatus("Paused.");
+  // The figures as they are now, not as of the last render, and the storm button disabled.
+  try {
+    render();
+  } catch {
+    // A cache that could not be built or used: the caller's status says why.
+  }
 }
 
 function downloadReport() {
@@ -201,6 +218,7 @@ async function main() {
   });
   $("toggle").addEventListener("click", () => (timer === null ? resume() : pause()));
   $("storm").addEventListener("click", () => {
+    if (timer === null) return;
     stormUntil = performance.now() + STORM_MS;
     render();
   });

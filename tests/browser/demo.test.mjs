@@ -59,3 +59,39 @@ test("the demo counts gets, hits and misses and respects the cache size", async 
     await page.close();
   }
 });
+
+test("pausing shows the cache's current figures and holds the miss storm until the workload resumes", async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
+  page.on("pageerror", (err) => errors.push(err.message));
+  try {
+    await page.goto(server.url);
+    await page.waitForFunction(() => Number(document.getElementById("gets").textContent.replace(/\D/g, "")) > 0, null, {
+      timeout: 20_000,
+    });
+    // Pause one tick after a render, when the figures on screen are a tick behind.
+    await page.waitForTimeout(1000);
+    await page.click("#toggle");
+    const shown = count(await page.textContent("#gets"));
+    const actual = await page.evaluate(() => window.demo.cache.getStats().gets);
+    assert.equal(shown, actual, "the paused page shows the cache's own count");
+    assert.equal(await page.locator("#recent li").first().textContent(), await page.evaluate(() => window.demo.cache.keys(1)[0]));
+    assert.equal(await page.isDisabled("#storm"), true, "no storm while nothing runs");
+
+    // A storm interrupted by a pause is not used up while paused.
+    await page.click("#toggle");
+    await page.waitForFunction(() => !document.getElementById("storm").disabled, null, { timeout: 5000 });
+    await page.click("#storm");
+    await page.waitForTimeout(500);
+    await page.click("#toggle");
+    await page.waitForTimeout(8500);
+    await page.click("#toggle");
+    await page.waitForTimeout(600);
+    assert.equal(await page.isDisabled("#storm"), true, "the storm goes on after the pause");
+    assert.match(await page.locator("#recent li").first().textContent(), /^storm:/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
