@@ -180,6 +180,41 @@ describe("the demo", () => {
     }
   });
 
+  test("screen readers hear the connection state when it changes, not every frame", async () => {
+    const context = await browser.newContext();
+    try {
+      const { page, problems } = await openPage(context, server.url);
+      await page.waitForFunction(() => /frame #\d+/.test(document.querySelector(".cwd-status-text")?.textContent ?? ""), null, { timeout: 20_000 });
+      // Every text the dashboard's live regions held over four frames.
+      const heard = await page.evaluate(
+        () =>
+          new Promise((done) => {
+            const regions = [...document.querySelectorAll('#dashboard [aria-live]:not([aria-live="off"]), #dashboard [role="status"], #dashboard [role="alert"]')];
+            const said = regions.map((r) => [r.textContent]);
+            const observer = new MutationObserver(() =>
+              regions.forEach((r, i) => said[i].at(-1) !== r.textContent && said[i].push(r.textContent)),
+            );
+            for (const r of regions) observer.observe(r, { subtree: true, childList: true, characterData: true });
+            setTimeout(() => {
+              observer.disconnect();
+              done(said);
+            }, 4200);
+          }),
+      );
+      assert.ok(heard.length > 0, "the connection state is in a live region");
+      for (const texts of heard) assert.equal(texts.length, 1, `a live region changed with each frame: ${JSON.stringify(texts)}`);
+      assert.match(heard.flat().join(" "), /Live/);
+      // The line on screen still says which frame is shown.
+      assert.match(await page.textContent(".cwd-status-text"), /^Live: frame #\d+ at \d\d:\d\d:\d\d UTC, every 1\.0 s\.$/);
+      // Pausing the view is announced once.
+      await page.click(".cwd-pause");
+      await page.waitForFunction(() => [...document.querySelectorAll('#dashboard [role="status"]')].some((r) => /Paused/.test(r.textContent)), null, { timeout: 2000 });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("a miss storm fires onAlert once, with the alert's type and details, and the panel shows it", async () => {
     const context = await browser.newContext();
     try {

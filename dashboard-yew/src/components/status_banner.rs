@@ -54,21 +54,50 @@ pub fn describe(connection: &Connection, latest: Option<&FrameDoc>) -> (&'static
     }
 }
 
-/// The status line; announced politely to screen readers.
+/// What screen readers are told of `connection`: its state, without what changes with every
+/// frame (the frame's number and time) or every second (how long the source has been quiet, the
+/// wait before a retry), so that a live region announces changes of state only.
+pub fn announce(connection: &Connection, latest: Option<&FrameDoc>) -> String {
+    match connection {
+        Connection::Live => match latest {
+            Some(f) => format!("Live: a frame every {}.", format::seconds(f.interval_s)),
+            None => "Cleared; waiting for the next frame.".to_string(),
+        },
+        Connection::Stale(_) => "Frames stopped arriving: is the cache still running?".to_string(),
+        Connection::Disconnected(why, Retry::After(_)) => {
+            format!("Disconnected ({why}); trying again.")
+        }
+        _ => describe(connection, latest).1,
+    }
+}
+
+const PAUSED: &str = "Paused: the view is frozen while frames are still recorded.";
+
+/// The status line, and a live region beside it that screen readers announce politely when
+/// the state changes.
 #[function_component]
 pub fn StatusBanner(p: &StateProps) -> Html {
     let state = &p.state;
     let view = state.shown();
-    let (class, text) = describe(&state.connection, view.latest.map(|f| &**f));
-    let paused = state.paused().then(|| html! {
-        <span class="cwd-paused">{ "Paused: the view is frozen while frames are still recorded." }</span>
-    });
+    let latest = view.latest.map(|f| &**f);
+    let (class, text) = describe(&state.connection, latest);
+    let mut said = announce(&state.connection, latest);
+    if state.paused() {
+        said.push(' ');
+        said.push_str(PAUSED);
+    }
+    let paused = state
+        .paused()
+        .then(|| html! { <span class="cwd-paused">{ PAUSED }</span> });
     html! {
-        <p class={classes!("cwd-status", class)} role="status" aria-live="polite">
-            <span class="cwd-dot" aria-hidden="true"></span>
-            <span class="cwd-status-text">{ text }</span>
-            { for paused }
-        </p>
+        <>
+            <p class={classes!("cwd-status", class)}>
+                <span class="cwd-dot" aria-hidden="true"></span>
+                <span class="cwd-status-text">{ text }</span>
+                { for paused }
+            </p>
+            <p class="cwd-sr" role="status" aria-live="polite">{ said }</p>
+        </>
     }
 }
 
@@ -97,6 +126,31 @@ mod tests {
             None,
         );
         assert_eq!(text, "Disconnected (HTTP 503); trying again in 4 s.");
+    }
+
+    #[test]
+    fn what_is_announced_changes_with_the_state_only() {
+        let frame = |seq: u64| FrameDoc {
+            seq,
+            ts_ms: 1_700_006_400_000.0 + seq as f64 * 1_000.0,
+            interval_s: 1.0,
+            ..FrameDoc::default()
+        };
+        let live = announce(&Connection::Live, Some(&frame(1)));
+        assert_eq!(live, "Live: a frame every 1.0 s.");
+        assert_eq!(announce(&Connection::Live, Some(&frame(2))), live);
+        assert_eq!(
+            announce(&Connection::Stale(6), Some(&frame(2))),
+            announce(&Connection::Stale(60), Some(&frame(2)))
+        );
+        let retry = |ms| Connection::Disconnected("HTTP 503".into(), Retry::After(ms));
+        assert_eq!(
+            announce(&retry(1_000), None),
+            "Disconnected (HTTP 503); trying again."
+        );
+        assert_eq!(announce(&retry(1_000), None), announce(&retry(8_000), None));
+        let rejected = Connection::Rejected("not a frame: null".into());
+        assert_eq!(announce(&rejected, None), describe(&rejected, None).1);
     }
 
     #[test]
