@@ -31,6 +31,16 @@ pub fn seconds(s: f64) -> String {
     }
 }
 
+/// A mean TTL from a frame: "–" when it is 0 (a TTL is never 0, so no entry had one, or no
+/// hit met one: there is no mean, not a mean of 0) or not a number, else as [`millis`] writes it.
+pub fn mean_ttl(ms: f64) -> String {
+    if ms.is_finite() && ms > 0.0 {
+        millis(ms)
+    } else {
+        "–".to_string()
+    }
+}
+
 /// The UTC time of day of a time in ms since the epoch, `HH:MM:SS`.
 pub fn clock(ms: f64) -> String {
     if !ms.is_finite() {
@@ -65,6 +75,15 @@ mod tests {
         assert_eq!(bytes(100), "100 B");
         assert_eq!(bytes(2048), "2.0 KiB");
         assert_eq!(bytes(5 << 30), "5.0 GiB");
+    }
+
+    #[test]
+    fn mean_ttls() {
+        assert_eq!(mean_ttl(0.0), "–", "no TTL: no mean");
+        assert_eq!(mean_ttl(-1.0), "–");
+        assert_eq!(mean_ttl(f64::NAN), "–");
+        assert_eq!(mean_ttl(60_000.0), "1.0 min");
+        assert_eq!(mean_ttl(0.5), "500.0 µs");
     }
 
     #[test]

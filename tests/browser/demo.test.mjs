@@ -95,3 +95,31 @@ test("pausing shows the cache's current figures and holds the miss storm until t
     await page.close();
   }
 });
+
+test("the live dashboard shows no mean TTL for a cache without TTLs, and the mean of those set with one", async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (err) => errors.push(err.message));
+  try {
+    await page.goto(server.url);
+    const means = () =>
+      page.evaluate(() =>
+        Object.fromEntries(
+          [...document.querySelectorAll('[data-panel="ttl"] dl > div')].map((d) => [d.querySelector("dt").textContent, d.querySelector("dd").textContent]),
+        ),
+      );
+    await page.waitForSelector('[data-panel="ttl"] dd', { timeout: 20_000 });
+    let shown = await means();
+    assert.equal(shown["Mean TTL set"], "–", "no entry had a TTL");
+    assert.equal(shown["Mean TTL left at a hit"], "–");
+    await page.fill("#ttl", "60000");
+    await page.click("#apply");
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-panel="ttl"] dd')].some((d) => d.textContent === "1.0 min"), null, { timeout: 10_000 });
+    shown = await means();
+    assert.equal(shown["Mean TTL set"], "1.0 min");
+    assert.notEqual(shown["Mean TTL left at a hit"], "–");
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});

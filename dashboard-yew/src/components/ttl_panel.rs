@@ -30,10 +30,10 @@ pub fn TtlPanel(p: &StateProps) -> Html {
             "Entries with a TTL",
             format::compact(ttl.entries_with_ttl as f64),
         ),
-        ("Mean TTL set", format::millis(ttl.mean_ttl_ms)),
+        ("Mean TTL set", format::mean_ttl(ttl.mean_ttl_ms)),
         (
             "Mean TTL left at a hit",
-            format::millis(ttl.mean_remaining_ttl_at_hit_ms),
+            format::mean_ttl(ttl.mean_remaining_ttl_at_hit_ms),
         ),
     ];
     html! {
