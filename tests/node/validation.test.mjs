@@ -29,12 +29,13 @@ function assertNamedError(fn, names, types = [TypeError, RangeError]) {
 
 for (const kind of ["esm", "cjs"]) {
   describe(`bad input (${kind})`, () => {
-    let CacheManager, CacheConfig, OtherConfig;
+    let CacheManager, CacheConfig, OtherConfig, wasmMemoryBytes;
 
     before(async () => {
       const pkg = await loadPackage(kind);
       await pkg.init();
       ({ CacheManager, CacheConfig } = pkg);
+      ({ wasmMemoryBytes } = pkg.module);
       // The other entry's copy of the classes, as a project that both imports and requires the package has.
       const other = await loadPackage(kind === "esm" ? "cjs" : "esm");
       await other.init();
@@ -173,7 +174,8 @@ for (const kind of ["esm", "cjs"]) {
         }
       }
       assertNamedError(() => new CacheManager({ name: new Array(2000) }), ["name"], [TypeError]);
-      assertNamedError(() => new CacheManager({ max_entries: new Array(2000) }), ["max_entries"], [TypeError]);
+      // Where an option takes no array, an array is refused by its type, as any other value is.
+      assertNamedError(() => new CacheManager({ max_entries: new Array(2000) }), ["maxEntries"], [TypeError]);
     });
 
     test("an unknown name is reported as an unknown option, whatever it holds, before any value is read", () => {
@@ -205,6 +207,40 @@ for (const kind of ["esm", "cjs"]) {
         assert.throws(() => new CacheManager(hostile), { message: "no keys" });
       }
       assert.equal(new CacheManager({ maxEntries: 2 }).set("a", 1).get("a"), 1);
+    });
+
+    test("a bad option is refused without being copied into WebAssembly memory, with a short message", () => {
+      // Memory a bad config grew would stay: WebAssembly memory never shrinks.
+      const wide = Object.fromEntries(Array.from({ length: 300_000 }, (_, i) => [`k${i}`, `v${i}`]));
+      const row = Array.from({ length: 1024 }, (_, i) => `item ${i}`);
+      const deep = Array.from({ length: 256 }, () => row);
+      const long = "x".repeat(1 << 25);
+      const cases = [
+        [{ maxEntries: wide }, TypeError, "option `maxEntries` must be a number, got object"],
+        [{ maxEntries: deep }, TypeError, "option `maxEntries` must be a number, got array"],
+        [{ layers: [{ name: "kv", store, timeoutMs: wide }] }, TypeError, "`timeoutMs` must be a number of milliseconds"],
+        [{ name: long }, RangeError, "option `name` must be a string of 1 to 256 characters"],
+        [{ [long]: 1 }, TypeError, "unknown option `xxxxxxxxxx"],
+        [{ telemetryExportEndpoint: long }, RangeError, "option `telemetryExportEndpoint` must be"],
+        [{ telemetryChannel: long, enableTelemetry: true }, RangeError, "option `telemetryChannel` must be"],
+        [{ evictionPolicy: long }, RangeError, "option `evictionPolicy` must be"],
+        [{ layers: [{ name: long, store }] }, TypeError, "option `layers[0]`: `name` must be a string of 1 to 64 characters"],
+        [{ layers: [{ name: "kv", store, [long]: 1 }] }, TypeError, "option `layers[0]`: unknown field `xxxxxxxxxx"],
+      ];
+      for (const [options, type, text] of cases) {
+        for (const build of [() => new CacheManager(options), () => new CacheConfig(options)]) {
+          const before = wasmMemoryBytes();
+          assert.throws(build, (err) => {
+            assert.ok(err instanceof type, `${err?.constructor?.name}: ${String(err?.message).slice(0, 200)}`);
+            assert.ok(err.message.includes(text), err.message.slice(0, 200));
+            assert.ok(err.message.length < 1000, `a message of ${err.message.length} characters`);
+            return true;
+          });
+          // The options are tens of megabytes; what is read of them stays within a few pages.
+          const grown = wasmMemoryBytes() - before;
+          assert.ok(grown <= 4 * 65536, `${text}: WebAssembly memory grew by ${grown} bytes`);
+        }
+      }
     });
 
     // Values just past a limit: each message states the range the check applies.

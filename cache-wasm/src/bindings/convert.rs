@@ -1,17 +1,24 @@
 //! Conversions between JS values and the core's types, and core errors into JS errors.
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, JsString, Object, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::config::{self, ConfigError, ErrorKind, Value};
 
-/// How deep option objects are read; deeper objects count as opaque objects.
-const MAX_DEPTH: usize = 3;
-
 /// The longest array an option may be; a longer one (say `new Array(4e9)`) is refused before
 /// anything is allocated for it.
 const MAX_ITEMS: u32 = 1024;
+
+/// The most UTF-16 units of a string option copied into WebAssembly memory: a longer string is
+/// read as its first `MAX_STRING_UNITS` units, which is more than
+/// [`config::MAX_STRING_CHARS`] characters, so the option refuses it as it would the whole.
+/// Memory grown for a bad option would stay: WebAssembly memory never shrinks.
+const MAX_STRING_UNITS: u32 = 2 * config::MAX_STRING_CHARS as u32 + 2;
+
+/// The most UTF-16 units of an option's or a layer field's name copied: longer than any
+/// option's name, so a longer one is reported as unknown by its start.
+const MAX_NAME_UNITS: u32 = 64;
 
 #[wasm_bindgen]
 extern "C" {
@@ -26,20 +33,25 @@ extern "C" {
 /// Only own properties are read, so the options and each layer's entry must be plain objects:
 /// a `Map`, a class instance or an object that inherits its options would otherwise read as
 /// empty. Option names are checked before any value is read, so an unknown option is
-/// reported as one whatever it holds.
+/// reported as one whatever it holds. Values are read only as far as the settings look at
+/// them: an object or array where the settings take a number or a string is read as its type
+/// alone, and a string only up to a length no option takes.
 pub fn to_value(options: &JsValue) -> Result<Value, JsValue> {
     if !is_record(options) {
         // Settings says what the options should have been; an array's items are not read.
-        return read(options, MAX_DEPTH, "");
+        return Ok(read(options));
     }
     require_plain(
         options,
         "cache options",
         "a plain object ({ maxEntries: … }) or a CacheConfig",
     )?;
-    let fields = own_fields(options)?;
-    if let Some((name, _)) = fields.iter().find(|(n, _)| config::canonical(n).is_none()) {
-        return Err(config_error(&ConfigError::UnknownOption(name.clone())));
+    let mut fields = Vec::new();
+    for (name, key) in own_fields(options)? {
+        if config::canonical(&name).is_none() {
+            return Err(config_error(&ConfigError::UnknownOption(name)));
+        }
+        fields.push((name, key));
     }
     let mut out = Vec::with_capacity(fields.len());
     for (name, key) in fields {
@@ -47,7 +59,7 @@ pub fn to_value(options: &JsValue) -> Result<Value, JsValue> {
         let value = if config::canonical(&name) == Some("layers") {
             read_layers(&value, &name)?
         } else {
-            read(&value, 1, &name)?
+            read(&value)
         };
         out.push((name, value));
     }
@@ -57,84 +69,77 @@ pub fn to_value(options: &JsValue) -> Result<Value, JsValue> {
 /// Reads `layers`: each entry an options object of its own.
 fn read_layers(v: &JsValue, path: &str) -> Result<Value, JsValue> {
     if !Array::is_array(v) {
-        return read(v, 1, path);
+        return Ok(read(v));
     }
     let mut items = Vec::new();
     for (i, item) in array_items(v, path)?.into_iter().enumerate() {
-        let path = format!("{path}[{i}]");
         if !is_record(&item) {
-            items.push(read(&item, 2, &path)?);
+            items.push(read(&item));
             continue;
         }
         require_plain(
             &item,
-            &format!("option `{path}`"),
+            &format!("option `{path}[{i}]`"),
             "a plain object ({ name, store })",
         )?;
         let mut fields = Vec::new();
         for (name, key) in own_fields(&item)? {
-            // An unknown field is reported by its name; its value is not read.
-            let value = if config::LAYER_FIELDS.contains(&name.as_str()) {
-                read(&Reflect::get(&item, &key)?, 3, &format!("{path}.{name}"))?
-            } else {
-                Value::Undefined
-            };
-            fields.push((name, value));
+            // An unknown field is reported by its name; its value is not read, nor the fields
+            // after it.
+            if !config::LAYER_FIELDS.contains(&name.as_str()) {
+                fields.push((name, Value::Undefined));
+                break;
+            }
+            fields.push((name, read(&Reflect::get(&item, &key)?)));
         }
         items.push(Value::Object(fields));
     }
     Ok(Value::Array(items))
 }
 
-/// Reads any value at `depth`; `path` names the option it is in errors (`name`, `layers`).
-fn read(v: &JsValue, depth: usize, path: &str) -> Result<Value, JsValue> {
+/// Reads a value as far as the settings look at it: scalars whole (a string up to
+/// [`MAX_STRING_UNITS`]), objects and arrays by their type alone.
+fn read(v: &JsValue) -> Value {
     if v.is_undefined() {
-        return Ok(Value::Undefined);
+        return Value::Undefined;
     }
     if v.is_null() {
-        return Ok(Value::Null);
+        return Value::Null;
     }
     if let Some(b) = v.as_bool() {
-        return Ok(Value::Bool(b));
+        return Value::Bool(b);
     }
     if let Some(n) = v.as_f64() {
-        return Ok(Value::Number(n));
+        return Value::Number(n);
     }
-    if let Some(s) = v.as_string() {
-        return Ok(Value::Str(s));
+    if v.is_string() {
+        return Value::Str(bounded(v.unchecked_ref(), MAX_STRING_UNITS));
     }
     if v.is_function() {
-        return Ok(Value::Other("function"));
+        return Value::Other("function");
     }
     if v.is_symbol() {
-        return Ok(Value::Other("symbol"));
+        return Value::Other("symbol");
     }
     if v.is_bigint() {
-        return Ok(Value::Other("bigint"));
+        return Value::Other("bigint");
     }
     if Array::is_array(v) {
-        if depth >= MAX_DEPTH {
-            return Ok(Value::Array(Vec::new()));
-        }
-        let mut items = Vec::new();
-        for (i, item) in array_items(v, path)?.into_iter().enumerate() {
-            items.push(read(&item, depth + 1, &format!("{path}[{i}]"))?);
-        }
-        return Ok(Value::Array(items));
+        return Value::Array(Vec::new());
     }
     if v.is_object() {
-        if depth >= MAX_DEPTH {
-            return Ok(Value::Object(Vec::new()));
-        }
-        let mut fields = Vec::new();
-        for (name, key) in own_fields(v)? {
-            let field = Reflect::get(v, &key)?;
-            let value = read(&field, depth + 1, &format!("{path}.{name}"))?;
-            fields.push((name, value));
-        }
-        return Ok(Value::Object(fields));
+        return Value::Object(Vec::new());
     }
-    Ok(Value::Other("unknown"))
+    Value::Other("unknown")
+}
+
+/// `s`, or its first `max` UTF-16 units when it is longer: only what is kept is copied.
+fn bounded(s: &JsString, max: u32) -> String {
+    if s.length() > max {
+        String::from(s.slice(0, max))
+    } else {
+        String::from(s)
+    }
 }
 
 /// An object that is neither an array nor a function: what options are given as.
@@ -159,13 +164,14 @@ fn array_items(v: &JsValue, path: &str) -> Result<Vec<JsValue>, JsValue> {
     Ok(items)
 }
 
-/// The own enumerable string-keyed properties of `v`: each name and its key.
-fn own_fields(v: &JsValue) -> Result<Vec<(String, JsValue)>, JsValue> {
+/// The own enumerable string-keyed properties of `v`: each name (up to [`MAX_NAME_UNITS`]
+/// units of it) and its key.
+fn own_fields(v: &JsValue) -> Result<impl Iterator<Item = (String, JsValue)>, JsValue> {
     let keys = object_keys(v)?;
-    Ok(keys
-        .iter()
-        .filter_map(|key| key.as_string().map(|name| (name, key)))
-        .collect())
+    Ok(keys.into_iter().filter_map(|key| {
+        let name = bounded(key.dyn_ref::<JsString>()?, MAX_NAME_UNITS);
+        Some((name, key))
+    }))
 }
 
 /// Refuses an object whose prototype is not `null` or an `Object.prototype`: its options

@@ -18,9 +18,10 @@ pub enum Value {
     Number(f64),
     /// A string.
     Str(String),
-    /// An array.
+    /// An array: the items of `layers`; elsewhere read as its type alone, with no items.
     Array(Vec<Value>),
-    /// A plain object's own enumerable properties.
+    /// A plain object's own enumerable properties: those of the options and of each layer's
+    /// entry; elsewhere read as its type alone, with no properties.
     Object(Vec<(String, Value)>),
     /// Anything else, by its type name (`"function"`, `"symbol"`, `"bigint"`).
     Other(&'static str),
@@ -245,7 +246,8 @@ impl fmt::Display for ConfigError {
         match self {
             ConfigError::UnknownOption(name) => write!(
                 f,
-                "unknown option `{name}`; known options are {}",
+                "unknown option `{}`; known options are {}",
+                shorten(name),
                 OPTIONS
                     .iter()
                     .map(|o| o.camel)
@@ -487,6 +489,14 @@ fn range(option: &'static str, expected: &'static str, v: &Value) -> ConfigError
     }
 }
 
+/// `s` as messages quote it: its first 40 characters, and `…` when there were more.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(40) {
+        Some((at, _)) => format!("{}…", s.get(..at).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
 /// A whole number in `min..=max`.
 fn want_int(
     option: &'static str,
@@ -514,6 +524,11 @@ pub fn check_ttl(option: &'static str, v: &Value) -> Result<f64, ConfigError> {
     }
     Ok(n)
 }
+
+/// The most characters any string option takes (`telemetryExportEndpoint`; names take far
+/// fewer). Every string option refuses a longer string, so a reader of JS values may cut one
+/// that is longer still and get the same answer.
+pub const MAX_STRING_CHARS: usize = 4096;
 
 /// The largest integer a JS number holds exactly, 2^53 − 1.
 pub const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -634,7 +649,15 @@ impl Settings {
                 if matches!(v, Value::Null) {
                     self.export_endpoint = None;
                 } else {
-                    let e = want_str(option, v)?.trim();
+                    let e = want_str(option, v)?;
+                    if e.chars().count() > MAX_STRING_CHARS {
+                        return Err(range(
+                            option,
+                            "\"host:port\" or an http(s):// or udp:// URL of at most 4096 characters",
+                            v,
+                        ));
+                    }
+                    let e = e.trim();
                     if e.is_empty() {
                         return Err(range(
                             option,
@@ -822,7 +845,10 @@ fn layer_list(v: &Value) -> Result<(Vec<String>, Vec<f64>), ConfigError> {
         {
             return Err(ConfigError::BadLayer {
                 index,
-                reason: format!("unknown field `{k}`; a layer takes name, store and timeoutMs"),
+                reason: format!(
+                    "unknown field `{}`; a layer takes name, store and timeoutMs",
+                    shorten(k)
+                ),
             });
         }
         let name = fields.iter().find(|(k, _)| k == "name").map(|(_, v)| v);
@@ -1192,6 +1218,61 @@ mod tests {
         assert_eq!(s.max_key_length, 65_536);
         assert_eq!(s.max_bytes, (1 << 53) - 1);
         assert_eq!(s.alert_min_samples, (1 << 53) - 1);
+    }
+
+    #[test]
+    fn every_string_option_refuses_more_than_max_string_chars() {
+        // A reader of JS values cuts longer strings to just over this; the answer must be the
+        // same for the cut string as for the whole.
+        let long = |prefix: &str| {
+            let mut s = prefix.to_string();
+            while s.chars().count() <= MAX_STRING_CHARS {
+                s.push('a');
+            }
+            Value::Str(s)
+        };
+        let endpoint = |e: Value| {
+            obj(&[
+                ("enableTelemetry", Value::Bool(true)),
+                ("telemetryExport", Value::Bool(true)),
+                ("telemetryExportFormat", Value::Str("json".into())),
+                ("telemetryExportEndpoint", e),
+            ])
+        };
+        let mut fine = "http://127.0.0.1:9/".to_string();
+        while fine.chars().count() < MAX_STRING_CHARS {
+            fine.push('a');
+        }
+        assert!(Settings::from_value(&endpoint(Value::Str(fine))).is_ok());
+        let cases = vec![
+            obj(&[("name", long(""))]),
+            obj(&[("ttlClock", long("exact"))]),
+            obj(&[("evictionPolicy", long("lru"))]),
+            obj(&[("telemetryExportFormat", long("json"))]),
+            endpoint(long("http://127.0.0.1:9/")),
+            endpoint(long("    ")),
+            obj(&[
+                ("enableTelemetry", Value::Bool(true)),
+                ("telemetryChannel", long("")),
+            ]),
+            obj(&[(
+                "layers",
+                Value::Array(vec![obj(&[("name", long("")), ("store", obj(&[]))])]),
+            )]),
+        ];
+        for options in cases {
+            assert!(Settings::from_value(&options).is_err(), "{options:?}");
+        }
+    }
+
+    #[test]
+    fn messages_quote_a_long_name_by_its_start() {
+        let name = "x".repeat(100);
+        let msg = ConfigError::UnknownOption(name).to_string();
+        assert!(
+            msg.starts_with(&format!("unknown option `{}…`;", "x".repeat(40))),
+            "{msg}"
+        );
     }
 
     #[test]
