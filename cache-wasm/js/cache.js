@@ -355,9 +355,9 @@ function subscribe(list, fn) {
   };
 }
 
-// The layers of a validated config; the engine checked names and shapes, this checks methods.
+// The layers of a validated config, as the engine read them (`takeLayers()`): the engine
+// checked names and shapes, this checks methods.
 function checkLayers(layers) {
-  if (!Array.isArray(layers)) return [];
   layers.forEach((layer, i) => {
     for (const m of ["get", "set", "delete"]) {
       if (typeof layer.store?.[m] !== "function") {
@@ -388,15 +388,17 @@ export class CacheConfig {
     const E = engineClass();
     const plain = optionsOf(options);
     const probe = new E(plain, 0);
+    let layers;
     try {
       const settings = JSON.parse(probe.settingsJson());
       exportTarget(probe, settings, instanceId);
       Object.assign(this, settings);
+      layers = probe.takeLayers();
     } finally {
       probe.free();
     }
-    // Layers hold live store objects, so they are kept as given rather than copied.
-    this.layers = checkLayers(plain?.layers).slice();
+    // The entries as validated, frozen; each store is the live object given, not a copy.
+    this.layers = Object.freeze(checkLayers(layers).map((layer) => Object.freeze(layer)));
     Object.freeze(this);
   }
 
@@ -528,7 +530,7 @@ export class CacheManager {
     this.#views();
     let layers;
     try {
-      layers = checkLayers(options?.layers);
+      layers = checkLayers(this.#e.takeLayers());
     } catch (err) {
       this.#releaseInstance(s.name);
       this.#e.free();

@@ -157,6 +157,76 @@ for (const kind of ["esm", "cjs"]) {
       assert.equal(new CacheManager(foreign).set("a", 1).get("a"), 1);
     });
 
+    test("options are read once, and a cache uses the values that were validated", async () => {
+      const memoryStore = () => {
+        const m = new Map();
+        return { m, get: async (k) => m.get(k), set: async (k, v) => void m.set(k, v), delete: async (k) => void m.delete(k) };
+      };
+      for (const viaConfig of [false, true]) {
+        // Getters that answer differently on a later read: only the first read may count.
+        const first = memoryStore();
+        const later = memoryStore();
+        let layerReads = 0;
+        let storeReads = 0;
+        const layer = {
+          name: "kv",
+          get store() {
+            return ++storeReads === 1 ? first : later;
+          },
+        };
+        const options = {
+          maxEntries: 5,
+          get layers() {
+            return ++layerReads === 1 ? [layer] : undefined;
+          },
+        };
+        const cache = new CacheManager(viaConfig ? new CacheConfig(options) : options);
+        assert.equal(layerReads, 1, "layers is read once");
+        assert.equal(storeReads, 1, "a layer's store is read once");
+        await cache.setAsync("a", 1);
+        assert.equal(first.m.has("a"), true, "the validated store is the one written to");
+        assert.equal(later.m.size, 0);
+        cache.delete("a");
+        assert.equal(await cache.getAsync("a"), 1, "read back from the layer");
+        assert.equal(cache.getStats().layers.kv.hits, 1);
+      }
+      // A Proxy's get trap runs once for each option.
+      const reads = [];
+      const proxy = new Proxy(
+        { maxEntries: 5, layers: [{ name: "kv", store: memoryStore() }] },
+        {
+          get(target, key, receiver) {
+            if (typeof key === "string") reads.push(key);
+            return Reflect.get(target, key, receiver);
+          },
+        },
+      );
+      for (const build of [() => new CacheManager(proxy), () => new CacheConfig(proxy)]) {
+        reads.length = 0;
+        build();
+        assert.deepEqual(reads, ["maxEntries", "layers"]);
+      }
+    });
+
+    test("a CacheConfig holds the layers it validated: later changes to the options do not reach its caches", async () => {
+      const kv = { get: async () => undefined, set: async () => {}, delete: async () => {} };
+      const layer = { name: "kv", store: kv };
+      const options = { layers: [layer] };
+      const config = new CacheConfig(options);
+      layer.name = "renamed";
+      options.layers.push({ name: "extra", store: {} });
+      assert.throws(() => config.layers.push({ name: "extra", store: {} }), TypeError);
+      assert.throws(() => {
+        config.layers[0].name = "renamed";
+      }, TypeError);
+      for (let i = 0; i < 2; i++) {
+        const cache = new CacheManager(config);
+        assert.deepEqual(Object.keys(cache.getStats().layers), ["memory", "kv"]);
+        await cache.setAsync("a", 1);
+      }
+      assert.equal(config.layers[0].store, kv, "the store is the one given, not a copy");
+    });
+
     test("a CacheConfig from the other entry of the package is taken as a CacheConfig", () => {
       const config = new OtherConfig({ maxEntries: 2, layers: [{ name: "kv", store }] });
       assert.equal(new CacheConfig(config).maxEntries, 2);

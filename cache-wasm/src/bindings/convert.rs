@@ -36,10 +36,16 @@ extern "C" {
 /// reported as one whatever it holds. Values are read only as far as the settings look at
 /// them: an object or array where the settings take a number or a string is read as its type
 /// alone, and a string only up to a length no option takes.
-pub fn to_value(options: &JsValue) -> Result<Value, JsValue> {
+///
+/// Each option is read once (a getter or a Proxy trap runs once), and so is each field of a
+/// layer's entry. The layers come back as read, as fresh `{ name, store, timeoutMs }` objects,
+/// for the wrapper to use: reading the caller's objects again could give other values than
+/// those the settings were checked with.
+pub fn to_value(options: &JsValue) -> Result<(Value, Array), JsValue> {
+    let layers = Array::new();
     if !is_record(options) {
         // Settings says what the options should have been; an array's items are not read.
-        return Ok(read(options));
+        return Ok((read(options), layers));
     }
     require_plain(
         options,
@@ -57,17 +63,18 @@ pub fn to_value(options: &JsValue) -> Result<Value, JsValue> {
     for (name, key) in fields {
         let value = Reflect::get(options, &key)?;
         let value = if config::canonical(&name) == Some("layers") {
-            read_layers(&value, &name)?
+            read_layers(&value, &name, &layers)?
         } else {
             read(&value)
         };
         out.push((name, value));
     }
-    Ok(Value::Object(out))
+    Ok((Value::Object(out), layers))
 }
 
-/// Reads `layers`: each entry an options object of its own.
-fn read_layers(v: &JsValue, path: &str) -> Result<Value, JsValue> {
+/// Reads `layers`: each entry an options object of its own, whose fields are also copied,
+/// as read, into a fresh object appended to `entries`.
+fn read_layers(v: &JsValue, path: &str, entries: &Array) -> Result<Value, JsValue> {
     if !Array::is_array(v) {
         return Ok(read(v));
     }
@@ -83,6 +90,7 @@ fn read_layers(v: &JsValue, path: &str) -> Result<Value, JsValue> {
             "a plain object ({ name, store })",
         )?;
         let mut fields = Vec::new();
+        let entry = Object::new();
         for (name, key) in own_fields(&item)? {
             // An unknown field is reported by its name; its value is not read, nor the fields
             // after it.
@@ -90,9 +98,12 @@ fn read_layers(v: &JsValue, path: &str) -> Result<Value, JsValue> {
                 fields.push((name, Value::Undefined));
                 break;
             }
-            fields.push((name, read(&Reflect::get(&item, &key)?)));
+            let value = Reflect::get(&item, &key)?;
+            fields.push((name, read(&value)));
+            Reflect::set(&entry, &key, &value)?;
         }
         items.push(Value::Object(fields));
+        entries.push(&entry);
     }
     Ok(Value::Array(items))
 }

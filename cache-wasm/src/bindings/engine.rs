@@ -33,6 +33,8 @@ pub struct Engine {
     /// Generations and loads of the keys with async work in progress.
     keyed: Keyed<String>,
     shared: Shared,
+    /// The layers' entries as the options gave them, read once, until the wrapper takes them.
+    layer_entries: js_sys::Array,
 }
 
 /// Words of the header JS reads from WebAssembly memory (see [`Shared`]).
@@ -148,7 +150,7 @@ impl Engine {
     /// Validates `options` and builds an empty cache; throws TypeError/RangeError naming the option.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, now: f64) -> Result<Engine, JsValue> {
-        let value = to_value(&options)?;
+        let (value, layer_entries) = to_value(&options)?;
         let settings = Settings::from_value(&value).map_err(|e| config_error(&e))?;
         let store = Store::new(&settings);
         let telemetry = Telemetry::new(&settings, now);
@@ -172,9 +174,17 @@ impl Engine {
             free_walks: Vec::new(),
             keyed: Keyed::new(),
             shared: Shared::new(),
+            layer_entries,
         };
         engine.publish();
         Ok(engine)
+    }
+
+    /// The layers' `{ name, store, timeoutMs }` entries as they were read and validated, in
+    /// order; they are handed over once (later calls give an empty array).
+    #[wasm_bindgen(js_name = takeLayers)]
+    pub fn take_layers(&mut self) -> js_sys::Array {
+        std::mem::replace(&mut self.layer_entries, js_sys::Array::new())
     }
 
     /// The settings as a JSON object with camelCase names.
