@@ -566,13 +566,14 @@ impl Settings {
             let Some(option) = canonical(key) else {
                 return Err(ConfigError::UnknownOption(key.clone()));
             };
+            // `undefined` is the option left out, under either spelling.
+            if matches!(value, Value::Undefined) {
+                continue;
+            }
             if seen.contains(&option) {
                 return Err(ConfigError::Duplicate(option));
             }
             seen.push(option);
-            if matches!(value, Value::Undefined) {
-                continue;
-            }
             s.apply(option, value)?;
         }
         s.check_combinations()?;
@@ -997,6 +998,35 @@ mod tests {
         assert_eq!(s.telemetry_interval_s, 0.5);
         assert_eq!(s.high_miss_rate_threshold, 0.25);
         assert_eq!(s.policy, PolicyKind::TinyLfu);
+    }
+
+    #[test]
+    fn an_undefined_spelling_is_no_second_giving() {
+        for fields in [
+            [
+                ("maxEntries", Value::Undefined),
+                ("max_entries", Value::Number(5.0)),
+            ],
+            [
+                ("maxEntries", Value::Number(5.0)),
+                ("max_entries", Value::Undefined),
+            ],
+        ] {
+            let s = Settings::from_value(&obj(&fields)).unwrap();
+            assert_eq!(s.max_entries, 5);
+        }
+        let s = Settings::from_value(&obj(&[
+            ("maxEntries", Value::Undefined),
+            ("max_entries", Value::Undefined),
+        ]))
+        .unwrap();
+        assert_eq!(s.max_entries, 10_000);
+        let err = Settings::from_value(&obj(&[
+            ("maxEntries", Value::Number(3.0)),
+            ("max_entries", Value::Number(5.0)),
+        ]))
+        .unwrap_err();
+        assert!(matches!(err, ConfigError::Duplicate("maxEntries")), "{err}");
     }
 
     #[test]
