@@ -144,39 +144,47 @@ function runEvicting(CacheManager, { seed, steps, policy, keyPrefix }) {
   }
 }
 
-describe("expiry under a controlled clock", () => {
-  let CacheManager;
+// A long key's prefix: keys made from it are over 32 characters.
+const LONG = "https://api.example.com/v2/catalog/items/by-id/";
+
+// Loads the package before the suite runs, and makes Date.now read `clock` until it ends.
+// Returns the object whose `CacheManager` the suite's tests use.
+function withControlledClock() {
+  const pkg = { CacheManager: undefined };
   before(async () => {
-    const pkg = await loadPackage("esm");
-    await pkg.init();
-    CacheManager = pkg.CacheManager;
+    const loaded = await loadPackage("esm");
+    await loaded.init();
+    pkg.CacheManager = loaded.CacheManager;
     Date.now = () => clock;
   });
   after(() => {
     Date.now = realNow;
   });
+  return pkg;
+}
 
-  const LONG = "https://api.example.com/v2/catalog/items/by-id/";
+describe("expiry under a controlled clock", () => {
+  const pkg = withControlledClock();
   for (const policy of ["lru", "tinylfu"]) {
     for (const [keyPrefix, what] of [["k", "short"], [LONG, "long"]]) {
       for (const defaultTtl of [0, 3]) {
         test(`${policy}, ${what} keys, defaultTtl ${defaultTtl}: served exactly until expiry`, async () => {
-          for (const seed of [1, 2, 3]) await run(CacheManager, { seed, steps: 3000, policy, keyPrefix, defaultTtl });
+          for (const seed of [1, 2, 3]) await run(pkg.CacheManager, { seed, steps: 3000, policy, keyPrefix, defaultTtl });
         });
       }
       test(`${policy}, ${what} keys, ttlClock "task": served until expiry by the held clock reading`, async () => {
-        for (const seed of [7, 8]) await run(CacheManager, { seed, steps: 1500, policy, keyPrefix, defaultTtl: 3, ttlClock: "task" });
+        for (const seed of [7, 8]) await run(pkg.CacheManager, { seed, steps: 1500, policy, keyPrefix, defaultTtl: 3, ttlClock: "task" });
       });
       test(`${policy}, ${what} keys, a full cache: every get answers as the engine does`, () => {
-        for (const seed of [4, 5, 6]) runEvicting(CacheManager, { seed, steps: 4000, policy, keyPrefix });
+        for (const seed of [4, 5, 6]) runEvicting(pkg.CacheManager, { seed, steps: 4000, policy, keyPrefix });
       });
     }
   }
 
   for (const key of ["k", `${LONG}1`]) {
     test(`ttlClock "task" holds a reading until the synchronous run ends, and "exact" reads the clock every time (${key.length}-character key)`, async () => {
-      const held = new CacheManager({ maxEntries: 8, ttlClock: "task", maxKeyLength: 80 });
-      const exact = new CacheManager({ maxEntries: 8, maxKeyLength: 80 });
+      const held = new pkg.CacheManager({ maxEntries: 8, ttlClock: "task", maxKeyLength: 80 });
+      const exact = new pkg.CacheManager({ maxEntries: 8, maxKeyLength: 80 });
       try {
         for (const cache of [held, exact]) cache.set(key, "v", { ttl: 2 });
         clock += 10;
@@ -204,25 +212,14 @@ describe("expiry under a controlled clock", () => {
 });
 
 describe("clear() under a controlled clock", () => {
-  let CacheManager;
-  before(async () => {
-    const pkg = await loadPackage("esm");
-    await pkg.init();
-    CacheManager = pkg.CacheManager;
-    Date.now = () => clock;
-  });
-  after(() => {
-    Date.now = realNow;
-  });
-
-  const LONG = "https://api.example.com/v2/catalog/items/by-id/";
+  const pkg = withControlledClock();
   for (const policy of ["lru", "tinylfu"]) {
     for (const ttlClock of ["exact", "task"]) {
       test(`${policy}, ttlClock "${ttlClock}": entries that expired before clear() count as expired, whether or not a read purged them first`, async () => {
         const figures = [];
         for (const read of [false, true]) {
           await null;
-          const cache = new CacheManager({ maxEntries: 8, evictionPolicy: policy, ttlClock, maxKeyLength: 80 });
+          const cache = new pkg.CacheManager({ maxEntries: 8, evictionPolicy: policy, ttlClock, maxKeyLength: 80 });
           try {
             cache.set("a", 1, { ttl: 5 });
             cache.set(`${LONG}b`, 2, { ttl: 5 });
