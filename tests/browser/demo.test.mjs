@@ -25,16 +25,23 @@ after(async () => {
 
 const count = (text) => Number(text.replace(/[^0-9]/g, ""));
 
-test("the demo counts gets, hits and misses and respects the cache size", async () => {
+// Opens the demo in a new page that collects its console errors and uncaught exceptions, once
+// its workload has counted a first get.
+async function openDemo() {
   const page = await browser.newPage();
   const errors = [];
   page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
   page.on("pageerror", (err) => errors.push(err.message));
+  await page.goto(server.url);
+  await page.waitForFunction(() => Number(document.getElementById("gets").textContent.replace(/\D/g, "")) > 0, null, {
+    timeout: 20_000,
+  });
+  return { page, errors };
+}
+
+test("the demo counts gets, hits and misses and respects the cache size", async () => {
+  const { page, errors } = await openDemo();
   try {
-    await page.goto(server.url);
-    await page.waitForFunction(() => Number(document.getElementById("gets").textContent.replace(/\D/g, "")) > 0, null, {
-      timeout: 20_000,
-    });
     // Restart with a small cache and pause, so the numbers hold still while they are read.
     await page.fill("#maxEntries", "50");
     await page.fill("#keySpace", "400");
@@ -61,15 +68,8 @@ test("the demo counts gets, hits and misses and respects the cache size", async 
 });
 
 test("pausing shows the cache's current figures and holds the miss storm until the workload resumes", async () => {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on("console", (msg) => msg.type() === "error" && errors.push(msg.text()));
-  page.on("pageerror", (err) => errors.push(err.message));
+  const { page, errors } = await openDemo();
   try {
-    await page.goto(server.url);
-    await page.waitForFunction(() => Number(document.getElementById("gets").textContent.replace(/\D/g, "")) > 0, null, {
-      timeout: 20_000,
-    });
     // Pause one tick after a render, when the figures on screen are a tick behind.
     await page.waitForTimeout(1000);
     await page.click("#toggle");
