@@ -368,17 +368,7 @@ impl Store {
         self.counts.hits += 1;
         self.policy.record_access(hash);
         self.touch_stamp(slot);
-        match &mut self.policy {
-            Policy::TinyLfu(p) => {
-                p.on_hit_read(&mut self.slab, slot);
-            }
-            Policy::Lru(_) => {
-                if let Some(n) = self.slab.get_mut(slot) {
-                    n.set_read(true);
-                }
-                self.policy.on_hit(&mut self.slab, slot);
-            }
-        }
+        self.policy.on_hit(&mut self.slab, slot);
     }
 
     /// Counts a hit at `t` on an entry that expires at `expires_at` in the TTL figures; an
@@ -522,7 +512,7 @@ impl Store {
                 continue;
             }
             let stamp = self.stamp_of(at);
-            let Some(n) = self.slab.get_mut(at) else {
+            let Some(n) = self.slab.get(at) else {
                 break;
             };
             let pending = Pending {
@@ -533,7 +523,6 @@ impl Store {
                 stamp,
                 ttl_remaining_us: expires_at.is_finite().then(|| micros(expires_at - now)),
             };
-            n.set_read(true);
             self.touch_stamp(at);
             if let Some(us) = pending.ttl_remaining_us {
                 self.counts.add_ttl_hit(us);

@@ -37,11 +37,16 @@ impl Policy {
         }
     }
 
-    /// A get returned the entry at `slot`.
+    /// A get returned the entry at `slot`: flags it read and moves it as the policy does.
     #[inline]
     pub fn on_hit(&mut self, slab: &mut Slab, slot: u32) {
         match self {
-            Policy::Lru(p) => p.touch(slab, slot),
+            Policy::Lru(p) => {
+                if let Some(n) = slab.get_mut(slot) {
+                    n.set_read(true);
+                }
+                p.touch(slab, slot);
+            }
             Policy::TinyLfu(p) => p.on_hit(slab, slot),
         }
     }

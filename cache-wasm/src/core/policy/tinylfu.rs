@@ -141,46 +141,37 @@ impl TinyLfu {
             return;
         };
         match seg {
-            PROBATION if self.protected_max > 0 => {
-                slab.move_to_front(slot, PROTECTED);
-                if slab.list(PROTECTED).len > self.protected_max {
-                    let demoted = slab.tail(PROTECTED);
-                    slab.move_to_front(demoted, PROBATION);
-                }
-            }
+            PROBATION if self.protected_max > 0 => self.promote(slab, slot),
             WINDOW | PROBATION | PROTECTED => slab.move_to_front(slot, seg),
             _ => {}
         }
     }
 
-    /// A get returned the entry at `slot`. At most two slab moves, both undoable.
-    #[inline]
-    pub fn on_hit(&mut self, slab: &mut Slab, slot: u32) {
-        self.hits = self.hits.saturating_add(1);
-        self.reorder(slab, slot);
+    /// Moves the probation entry at `slot` into the protected segment, demoting protected's
+    /// least recent entry to probation when that overfills it.
+    fn promote(&self, slab: &mut Slab, slot: u32) {
+        slab.move_to_front(slot, PROTECTED);
+        if slab.list(PROTECTED).len > self.protected_max {
+            let demoted = slab.tail(PROTECTED);
+            slab.move_to_front(demoted, PROBATION);
+        }
     }
 
-    /// A get returned the live entry at `slot`: flags it read and does what `on_hit` does, with
-    /// one read of the node for both. False (nothing changes) when the slot holds no entry.
+    /// A get returned the entry at `slot`: flags it read and moves it (at most two slab moves,
+    /// both undoable), reading the node once for both. Nothing changes when the slot holds no
+    /// entry.
     #[inline]
-    pub fn on_hit_read(&mut self, slab: &mut Slab, slot: u32) -> bool {
-        let promote = if self.protected_max > 0 {
+    pub fn on_hit(&mut self, slab: &mut Slab, slot: u32) {
+        // With no protected segment a probation hit stays in probation (`FREE` names no list).
+        let promoted = if self.protected_max > 0 {
             PROBATION
         } else {
             FREE
         };
-        match slab.hit_in_list(slot, promote) {
-            None => false,
-            Some(seg) => {
-                self.hits = self.hits.saturating_add(1);
-                if seg == promote {
-                    slab.move_to_front(slot, PROTECTED);
-                    if slab.list(PROTECTED).len > self.protected_max {
-                        let demoted = slab.tail(PROTECTED);
-                        slab.move_to_front(demoted, PROBATION);
-                    }
-                }
-                true
+        if let Some(seg) = slab.hit_in_list(slot, promoted) {
+            self.hits = self.hits.saturating_add(1);
+            if seg == promoted {
+                self.promote(slab, slot);
             }
         }
     }
