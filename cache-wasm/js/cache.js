@@ -5,7 +5,7 @@
 // checked against the key here, and the engine is asked for the next one on a mismatch.
 
 import { Exporter, httpRequest } from "./export.js";
-import { Tiers, engineKey } from "./tiers.js";
+import { MAX_SIZE, Tiers, engineKey, isSize } from "./tiers.js";
 
 const NIL = 4294967295;
 const TWO_32 = 4294967296;
@@ -256,9 +256,13 @@ function describe(v) {
 }
 
 // Accounted size of a value when `size` is not given: string length × 2, byteLength for
-// buffers, a shallow structural estimate for objects. Never throws.
+// buffers, a shallow structural estimate for objects, at most `MAX_SIZE`. Never throws.
 const NOMINAL_OBJECT = 64;
 function estimateSize(v) {
+  return Math.min(estimateValue(v), MAX_SIZE);
+}
+
+function estimateValue(v) {
   switch (typeof v) {
     case "string":
       return v.length * 2;
@@ -300,7 +304,6 @@ function estimateObject(v) {
   return size;
 }
 
-const MAX_SIZE = 4294967295;
 // Rounds of size estimates before bytes are read (see `#settleSizes`).
 const SETTLE_ROUNDS = 4;
 const MAX_TTL = 9007199254740991;
@@ -319,7 +322,7 @@ function checkSize(size, where) {
   if (typeof size !== "number") {
     throw new TypeError(`cache-wasm: ${where} size must be a number of bytes, got ${describe(size)}`);
   }
-  if (!(size >= 0 && size <= MAX_SIZE) || size !== Math.floor(size)) {
+  if (!isSize(size)) {
     throw new RangeError(`cache-wasm: ${where} size must be a whole number of bytes from 0 to 2^32-1, got ${String(size)}`);
   }
   return size;
@@ -764,7 +767,7 @@ export class CacheManager {
           values.push(this.#vals[s]);
         }
       }
-      const sizes = values.map((v) => (v === undefined ? 0 : Math.min(estimateSize(v), MAX_SIZE)));
+      const sizes = values.map((v) => (v === undefined ? 0 : estimateSize(v)));
       const pairs = [];
       for (let i = 0; i < slots.length; i++) {
         const s = slots[i];
@@ -1068,7 +1071,7 @@ export class CacheManager {
     if (options !== undefined && options !== null) ({ ttl, size } = this.#options(options, "set"));
     // Without a byte bound nothing depends on the size until bytes are read.
     const due = size === undefined && this.#maxBytes === 0;
-    if (size === undefined) size = due ? 0 : Math.min(estimateSize(value), MAX_SIZE);
+    if (size === undefined) size = due ? 0 : estimateSize(value);
     this.#checkFits(size, "set");
     if (ttl > 0 && !this.#timed) this.#startTimed();
     const t = this.#at || this.#now();
@@ -1213,7 +1216,7 @@ export class CacheManager {
     const options = { ttl: exp === 0 ? 0 : Math.min(exp - t, MAX_TTL), size };
     if (this.#maxBytes > 0) {
       // Estimated once, here; set() then takes it as given.
-      if (size === undefined) options.size = Math.min(estimateSize(value), MAX_SIZE);
+      if (size === undefined) options.size = estimateSize(value);
       if (options.size > this.#maxBytes) return;
     }
     this.#setAt(key, value, options, t);
@@ -1317,7 +1320,7 @@ export class CacheManager {
     // A size the caller gave travels to the layers with the value; an estimate does not.
     const given = checked.size;
     // Estimated once, here; set() then takes it as given.
-    if (checked.size === undefined && this.#maxBytes > 0) checked.size = Math.min(estimateSize(value), MAX_SIZE);
+    if (checked.size === undefined && this.#maxBytes > 0) checked.size = estimateSize(value);
     this.#checkFits(checked.size, "setAsync");
     return this.#tiers.asWrite(key, async () => {
       const t = now();

@@ -90,8 +90,13 @@ function queueId(i, key) {
   return `${i}\u0000${key}`;
 }
 
-// The largest accounted size, as set() takes it.
-const MAX_SIZE = 4294967295;
+// The largest accounted size of an entry, 2^32 − 1 bytes.
+export const MAX_SIZE = 4294967295;
+
+/** Whether `n` is an accounted size: a whole number of bytes from 0 to `MAX_SIZE`. */
+export function isSize(n) {
+  return typeof n === "number" && n >= 0 && n <= MAX_SIZE && n === Math.floor(n);
+}
 
 // The value, expiry and given size of a record when it is an envelope as writeThrough makes
 // one: `v` is not undefined and `exp` is a finite number, 0 or more. Else null, also when
@@ -106,8 +111,7 @@ function readEnvelope(x) {
     const exp = x.exp;
     if (v === undefined || typeof exp !== "number" || !Number.isFinite(exp) || exp < 0) return null;
     const size = x.size;
-    const valid = typeof size === "number" && size >= 0 && size <= MAX_SIZE && size === Math.floor(size);
-    return { v, exp, size: valid ? size : undefined };
+    return { v, exp, size: isSize(size) ? size : undefined };
   } catch {
     return null;
   }
