@@ -5,7 +5,7 @@ use std::fmt::Write;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{config_error, range_error, to_value};
-use crate::core::config::{ExportFormat, PolicyKind, Settings};
+use crate::core::config::{self, ExportFormat, PolicyKind, Settings};
 use crate::core::export::endpoint::Endpoint;
 use crate::core::export::{self, statsd, Meta};
 use crate::core::json::Obj;
@@ -382,8 +382,8 @@ impl Engine {
     pub fn stats(&mut self, period: &str, now: f64) -> Result<String, JsValue> {
         let Some(period) = Period::parse(period) else {
             return Err(range_error(&format!(
-                "cache-wasm: getStats period must be \"all\", \"minute\", \"hour\" or \"day\", got {:?}",
-                period.chars().take(40).collect::<String>()
+                "cache-wasm: getStats period must be \"all\", \"minute\", \"hour\" or \"day\", got {}",
+                config::quote(period)
             )));
         };
         self.sync(now);
@@ -443,8 +443,8 @@ impl Engine {
     ) -> Result<String, JsValue> {
         let Some(format) = ExportFormat::parse(format) else {
             return Err(range_error(&format!(
-                "cache-wasm: exportMetrics format must be \"prometheus\", \"statsd\" or \"json\", got {:?}",
-                format.chars().take(40).collect::<String>()
+                "cache-wasm: exportMetrics format must be \"prometheus\", \"statsd\" or \"json\", got {}",
+                config::quote(format)
             )));
         };
         self.sync(now);

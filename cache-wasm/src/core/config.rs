@@ -439,10 +439,7 @@ pub fn js_number(n: f64) -> String {
 fn show(v: &Value) -> String {
     match v {
         Value::Number(n) => js_number(*n),
-        Value::Str(s) => {
-            let short: String = s.chars().take(40).collect();
-            format!("{short:?}")
-        }
+        Value::Str(s) => quote(s),
         Value::Bool(b) => format!("{b}"),
         other => other.type_name().to_string(),
     }
@@ -489,12 +486,25 @@ fn range(option: &'static str, expected: &'static str, v: &Value) -> ConfigError
     }
 }
 
-/// `s` as messages quote it: its first 40 characters, and `…` when there were more.
-fn shorten(s: &str) -> String {
+/// The first 40 characters of `s`, and whether it had more: as much of a string as messages show.
+fn lead(s: &str) -> (&str, bool) {
     match s.char_indices().nth(40) {
-        Some((at, _)) => format!("{}…", s.get(..at).unwrap_or(s)),
-        None => s.to_string(),
+        Some((at, _)) => (s.get(..at).unwrap_or(s), true),
+        None => (s, false),
     }
+}
+
+/// A name as messages name it: its first 40 characters, and `…` when there were more.
+fn shorten(s: &str) -> String {
+    match lead(s) {
+        (start, true) => format!("{start}…"),
+        (all, false) => all.to_string(),
+    }
+}
+
+/// A string value as messages quote it: its first 40 characters, in quotes and escaped.
+pub fn quote(s: &str) -> String {
+    format!("{:?}", lead(s).0)
 }
 
 /// A whole number in `min..=max`.
