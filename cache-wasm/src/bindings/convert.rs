@@ -54,15 +54,15 @@ pub fn to_value(options: &JsValue) -> Result<(Value, Array), JsValue> {
     )?;
     let mut fields = Vec::new();
     for (name, key) in own_fields(options)? {
-        if config::canonical(&name).is_none() {
+        let Some(option) = config::canonical(&name) else {
             return Err(config_error(&ConfigError::UnknownOption(name)));
-        }
-        fields.push((name, key));
+        };
+        fields.push((name, key, option));
     }
     let mut out = Vec::with_capacity(fields.len());
-    for (name, key) in fields {
+    for (name, key, option) in fields {
         let value = Reflect::get(options, &key)?;
-        let value = if config::canonical(&name) == Some("layers") {
+        let value = if option == "layers" {
             read_layers(&value, &name, &layers)?
         } else {
             read(&value)
